@@ -1,0 +1,79 @@
+"""The ``mentorkit`` command: one module, one subcommand per job.
+
+Every subcommand is a thin wrapper over a library function. Errors meant for
+people (:class:`mentorkit.errors.MentorkitError`) print one line and exit with
+their code (2 for unreadable input); nothing prints a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mentorkit.errors import MentorkitError
+
+
+# ---------------------------------------------------------------- grading (SBI)
+
+def _add_grading(sub) -> None:
+    p = sub.add_parser("grade", help="grade feedback against the SBI model",
+                       description="Grade one statement, or every line of a .txt file / a column of a CSV file.")
+    p.add_argument("text", nargs="?", help="the feedback statement to grade")
+    p.add_argument("--input", metavar="FILE", help="a .txt file (one statement per line) or a .csv file")
+    p.add_argument("--column", metavar="NAME", help="the CSV column holding the statements (default: 'text')")
+    p.add_argument("--format", choices=["text", "jsonl", "csv"], default=None,
+                   help="output format (default: text for one statement, jsonl for a file)")
+    p.add_argument("--batch-size", type=int, default=64, help="statements parsed per batch")
+    p.set_defaults(func=_cmd_grade)
+
+    t = sub.add_parser("train-grader", help="retrain the SBI grader from datasets/sbi reproducibly",
+                       description="Rebuild the corpus from datasets/sbi/src, train the grader, evaluate it on the fixed test split and save it.")
+    t.add_argument("--corpus", metavar="DIR", default=None, help="corpus folder (default: the bundled datasets/sbi)")
+    t.add_argument("--out", metavar="FILE", default=None, help="where to write the model (default: the packaged model)")
+    t.set_defaults(func=_cmd_train_grader)
+
+
+def _cmd_grade(args) -> int:
+    from mentorkit.feedback import cli_support
+    return cli_support.run_grade(args)
+
+
+def _cmd_train_grader(args) -> int:
+    from mentorkit.feedback import cli_support
+    return cli_support.run_train(args)
+
+
+# ----------------------------------------------------------------------- main
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorkit", description=__doc__.splitlines()[0])
+    from mentorkit import __version__
+    parser.add_argument("--version", action="version", version=f"mentorkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_grading(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except MentorkitError as exc:
+        print(f"mentorkit {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mentorkit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: a user never sees a traceback
+        print(f"mentorkit {args.command}: internal error: {type(exc).__name__}: {exc} "
+              "(please report this with the command you ran)", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Configuration from environment variables or a ``mentorkit.toml`` file.
+
+Looked up in this order: the environment variable, then the file named by
+``MENTORKIT_CONFIG`` (or ``./mentorkit.toml`` when it exists), then the default.
+Secrets such as the pseudonym salt have no default: code never supplies them.
+
+=====================  ===========================  ====================================
+setting                environment variable         default
+=====================  ===========================  ====================================
+salt                   ``MENTORKIT_SALT``           none (exports are refused without it)
+min_group_size         ``MENTORKIT_MIN_GROUP``      5
+practice_db            ``MENTORKIT_PRACTICE_DB``    ``~/.mentorkit/practice.sqlite``
+data                   ``MENTORKIT_DATA``           the bundled ``program_sample``
+cache_dir              ``MENTORKIT_CACHE``          ``~/.cache/mentorkit``
+=====================  ===========================  ====================================
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from mentorkit.errors import MentorkitError
+
+_ENV = {
+    "salt": "MENTORKIT_SALT",
+    "min_group_size": "MENTORKIT_MIN_GROUP",
+    "practice_db": "MENTORKIT_PRACTICE_DB",
+    "data": "MENTORKIT_DATA",
+    "cache_dir": "MENTORKIT_CACHE",
+}
+_DEFAULTS = {
+    "salt": None,
+    "min_group_size": 5,
+    "practice_db": str(Path.home() / ".mentorkit" / "practice.sqlite"),
+    "data": None,
+    "cache_dir": str(Path.home() / ".cache" / "mentorkit"),
+}
+
+
+def _file_settings() -> dict:
+    path = os.environ.get("MENTORKIT_CONFIG")
+    candidate = Path(path) if path else Path("mentorkit.toml")
+    if not candidate.exists():
+        if path:
+            raise MentorkitError(f"{candidate}: configuration file named by MENTORKIT_CONFIG does not exist")
+        return {}
+    try:
+        with open(candidate, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise MentorkitError(f"{candidate}: not valid TOML: {exc}") from None
+    return data.get("mentorkit", data)
+
+
+def get(name: str):
+    """Return setting *name* (see the module table)."""
+    if name not in _ENV:
+        raise MentorkitError(f"unknown setting {name!r}; known: {sorted(_ENV)}")
+    value = os.environ.get(_ENV[name])
+    if value is None:
+        value = _file_settings().get(name, _DEFAULTS[name])
+    if name == "min_group_size" and value is not None:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise MentorkitError(f"min_group_size must be a whole number, got {value!r}") from None
+        if value < 1:
+            raise MentorkitError(f"min_group_size must be at least 1, got {value}")
+    return value
+
+
+def cache_dir() -> Path:
+    path = Path(get("cache_dir"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
