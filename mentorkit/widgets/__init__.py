@@ -1,0 +1,1 @@
+"""ipywidgets pieces shared by the exercises and dashboards (import the submodule you need)."""

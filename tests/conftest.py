@@ -1,0 +1,81 @@
+"""Shared fixtures: a live Voila server and a Playwright page on Debian's chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory):
+    """A Voila server in tree mode at the repo root, with the repo's voila.json; yields its base URL."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = dict(os.environ)
+    env.setdefault("MENTORKIT_SALT", "browser-test-salt")
+    env["MENTORKIT_PRACTICE_DB"] = str(tmp_path_factory.mktemp("db") / "practice.sqlite")
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+                                 "--Voila.ip=127.0.0.1", "."], cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
+                                env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited early:\n{log.read_text()}")
+        try:
+            urllib.request.urlopen(url + "/voila/tree", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        raise RuntimeError(f"voila did not answer within 60 s:\n{log.read_text()}")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium; run it, or apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser):
+    """A fresh Playwright page; console errors are collected on ``page.console_errors``."""
+    context = _browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.console_errors = errors
+    yield pg
+    context.close()
