@@ -1,0 +1,134 @@
+"""Practice scenarios with a simulated mentee.
+
+Scenarios are YAML files in ``mentorkit/scenarios/data/`` (package data), checked
+against :mod:`mentorkit.scenarios.schema` when loaded: a malformed file is
+rejected with the file and the field named. :class:`Session` plays one;
+:meth:`Session.debrief` rates it against the scenario's rubric.
+
+>>> from mentorkit.scenarios import list_scenarios, load_scenario
+>>> table = list_scenarios()
+>>> len(table) >= 10
+True
+>>> load_scenario("kickoff_agreement").family
+'kickoff_and_agreements'
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mentorkit.errors import MentorkitError
+from mentorkit.scenarios.debrief import Debrief, build_debrief, tier_for
+from mentorkit.scenarios.engine import PLACEHOLDERS, Session, _PLACEHOLDER
+from mentorkit.scenarios.schema import Scenario, parse_scenario
+
+__all__ = ["DATA_DIR", "list_scenarios", "scenario_names", "load_scenario", "load_scenario_file",
+           "families", "Session", "Scenario", "Debrief", "build_debrief", "tier_for"]
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def _check_placeholders(value: Any, path: str, where: str) -> None:
+    if isinstance(value, str):
+        for m in _PLACEHOLDER.finditer(value):
+            if m.group(1) not in PLACEHOLDERS:
+                raise MentorkitError(f"{where}: field '{path}': unknown placeholder {{{m.group(1)}}}; "
+                                     f"use one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_placeholders(v, f"{path}.{k}" if path else str(k), where)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_placeholders(v, f"{path}[{i}]", where)
+
+
+@lru_cache(maxsize=256)
+def _load_cached(path: str, mtime_ns: int) -> Scenario:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MentorkitError(f"{path}: cannot read scenario file: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise MentorkitError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    if isinstance(data, dict):
+        _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty") if k in data}, "", path)
+    return parse_scenario(data, path)
+
+
+def load_scenario_file(path: str | os.PathLike) -> Scenario:
+    """Load and validate one scenario file (any path).
+
+    Raises :class:`~mentorkit.errors.MentorkitError` naming the file and the field.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise MentorkitError(f"{p}: scenario file does not exist")
+    return _load_cached(str(p.resolve()), p.stat().st_mtime_ns)
+
+
+def scenario_names() -> list[str]:
+    """The names of the packaged scenarios, sorted."""
+    return sorted(p.stem for p in DATA_DIR.glob("*.yaml"))
+
+
+def load_scenario(name: str) -> Scenario:
+    """Load a packaged scenario by *name* (or a scenario file by path).
+
+    An unknown name raises :class:`~mentorkit.errors.MentorkitError` listing the
+    real ones, closest first.
+
+    >>> load_scenario("async_weekly_update").persona.utc_offset - load_scenario("async_weekly_update").mentor_utc_offset
+    12.0
+    """
+    if name.endswith((".yaml", ".yml")) or os.sep in name:
+        return load_scenario_file(name)
+    path = DATA_DIR / f"{name}.yaml"
+    if not path.is_file():
+        names = scenario_names()
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise MentorkitError(f"unknown scenario {name!r}.{hint} Scenarios: {', '.join(names)}")
+    scenario = load_scenario_file(path)
+    if scenario.name != name:
+        raise MentorkitError(f"{path}: field 'name': {scenario.name!r} does not match the file name {name!r}")
+    return scenario
+
+
+def families() -> dict[str, list[str]]:
+    """Scenario names grouped by family (one exercise notebook per family)."""
+    out: dict[str, list[str]] = {}
+    for name in scenario_names():
+        out.setdefault(load_scenario(name).family, []).append(name)
+    return out
+
+
+def list_scenarios(family: str | None = None):
+    """A tidy table of the packaged scenarios: one row each.
+
+    Columns: name, title, family, persona, feedback_preference, skills, turns,
+    rubric_version, summary.
+    """
+    import pandas as pd
+    rows = []
+    for name in scenario_names():
+        s = load_scenario(name)
+        if family and s.family != family:
+            continue
+        rows.append({"name": s.name, "title": s.title, "family": s.family,
+                     "persona": f"{s.persona.name}, {s.persona.role}",
+                     "feedback_preference": s.persona.feedback_preference,
+                     "skills": ", ".join(s.skills), "turns": len(s.turns),
+                     "rubric_version": s.rubric.version, "summary": s.summary})
+    if family and not rows:
+        raise MentorkitError(f"unknown scenario family {family!r}; families: {', '.join(sorted(families()))}")
+    return pd.DataFrame(rows, columns=["name", "title", "family", "persona", "feedback_preference",
+                                       "skills", "turns", "rubric_version", "summary"])

@@ -1,0 +1,348 @@
+"""The simulated mentee: a small state machine per scenario.
+
+Each trainee reply goes through the scenario's skill detectors. What they find
+moves the mentee's state (trust, clarity, openness, each 0..1) by the scenario's
+``effects``; the persona adds its own (a mentee who likes warmth warms to a stated
+intent and cools without one; a mentee who likes it direct loses the thread in a
+very long reply). The turn's first branch whose condition holds gives the
+mentee's next message, one of its variants picked by a generator seeded with the
+scenario name and the seed, so the same replies and seed give the same
+conversation. After the last turn the state decides the ending: resolved,
+partly resolved or stalled. An empty reply is answered by the mentee (and costs a
+little trust); three in a row end the conversation as stalled.
+"""
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from mentorkit.errors import MentorkitError
+from mentorkit.scenarios.schema import STATE_KEYS, Condition, Scenario
+
+__all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "PLACEHOLDERS"]
+
+#: detectors always run for the mentee's reaction, whatever the scenario scores
+ALWAYS_DETECT = ("intent_tone",)
+EMPTY_COST = {"trust": -0.05, "openness": -0.05}
+MAX_EMPTY_IN_A_ROW = 3
+LONG_REPLY_WORDS = 120
+SHORT_REPLY_WORDS = 60
+PLACEHOLDERS = ("name", "role", "time_zone", "hours_ahead", "mentor_role", "preference_phrase")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+PREFERENCE_PHRASES = {"direct": "direct and quick", "warm": "with a bit of context and warmth"}
+
+
+@dataclass
+class Finding:
+    """One thing a detector found in a reply: ``key`` is ``skill`` or ``skill.component``."""
+    key: str
+    confidence: float
+    evidence: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "confidence": round(float(self.confidence), 3), "evidence": self.evidence}
+
+
+@dataclass
+class Line:
+    """One message of the transcript, numbered from 1 (the mentee's opening)."""
+    line: int
+    speaker: str
+    text: str
+    turn: int | None = None
+    findings: dict[str, Finding] = field(default_factory=dict)
+    deltas: dict[str, float] = field(default_factory=dict)
+    state: dict[str, float] = field(default_factory=dict)
+    branch: int | None = None
+    suggestion: str | None = None
+    words: int = 0
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"line": self.line, "speaker": self.speaker, "text": self.text}
+        if self.speaker == "mentor":
+            out.update(turn=self.turn, words=self.words,
+                       findings=sorted(self.findings),
+                       deltas={k: round(v, 3) for k, v in self.deltas.items() if v},
+                       state={k: round(v, 3) for k, v in self.state.items()},
+                       suggestion=self.suggestion)
+        return out
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """Fill ``{name}``-style placeholders from *values*; other braces stay as they are.
+
+    >>> render("Hi, it's {name}.", {"name": "Ana"})
+    "Hi, it's Ana."
+    """
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _span(s: Any) -> dict:
+    if isinstance(s, dict):
+        return {k: s.get(k) for k in ("start", "end", "text", "label")}
+    return {"start": getattr(s, "start", None), "end": getattr(s, "end", None),
+            "text": getattr(s, "text", ""), "label": getattr(s, "label", "")}
+
+
+def _default_detector() -> Callable[[str, str], Any]:
+    try:
+        from mentorkit.skills import detect
+    except ImportError as exc:
+        raise MentorkitError(f"the skill detectors (mentorkit.skills) cannot be imported: {exc}") from None
+    return detect
+
+
+def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, str], Any] | None = None
+                  ) -> tuple[dict[str, Finding], str | None]:
+    """Run the detectors for *skills* on *text*; return the findings and a softer rephrasing, if any.
+
+    Keys are ``skill`` when the skill is shown and ``skill.component`` per present
+    component, plus ``question`` when the reply asks something and ``empty`` when
+    it is blank.
+
+    >>> found, _ = analyse_reply("   ", ("four_step",))
+    >>> sorted(found)
+    ['empty']
+    """
+    findings: dict[str, Finding] = {}
+    if not text.strip():
+        findings["empty"] = Finding("empty", 1.0)
+        return findings, None
+    if "?" in text:
+        findings["question"] = Finding("question", 1.0, [
+            {"start": i, "end": i + 1, "text": "?", "label": "question"} for i, ch in enumerate(text) if ch == "?"])
+    detect = detector or _default_detector()
+    suggestion = None
+    for skill in skills:
+        result = detect(skill, text)
+        if getattr(result, "present", False):
+            findings[skill] = Finding(skill, float(getattr(result, "score", 1.0) or 0.0))
+        for comp, res in (getattr(result, "components", None) or {}).items():
+            if getattr(res, "present", False):
+                key = f"{skill}.{comp}"
+                findings[key] = Finding(key, float(getattr(res, "confidence", 1.0) or 0.0),
+                                        [_span(s) for s in (getattr(res, "evidence", None) or [])])
+        label = getattr(result, "label", None)
+        if skill == "active_listening" and label and label != "other" and f"{skill}.{label}" not in findings:
+            findings[f"{skill}.{label}"] = Finding(f"{skill}.{label}", float(getattr(result, "score", 1.0) or 0.0))
+        if skill == "intent_tone" and getattr(result, "suggestion", None):
+            suggestion = result.suggestion
+    return findings, suggestion
+
+
+class Session:
+    """One practice conversation with the simulated mentee of *scenario*.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A loaded scenario or its name.
+    seed : int
+        Picks among the mentee's message variants (and the preference of a
+        persona whose preference is ``ask``); same seed and replies, same talk.
+    detector : callable, optional
+        ``detector(skill, text)`` returning a skill result; defaults to
+        :func:`mentorkit.skills.detect`.
+
+    Examples
+    --------
+    >>> from mentorkit.scenarios import Session
+    >>> s = Session("tense_disagreement", seed=1)
+    >>> s.transcript()[0]["speaker"]
+    'mentee'
+    >>> answer = s.reply("")        # an empty reply is answered, not an error
+    >>> s.done
+    False
+    """
+
+    def __init__(self, scenario: Scenario | str, seed: int = 0,
+                 detector: Callable[[str, str], Any] | None = None):
+        if isinstance(scenario, str):
+            from mentorkit.scenarios import load_scenario
+            scenario = load_scenario(scenario)
+        self.scenario = scenario
+        self.seed = int(seed)
+        self._rng = random.Random(f"{scenario.name}|{self.seed}")
+        self._detector = detector
+        pref = scenario.persona.feedback_preference
+        self.preference = self._rng.choice(("direct", "warm")) if pref == "ask" else pref
+        self.state: dict[str, float] = {k: float(scenario.state[k]) for k in STATE_KEYS}
+        self.turn = 0
+        self.outcome: str | None = None
+        self.started_at = datetime.now(timezone.utc)
+        self.finished_at: datetime | None = None
+        self._empty_streak = 0
+        self._values = {
+            "name": scenario.persona.name, "role": scenario.persona.role,
+            "time_zone": scenario.persona.time_zone,
+            "hours_ahead": f"{abs(scenario.hours_ahead):g}", "mentor_role": scenario.mentor_role,
+            "preference_phrase": PREFERENCE_PHRASES[self.preference],
+        }
+        self.lines: list[Line] = [Line(1, "mentee", render(scenario.opening, self._values))]
+        self.timings: list[float] = []
+
+    # ------------------------------------------------------------ state
+    @property
+    def done(self) -> bool:
+        """True once the conversation has an outcome."""
+        return self.outcome is not None
+
+    @property
+    def turns_total(self) -> int:
+        return len(self.scenario.turns)
+
+    @property
+    def focus(self) -> str | None:
+        """The hint for the reply the mentee is waiting for (None when done)."""
+        return None if self.done else self.scenario.turns[self.turn].focus
+
+    def _move(self, deltas: dict[str, float]) -> None:
+        for key, d in deltas.items():
+            self.state[key] = min(1.0, max(0.0, self.state[key] + d))
+
+    def _holds(self, cond: Condition, findings: dict[str, Finding], words: int) -> bool:
+        if any(k not in findings for k in cond.all):
+            return False
+        if cond.any and not any(k in findings for k in cond.any):
+            return False
+        if any(k in findings for k in cond.none):
+            return False
+        if any(self.state[k] < v - 1e-9 for k, v in cond.min.items()):
+            return False
+        if any(self.state[k] > v + 1e-9 for k, v in cond.max.items()):
+            return False
+        if cond.words_min is not None and words < cond.words_min:
+            return False
+        if cond.words_max is not None and words > cond.words_max:
+            return False
+        if cond.preference is not None and cond.preference != self.preference:
+            return False
+        return True
+
+    def _persona_effects(self, findings: dict[str, Finding], words: int) -> dict[str, float]:
+        out: dict[str, float] = {}
+        if self.preference == "warm":
+            warm = "intent_tone.supportive" in findings or "intent_tone.explicit_intent" in findings
+            out["trust"] = 0.05 if warm else -0.05
+        elif self.preference == "direct":
+            if words > LONG_REPLY_WORDS:
+                out["clarity"] = -0.05
+            elif words <= SHORT_REPLY_WORDS:
+                out["clarity"] = 0.03
+        return out
+
+    def _ending(self) -> str:
+        for outcome in ("resolved", "partly_resolved"):
+            if self._holds(self.scenario.outcome[outcome], {}, 0):
+                return outcome
+        return "stalled"
+
+    def _say(self, variants: tuple[str, ...]) -> str:
+        return render(self._rng.choice(variants), self._values) if variants else ""
+
+    def _mentee(self, text: str) -> None:
+        self.lines.append(Line(len(self.lines) + 1, "mentee", text))
+
+    def _finish(self, outcome: str) -> str:
+        self.outcome = outcome
+        self.finished_at = datetime.now(timezone.utc)
+        return self._say(self.scenario.endings[outcome])
+
+    # ------------------------------------------------------------ play
+    def reply(self, text: str | None) -> str:
+        """Send the trainee's reply; return the mentee's answer (also added to the transcript)."""
+        if self.done:
+            raise MentorkitError(f"scenario {self.scenario.name!r}: this conversation has ended "
+                                 f"({self.outcome}); start a new Session to practise again")
+        t0 = time.perf_counter()
+        text = "" if text is None else str(text)
+        words = len(_WORD.findall(text))
+        mentor = Line(len(self.lines) + 1, "mentor", text.strip(), turn=self.turn + 1, words=words)
+        self.lines.append(mentor)
+        if not text.strip():
+            self._empty_streak += 1
+            mentor.findings = {"empty": Finding("empty", 1.0)}
+            before = dict(self.state)
+            self._move(EMPTY_COST)
+            mentor.deltas = {k: self.state[k] - before[k] for k in STATE_KEYS}
+            mentor.state = dict(self.state)
+            if self._empty_streak >= MAX_EMPTY_IN_A_ROW:
+                answer = self._finish("stalled")
+            else:
+                answer = self._say(self.scenario.on_empty)
+            self._mentee(answer)
+            self.timings.append(time.perf_counter() - t0)
+            return answer
+        self._empty_streak = 0
+        skills = tuple(dict.fromkeys(self.scenario.skills + ALWAYS_DETECT))
+        findings, suggestion = analyse_reply(text, skills, self._detector)
+        mentor.findings, mentor.suggestion = findings, suggestion
+        before = dict(self.state)
+        for key in findings:
+            self._move(self.scenario.effects.get(key, {}))
+        self._move(self._persona_effects(findings, words))
+        turn = self.scenario.turns[self.turn]
+        index = next(i for i, b in enumerate(turn.branches)
+                     if i == len(turn.branches) - 1 or self._holds(b.when, findings, words))
+        branch = turn.branches[index]
+        self._move(branch.effects)
+        mentor.branch = index
+        mentor.deltas = {k: self.state[k] - before[k] for k in STATE_KEYS}
+        mentor.state = dict(self.state)
+        parts = [self._say(branch.say)]
+        self.turn += 1
+        if branch.end:
+            parts.append(self._finish(branch.end))
+        elif self.turn == self.turns_total:
+            parts.append(self._finish(self._ending()))
+        answer = "\n\n".join(p for p in parts if p)
+        self._mentee(answer)
+        self.timings.append(time.perf_counter() - t0)
+        return answer
+
+    def abandon(self) -> None:
+        """End an unfinished conversation (outcome ``unfinished``), e.g. a script that ran out."""
+        if not self.done:
+            self.outcome = "unfinished"
+            self.finished_at = datetime.now(timezone.utc)
+
+    # ------------------------------------------------------------ results
+    def transcript(self) -> list[dict]:
+        """The conversation so far, one dict per numbered line."""
+        return [ln.to_dict() for ln in self.lines]
+
+    def debrief(self):
+        """The debrief of the conversation (see :mod:`mentorkit.scenarios.debrief`)."""
+        from mentorkit.scenarios.debrief import build_debrief
+        return build_debrief(self)
+
+    def to_attempt(self, trainee: str):
+        """The finished attempt, ready for :meth:`mentorkit.store.PracticeLog.record`."""
+        from mentorkit.store import Attempt
+        if not self.done:
+            raise MentorkitError(f"scenario {self.scenario.name!r}: the conversation is not finished; "
+                                 "reply until it ends or call abandon() first")
+        d = self.debrief()
+        return Attempt(
+            trainee=trainee, scenario=self.scenario.name, rubric_version=self.scenario.rubric.version,
+            seed=self.seed, outcome=self.outcome, score=d.score, tier=d.tier,
+            criteria=[{"criterion": c.id, "rating": c.rating, "points": c.points, "weight": c.weight}
+                      for c in d.criteria],
+            transcript=self.transcript(), state=dict(self.state),
+            started_at=self.started_at, finished_at=self.finished_at or datetime.now(timezone.utc),
+        )
+
+    def to_dict(self) -> dict:
+        """Transcript, outcome, final state and debrief as plain data (what ``--format json`` prints)."""
+        out = {"scenario": self.scenario.name, "title": self.scenario.title, "seed": self.seed,
+               "preference": self.preference, "outcome": self.outcome,
+               "state": {k: round(v, 3) for k, v in self.state.items()},
+               "transcript": self.transcript()}
+        if self.done:
+            out["debrief"] = self.debrief().to_dict()
+        return out
