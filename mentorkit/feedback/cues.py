@@ -390,3 +390,39 @@ def token_features(doc: Doc) -> list[list[str]]:
             f.append("c:timeposs")
         out.append(f)
     return out
+
+
+DOC_CUES = ("time_word", "specific_occasion", "habitual", "action_by_person", "copular_trait",
+            "feeling_of_speaker", "consequence_marker", "negative_trait", "absolute_word", "result_verb")
+
+
+def doc_cues(doc: Doc) -> list[float]:
+    """Statement-level cue flags (order: :data:`DOC_CUES`), read by the statement classifiers."""
+    time_word = any(is_time_word(t) for t in doc)
+    specific = habitual = False
+    for t in doc:
+        if t.dep_ in ("prep", "mark") or (t.dep_ == "advmod" and t.lower_ in ("when", "while")):
+            if is_specific_occasion(t):
+                specific = True
+            elif is_habitual_setting(t):
+                habitual = True
+        if is_habitual(t):
+            habitual = True
+    action = trait = feeling = result = False
+    for t in doc:
+        if t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS:
+            sk = subject_kind(t)
+            if is_copular_trait(t):
+                trait = trait or sk in ("you", "named")
+                feeling = feeling or (sk in ("i", "we") and any(is_feeling_word(c) for c in t.subtree))
+            elif t.pos_ == "VERB":
+                if sk in ("you", "named") and clause_tense(t) in ("past", "present"):
+                    action = True
+                if sk in ("i", "we") and is_feeling_word(t):
+                    feeling = True
+                if is_result_verb(t) and sk not in ("you",):
+                    result = True
+    return [float(x) for x in (
+        time_word, specific, habitual, action, trait, feeling,
+        any(is_consequence_marker(t) for t in doc), any(t.lower_ in NEGATIVE_TRAITS for t in doc),
+        any(is_absolute(t) for t in doc), result)]

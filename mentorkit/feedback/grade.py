@@ -201,7 +201,8 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
     def flush(items: list[str]) -> Iterator[FeedbackGrade]:
         docs = list(nlp.pipe(items, batch_size=batch_size))
         feats = [cues.token_features(d) for d in docs]
-        tagged = model.predict_docs(feats)
+        flags = np.array([cues.doc_cues(d) for d in docs], dtype=float).reshape(len(docs), len(cues.DOC_CUES))
+        tagged = model.predict_docs(feats, flags)
         for doc, tg in zip(docs, tagged):
             yield _grade_doc(doc, tg)
 

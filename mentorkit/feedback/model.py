@@ -32,7 +32,7 @@ from mentorkit.errors import MentorkitError
 PART_NAMES = ("situation", "behavior", "impact", "judgement")
 N_FEATURES = 2 ** 16
 TOKEN_THRESHOLD = 0.5
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 #: the only types a saved grader may contain; anything else is refused at load
 TRUSTED_TYPES = [
@@ -109,8 +109,9 @@ class SBIModel:
         return models
 
     def fit(self, token_feats: list[list[list[str]]], token_y: list[np.ndarray], doc_y: np.ndarray,
-            progress: bool = False) -> "SBIModel":
-        """Fit from per-statement token features, token labels and statement labels (n x 4)."""
+            doc_feats: np.ndarray, progress: bool = False) -> "SBIModel":
+        """Fit from per-statement token features, token labels, statement labels (n x 4) and
+        statement cue flags (n x len(cues.DOC_CUES))."""
         hasher = self._hasher()
         lengths = np.array([len(f) for f in token_feats])
         flat = [tf for doc in token_feats for tf in doc]
@@ -129,6 +130,7 @@ class SBIModel:
             for k, m in enumerate(ms):
                 oof[test_idx, k] = m.predict_proba(X[test_idx])[:, 1]
         summaries = np.vstack([doc_summary(oof[offsets[i]:offsets[i + 1]]) for i in range(len(token_feats))])
+        summaries = np.hstack([summaries, np.asarray(doc_feats, dtype=float)])
         self.token_models_ = self._fit_taggers(X, Y)
         self.doc_models_ = []
         for k in range(doc_y.shape[1]):
@@ -138,7 +140,7 @@ class SBIModel:
         return self
 
     # -- prediction ----------------------------------------------------------------
-    def predict_docs(self, token_feats: list[list[list[str]]]) -> list[TaggedDoc]:
+    def predict_docs(self, token_feats: list[list[list[str]]], doc_feats: np.ndarray) -> list[TaggedDoc]:
         if not hasattr(self, "token_models_"):
             raise MentorkitError("the SBI model is not trained; run `mentorkit train-grader`")
         lengths = [len(f) for f in token_feats]
@@ -153,7 +155,7 @@ class SBIModel:
         for n in lengths:
             summaries.append(doc_summary(P[start:start + n]))
             start += n
-        S = np.vstack(summaries)
+        S = np.hstack([np.vstack(summaries), np.asarray(doc_feats, dtype=float)])
         D = np.column_stack([m.predict_proba(S)[:, 1] for m in self.doc_models_])
         start = 0
         for i, n in enumerate(lengths):

@@ -37,19 +37,20 @@ def load_corpus(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def featurise(texts, spans=None, batch_size: int = 128, progress: bool = False):
-    """Parse *texts*; return token features (and token labels when *spans* is given)."""
+    """Parse *texts*; return token features, statement cue flags and (with *spans*) token labels."""
     from mentorkit.nlp import get_nlp
     nlp = get_nlp("grader")
     docs = nlp.pipe(list(texts), batch_size=batch_size)
     if progress:
         from tqdm import tqdm
         docs = tqdm(docs, total=len(texts), desc="parsing", unit="stmt")
-    feats, labels = [], []
+    feats, labels, flags = [], [], []
     for i, doc in enumerate(docs):
         feats.append(cues.token_features(doc))
+        flags.append(cues.doc_cues(doc))
         if spans is not None:
             labels.append(token_labels(doc, spans[i]))
-    return feats, labels
+    return feats, np.array(flags, dtype=float).reshape(len(feats), len(cues.DOC_CUES)), labels
 
 
 def part_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> pd.DataFrame:
@@ -65,8 +66,8 @@ def part_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> pd.DataFrame:
 
 def evaluate(model: SBIModel, df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Per-part metrics of *model* on the statements in *df*; also the predictions (n x 4)."""
-    feats, _ = featurise(df["text"].tolist())
-    tagged = model.predict_docs(feats)
+    feats, flags, _ = featurise(df["text"].tolist())
+    tagged = model.predict_docs(feats, flags)
     pred = np.array([(t.part_proba >= 0.5).astype(int) for t in tagged])
     truth = df[list(PART_NAMES)].to_numpy().astype(int)
     return part_metrics(truth, pred), pred
@@ -83,9 +84,9 @@ def train(corpus: str | Path | None = None, out: str | Path | None = None, progr
     corpus_mod.build(root / "src", root / "corpus.jsonl")
     train_df = df[df["split"] == "train"].reset_index(drop=True)
     test_df = df[df["split"] == "test"].reset_index(drop=True)
-    feats, labels = featurise(train_df["text"].tolist(), train_df["spans"].tolist(), progress=progress)
+    feats, flags, labels = featurise(train_df["text"].tolist(), train_df["spans"].tolist(), progress=progress)
     y = train_df[list(PART_NAMES)].to_numpy().astype(int)
-    model = SBIModel().fit(feats, labels, y, progress=progress)
+    model = SBIModel().fit(feats, labels, y, flags, progress=progress)
     target = Path(out) if out else model_path()
     model.save(target)
     metrics, _ = evaluate(model, test_df)

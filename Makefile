@@ -1,0 +1,56 @@
+# mentorkit: two commands do everything on a fresh machine.
+#   make serve   build the environment if needed, then serve the Voila apps on 127.0.0.1:8866
+#   make test    build the environment if needed, then run every test (unit, notebooks, browser)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mentorkit-installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8866
+
+.PHONY: serve test env chromium unit notebooks browser train-grader bench clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mentorkit needs Python 3.11+, found " + sys.version.split()[0]' 
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)"; exit 1; }
+
+serve: $(STAMP)
+	@echo "mentorkit: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
+
+# one pytest run: unit and browser tests under tests/, notebooks under nbval
+test: $(STAMP) chromium
+	MPLBACKEND=Agg $(PY) -m pytest -p no:cacheprovider tests notebooks exercises dashboards --nbval-lax
+
+unit: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider tests --ignore=tests/browser
+
+notebooks: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider --nbval-lax notebooks exercises dashboards
+
+browser: $(STAMP) chromium
+	$(PY) -m pytest -p no:cacheprovider tests/browser
+
+train-grader: $(STAMP)
+	$(VENV)/bin/mentorkit train-grader
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,96 @@
+import pytest
+
+from mentorkit.feedback import cues
+from mentorkit.nlp import get_nlp
+
+
+def tok(text, word):
+    doc = get_nlp("grader")(text)
+    return next(t for t in doc if t.text == word)
+
+
+@pytest.mark.parametrize("text, word, expected", [
+    ("We met yesterday.", "yesterday", True),
+    ("See you on Tuesday.", "Tuesday", True),
+    ("The call at 3pm ran long.", "3", True),  # spaCy splits 3pm into 3 + pm
+    ("You may want to check.", "may", False),
+    ("In meetings you talk a lot.", "meetings", False),
+])
+def test_is_time_word(text, word, expected):
+    assert cues.is_time_word(tok(text, word)) is expected
+
+
+@pytest.mark.parametrize("text, prep, specific, habitual", [
+    ("In yesterday's client call, you interrupted Priya.", "In", True, False),
+    ("During Tuesday's standup you said nothing.", "During", True, False),
+    ("In your pull request this afternoon you removed a test.", "In", True, False),
+    ("In meetings you interrupt people.", "In", False, True),
+    ("At work you are quiet.", "At", False, True),
+    ("With clients you over-promise.", "With", False, True),
+])
+def test_occasions_versus_habitual_settings(text, prep, specific, habitual):
+    t = tok(text, prep)
+    assert cues.is_specific_occasion(t) is specific
+    assert cues.is_habitual_setting(t) is habitual
+
+
+@pytest.mark.parametrize("text, verb, kind, tense, negated", [
+    ("You interrupted Priya three times.", "interrupted", "you", "past", False),
+    ("You didn't ask about their budget.", "ask", "you", "past", True),
+    ("I felt heard.", "felt", "i", "past", False),
+    ("Dev will send the notes.", "send", "named", "future", False),
+    ("The release slipped.", "slipped", "it", "past", False),
+])
+def test_clause_subject_tense_negation(text, verb, kind, tense, negated):
+    t = tok(text, verb)
+    head = cues.clause_head(t)
+    assert head.text == verb
+    assert cues.subject_kind(head) == kind
+    assert cues.clause_tense(head) == tense
+    assert cues.is_negated(head) is negated
+
+
+@pytest.mark.parametrize("text, verb, expected", [
+    ("You were rude.", "were", True),
+    ("She is a natural leader.", "is", True),
+    ("You sent the deck.", "sent", False),
+])
+def test_copula_with_trait(text, verb, expected):
+    assert cues.is_copular_trait(tok(text, verb)) is expected
+
+
+@pytest.mark.parametrize("text, asks, intent", [
+    ("Could you send the agenda ahead next time?", True, False),
+    ("Let's pair on it Thursday.", True, False),
+    ("I'm sharing this because I want the launch to go well.", False, True),
+    ("You sent the deck late.", False, False),
+])
+def test_request_and_intent(text, asks, intent):
+    assert cues.has_request(text) is asks
+    assert cues.has_intent_statement(text) is intent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thanks for the notes.", True),
+    ("That was not great.", False),
+    ("You sent the deck.", False),
+])
+def test_recognition(text, expected):
+    assert cues.has_recognition(get_nlp("grader")(text)) is expected
+
+
+def test_doc_cues_flags():
+    nlp = get_nlp("grader")
+    flags = dict(zip(cues.DOC_CUES, cues.doc_cues(nlp("In meetings you are always so lazy."))))
+    assert flags["habitual"] == 1 and flags["specific_occasion"] == 0
+    assert flags["negative_trait"] == 1 and flags["absolute_word"] == 1 and flags["copular_trait"] == 1
+    flags = dict(zip(cues.DOC_CUES, cues.doc_cues(nlp("In yesterday's call you interrupted Priya, so I felt lost."))))
+    assert flags["specific_occasion"] == 1 and flags["action_by_person"] == 1 and flags["feeling_of_speaker"] == 1
+
+
+def test_token_features_one_list_per_token():
+    doc = get_nlp("grader")("In yesterday's call you interrupted Priya.")
+    feats = cues.token_features(doc)
+    assert len(feats) == len(doc)
+    assert "c:time" in feats[1] and "pp:specific" in feats[0]
+    assert "csubj=you" in feats[4]
