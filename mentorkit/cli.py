@@ -42,6 +42,30 @@ def _cmd_train_grader(args) -> int:
     return cli_support.run_train(args)
 
 
+# ------------------------------------------------------------ practice (scenarios)
+
+def _add_practice(sub) -> None:
+    p = sub.add_parser("practice", help="practise a conversation with a simulated mentee",
+                       description="Play a practice scenario in the terminal (or from a script of replies) "
+                                   "and get a debrief; list scenarios; show progress or export the practice log.")
+    p.add_argument("name", nargs="?", help="the scenario to play (see --list)")
+    p.add_argument("--list", action="store_true", help="list the scenarios")
+    p.add_argument("--family", metavar="NAME", help="with --list: only this family of scenarios")
+    p.add_argument("--script", metavar="REPLIES.txt", help="play non-interactively: one reply per line")
+    p.add_argument("--seed", type=int, default=0, help="picks the mentee's wording (default 0)")
+    p.add_argument("--format", choices=["text", "json"], default=None, help="output format (default text)")
+    p.add_argument("--trainee", metavar="NAME", help="record the attempt under this trainee (stored as a pseudonym)")
+    p.add_argument("--db", metavar="URL", help="practice log: SQLAlchemy URL or SQLite file (default: practice_db setting)")
+    p.add_argument("--progress", action="store_true", help="show first/best/latest score per trainee and scenario")
+    p.add_argument("--export", metavar="FILE.csv", help="export the practice log to CSV through the privacy layer")
+    p.set_defaults(func=_cmd_practice)
+
+
+def _cmd_practice(args) -> int:
+    from mentorkit.scenarios import cli_support
+    return cli_support.run_practice(args)
+
+
 # ----------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mentorkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_grading(sub)
+    _add_practice(sub)
     return parser
 
 
