@@ -232,7 +232,8 @@ def _spans_for(doc, probs: np.ndarray, label: str, present: bool) -> list[Span]:
     if not present or len(doc) == 0:
         return []
     found = []
-    for s, e in runs(probs > TOKEN_THRESHOLD, max_gap=1):
+    # judgement flags are single labels ("lazy", "careless"): never bridge the words between them
+    for s, e in runs(probs > TOKEN_THRESHOLD, max_gap=0 if label == "judgement" else 1):
         t = _trim(doc, s, e)
         if t:
             found.append(t)
@@ -294,8 +295,10 @@ def _habitual_phrase(doc) -> str | None:
     for t in doc:
         if cues.is_habitual(t):
             return t.text
-        if t.dep_ == "prep" and cues.is_habitual_setting(t) and not cues.is_specific_occasion(t):
-            return doc[t.left_edge.i:t.right_edge.i + 1].text
+        if (t.dep_ == "prep" or t.pos_ == "ADP") and cues.is_habitual_setting(t) and not cues.is_specific_occasion(t):
+            objects = [c for c in t.children if c.dep_ == "pobj"]
+            end = objects[0].i + 1 if objects else t.i + 1
+            return doc[t.i:end].text
     return None
 
 
