@@ -1,0 +1,74 @@
+"""Small helpers shared by the analysis modules (not public API)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from mentorkit.errors import MentorkitError
+
+__all__: list[str] = []
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str) -> None:
+    """Raise a :class:`MentorkitError` naming every column of *columns* missing from *df*."""
+    if not isinstance(df, pd.DataFrame):
+        raise MentorkitError(f"{where}: expected a table (pandas DataFrame), got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
+        raise MentorkitError(f"{where}: missing column(s) {', '.join(map(repr, missing))} (columns present: {have})")
+
+
+def min_group_size() -> int:
+    """The configured minimum group size for small-cell suppression."""
+    from mentorkit import config
+
+    return int(config.get("min_group_size"))
+
+
+def suppress(table: pd.DataFrame, count_col: str, *, by: Sequence[str],
+             min_size: int | None = None, value_cols: Sequence[str] | None = None) -> pd.DataFrame:
+    """Hide the statistics of every group in a breakdown that is smaller than the minimum size.
+
+    A thin wrapper over :func:`mentorkit.privacy.suppress_small_cells`, the one place the
+    project decides how small groups are hidden (primary and complementary suppression).
+    The result gains ``suppressed`` (bool) and ``suppression`` (why) columns.
+    """
+    from mentorkit.privacy import suppress_small_cells
+
+    size = min_group_size() if min_size is None else int(min_size)
+    if table.empty:
+        out = table.copy()
+        out["suppressed"] = pd.Series(dtype=bool)
+        out["suppression"] = pd.Series(dtype=object)
+        return out
+    return suppress_small_cells(table, count_col, size, by=list(by), value_cols=value_cols)
+
+
+def as_bool(series: pd.Series, where: str) -> pd.Series:
+    """Read a yes/no column (bool, 0/1, true/false, yes/no) as booleans; raise naming bad rows."""
+    if series.dtype == bool:
+        return series
+    mapping = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False,
+               "y": True, "n": False, "t": True, "f": False, "1.0": True, "0.0": False}
+    text = series.astype("string").str.strip().str.lower()
+    out = text.map(mapping)
+    bad = out.isna() & series.notna()
+    if bad.any():
+        rows = ", ".join(str(i) for i in series.index[bad][:5])
+        raise MentorkitError(f"{where}: values must be yes/no (1/0, true/false); "
+                             f"{int(bad.sum())} row(s) are not, e.g. row(s) {rows}: "
+                             f"{series[bad].iloc[0]!r}")
+    return out.astype("boolean")
+
+
+def t_ci(mean: float, sd: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval for a mean."""
+    from scipy import stats
+
+    if n < 2 or not np.isfinite(sd):
+        return (np.nan, np.nan)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
+    return (mean - half, mean + half)

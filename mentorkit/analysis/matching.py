@@ -1,0 +1,465 @@
+"""Mentor-mentee matching: an explained fit score, optimal assignment with capacities, checks.
+
+The people table has one row per person:
+
+==============  =============================================================
+column          meaning
+==============  =============================================================
+person_id       an id (pseudonymous)
+role            ``mentor`` or ``mentee``
+goals           mentees: what they want to work on (free text)
+expertise       mentors: what they can help with (free text)
+timezone        IANA time zone, e.g. ``Europe/Berlin``
+work_start      local start of the working day, hour 0-24 (e.g. 9 or 8.5)
+work_end        local end of the working day, hour 0-24 (after work_start)
+feedback_style  mentees: the feedback they prefer; mentors: the way they give it
+                (``direct``, ``gentle`` or ``flexible``)
+capacity        mentors: how many mentees they can take (5-10 by default)
+==============  =============================================================
+
+The fit of a mentee and a mentor is a weighted sum of three parts, each between 0 and 1:
+
+* ``goal_similarity``: cosine similarity of the mentee's goals and the mentor's expertise
+  in a TF-IDF space fitted on everyone's text;
+* ``overlap_score``: shared working hours (both in UTC on a reference date, so time zones
+  and daylight saving are handled) divided by ``min_overlap_hours`` and capped at 1;
+* ``style_match``: 1 when the feedback styles agree or either is ``flexible``, else 0.
+
+Mentors are expanded into one slot per unit of capacity and mentees are assigned to slots by
+:func:`scipy.optimize.linear_sum_assignment`, maximising the total fit.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from mentorkit.analysis._common import require_columns
+from mentorkit.errors import MentorkitError
+
+__all__ = ["MatchResult", "DEFAULT_WEIGHTS", "PEOPLE_COLUMNS", "check_people", "score_matrix",
+           "match", "blocking_pairs", "rematch_suggestions", "example_people"]
+
+PEOPLE_COLUMNS = ["person_id", "role", "goals", "expertise", "timezone", "work_start", "work_end",
+                  "feedback_style", "capacity"]
+DEFAULT_WEIGHTS: dict[str, float] = {"goals": 0.5, "hours": 0.3, "style": 0.2}
+STYLES = ("direct", "gentle", "flexible")
+_EPS = 1e-9
+
+
+@dataclass
+class MatchResult:
+    """What :func:`match` found.
+
+    Attributes
+    ----------
+    pairs : DataFrame
+        One row per assigned pair: ids, ``score`` and its breakdown (each part and its
+        weighted contribution) and the terms the goals and expertise share.
+    unmatched : DataFrame
+        Mentees left without a mentor, with the reason.
+    blocking : DataFrame
+        Mentee-mentor pairs not matched together who would both rather be (see
+        :func:`blocking_pairs`); empty when the matching is stable.
+    rejected : DataFrame
+        Input rows that could not be used, with their row number and reason.
+    scores : DataFrame
+        The full long table of candidate scores (``mentee_id, mentor_id, score, ...``).
+    """
+
+    pairs: pd.DataFrame
+    unmatched: pd.DataFrame
+    blocking: pd.DataFrame
+    rejected: pd.DataFrame
+    scores: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """One-row overview: counts, mean score and the number of blocking pairs."""
+        return pd.DataFrame([{"pairs": len(self.pairs), "unmatched": len(self.unmatched),
+                              "mean_score": float(self.pairs["score"].mean()) if len(self.pairs) else np.nan,
+                              "blocking_pairs": len(self.blocking), "rejected_rows": len(self.rejected)}])
+
+
+def check_people(people: pd.DataFrame, *, capacity_range: tuple[int, int] = (5, 10),
+                 where: str = "people") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate a people table and split it into usable and rejected rows.
+
+    Returns
+    -------
+    (clean, rejected)
+        *clean* has numeric hours and capacities and lower-case roles and styles;
+        *rejected* keeps the original rows with ``row`` (1-based) and ``reason``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"person_id": ["a", "b"], "role": ["mentor", "boss"], "goals": ["", "x"],
+    ...                   "expertise": ["sql", ""], "timezone": ["UTC", "UTC"], "work_start": [9, 9],
+    ...                   "work_end": [17, 17], "feedback_style": ["direct", "gentle"], "capacity": [5, None]})
+    >>> ok, bad = check_people(p)
+    >>> bad["reason"].tolist()
+    ["role must be 'mentor' or 'mentee', got 'boss'"]
+    """
+    require_columns(people, PEOPLE_COLUMNS, where)
+    df = people.copy()
+    reasons = pd.Series("", index=df.index, dtype=object)
+
+    def flag(mask, text) -> None:
+        mask = pd.Series(mask, index=df.index).fillna(False).astype(bool)
+        for i in df.index[mask & (reasons == "")]:
+            reasons[i] = text(i) if callable(text) else text
+
+    df["role"] = df["role"].astype("string").str.strip().str.lower()
+    flag(~df["role"].isin(["mentor", "mentee"]), lambda i: f"role must be 'mentor' or 'mentee', got {people.loc[i, 'role']!r}")
+    flag(df["person_id"].isna(), "person_id is missing")
+    flag(df["person_id"].duplicated(keep="first"), lambda i: f"person_id {df.loc[i, 'person_id']!r} appears more than once")
+    for c in ("work_start", "work_end"):
+        v = pd.to_numeric(df[c], errors="coerce")
+        flag(v.isna() | (v < 0) | (v > 24), lambda i, c=c: f"{c} must be an hour between 0 and 24, got {people.loc[i, c]!r}")
+        df[c] = v
+    flag(df["work_end"] <= df["work_start"], "work_end must be later than work_start")
+
+    def tz_ok(name) -> bool:
+        try:
+            ZoneInfo(str(name))
+            return True
+        except (ZoneInfoNotFoundError, ValueError):
+            return False
+
+    flag(~df["timezone"].map(tz_ok), lambda i: f"timezone {people.loc[i, 'timezone']!r} is not a known IANA time zone")
+    df["feedback_style"] = df["feedback_style"].astype("string").str.strip().str.lower()
+    flag(~df["feedback_style"].isin(STYLES),
+         lambda i: f"feedback_style must be one of {', '.join(STYLES)}, got {people.loc[i, 'feedback_style']!r}")
+    is_mentor = df["role"] == "mentor"
+    cap = pd.to_numeric(df["capacity"], errors="coerce")
+    lo, hi = capacity_range
+    flag(is_mentor & (cap.isna() | (cap % 1 != 0) | (cap < lo) | (cap > hi)),
+         lambda i: f"capacity must be a whole number from {lo} to {hi} for a mentor, got {people.loc[i, 'capacity']!r}")
+    for col, role in (("goals", "mentee"), ("expertise", "mentor")):
+        text = df[col].astype("string").fillna("").str.strip()
+        flag((df["role"] == role) & (text == ""), f"{col} is empty for a {role}")
+        df[col] = text
+    df["capacity"] = cap
+    bad = reasons != ""
+    rejected = people[bad].copy()
+    rejected.insert(0, "reason", reasons[bad])
+    rejected.insert(0, "row", np.flatnonzero(bad.to_numpy()) + 1)
+    clean = df[~bad].reset_index(drop=True)
+    clean.loc[clean["role"] == "mentor", "capacity"] = clean.loc[clean["role"] == "mentor", "capacity"].astype(int)
+    return clean, rejected
+
+
+def _utc_interval(tz: str, start: float, end: float, day: _dt.date) -> tuple[float, float]:
+    base = _dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
+    off = base.utcoffset().total_seconds() / 3600
+    return start - off, end - off
+
+
+def _overlap_hours(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hours shared by intervals a (M×2) and b (R×2), allowing wrap-around across UTC midnight."""
+    best = np.zeros((len(a), len(b)))
+    for shift in (-24.0, 0.0, 24.0):
+        lo = np.maximum(a[:, None, 0], b[None, :, 0] + shift)
+        hi = np.minimum(a[:, None, 1], b[None, :, 1] + shift)
+        best += np.clip(hi - lo, 0, None)
+    return best
+
+
+def score_matrix(mentees: pd.DataFrame, mentors: pd.DataFrame, *, weights: Mapping[str, float] | None = None,
+                 min_overlap_hours: float = 4.0, reference_date: _dt.date = _dt.date(2025, 3, 17),
+                 n_shared_terms: int = 3) -> pd.DataFrame:
+    """Fit score of every mentee with every mentor, with its breakdown.
+
+    Parameters
+    ----------
+    mentees, mentors : DataFrame
+        Rows of a checked people table (see :func:`check_people`).
+    weights : mapping
+        Weights of ``goals``, ``hours`` and ``style`` (default :data:`DEFAULT_WEIGHTS`);
+        they are rescaled to sum to 1 so the score stays between 0 and 1.
+    min_overlap_hours : float
+        Shared working hours that count as a full overlap.
+    reference_date : date
+        The day on which time zone offsets are taken (daylight saving differs by date).
+
+    Returns
+    -------
+    DataFrame
+        Long table ``mentee_id, mentor_id, score, goal_similarity, hours_overlap,
+        overlap_score, style_match, goals_part, hours_part, style_part, shared_terms``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"person_id": ["m1"], "goals": ["public speaking"], "timezone": ["UTC"],
+    ...                   "work_start": [9], "work_end": [17], "feedback_style": ["direct"]})
+    >>> b = pd.DataFrame({"person_id": ["M1"], "expertise": ["public speaking coach"], "timezone": ["UTC"],
+    ...                   "work_start": [9], "work_end": [17], "feedback_style": ["flexible"]})
+    >>> s = score_matrix(a, b)
+    >>> float(s["hours_overlap"].iloc[0]), float(s["style_match"].iloc[0])
+    (8.0, 1.0)
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    w = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    unknown = set(w) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise MentorkitError(f"matching weights: unknown part(s) {sorted(unknown)}; use goals, hours, style")
+    w = {k: float(w.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
+    total = sum(w.values())
+    if total <= 0 or any(v < 0 for v in w.values()):
+        raise MentorkitError(f"matching weights must be non-negative and not all zero, got {w}")
+    w = {k: v / total for k, v in w.items()}
+
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    texts = pd.concat([mentees["goals"], mentors["expertise"]]).astype(str).tolist()
+    try:
+        X = vec.fit_transform(texts)
+    except ValueError:  # every text is a stop word
+        X = None
+    M, R = len(mentees), len(mentors)
+    if X is not None:
+        A, B = X[:M], X[M:]
+        sim = (A @ B.T).toarray()
+        terms = np.asarray(vec.get_feature_names_out())
+    else:
+        sim = np.zeros((M, R))
+    sim = np.clip(sim, 0, 1)
+
+    def intervals(df):
+        return np.array([_utc_interval(tz, s, e, reference_date)
+                         for tz, s, e in zip(df["timezone"], df["work_start"], df["work_end"])]).reshape(-1, 2)
+
+    hours = _overlap_hours(intervals(mentees), intervals(mentors))
+    overlap = np.clip(hours / float(min_overlap_hours), 0, 1)
+    sa = mentees["feedback_style"].to_numpy(dtype=object)[:, None]
+    sb = mentors["feedback_style"].to_numpy(dtype=object)[None, :]
+    style = ((sa == sb) | (sa == "flexible") | (sb == "flexible")).astype(float)
+    score = w["goals"] * sim + w["hours"] * overlap + w["style"] * style
+
+    shared = np.full((M, R), "", dtype=object)
+    if X is not None and n_shared_terms:
+        A = A.tocsr()
+        B = B.tocsr()
+        for i in range(M):
+            ai = A[i]
+            if ai.nnz == 0:
+                continue
+            for j in np.flatnonzero(sim[i] > 0):
+                prod = ai.multiply(B[j]).tocoo()
+                order = np.argsort(-prod.data)[:n_shared_terms]
+                shared[i, j] = ", ".join(terms[prod.col[order]])
+    mi, rj = np.meshgrid(np.arange(M), np.arange(R), indexing="ij")
+    return pd.DataFrame({
+        "mentee_id": mentees["person_id"].to_numpy()[mi.ravel()],
+        "mentor_id": mentors["person_id"].to_numpy()[rj.ravel()],
+        "score": score.ravel(), "goal_similarity": sim.ravel(), "hours_overlap": hours.ravel(),
+        "overlap_score": overlap.ravel(), "style_match": style.ravel(),
+        "goals_part": (w["goals"] * sim).ravel(), "hours_part": (w["hours"] * overlap).ravel(),
+        "style_part": (w["style"] * style).ravel(), "shared_terms": shared.ravel(),
+    })
+
+
+def _assign_optimal(S: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    from scipy.optimize import linear_sum_assignment
+
+    slots = np.repeat(np.arange(S.shape[1]), cap)
+    if len(slots) == 0:
+        return np.full(S.shape[0], -1)
+    rows, cols = linear_sum_assignment(-S[:, slots])
+    out = np.full(S.shape[0], -1)
+    out[rows] = slots[cols]
+    return out
+
+
+def _assign_greedy(S: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Best remaining pair first: with one shared score this is stable (no blocking pairs)."""
+    out = np.full(S.shape[0], -1)
+    left = cap.astype(int).copy()
+    order = np.argsort(-S, axis=None, kind="stable")
+    for flat in order:
+        i, j = divmod(int(flat), S.shape[1])
+        if out[i] == -1 and left[j] > 0:
+            out[i] = j
+            left[j] -= 1
+    return out
+
+
+def blocking_pairs(S: np.ndarray, assignment: np.ndarray, capacity: np.ndarray) -> pd.DataFrame:
+    """Unmatched mentee-mentor pairs who would both rather be together.
+
+    A mentee prefers a mentor when their score beats the mentee's current one (any score
+    beats having no mentor); the mentor prefers the mentee when they still have room, or
+    when the score beats that of their weakest current mentee.
+
+    Parameters
+    ----------
+    S : array (mentees × mentors)
+        Fit scores.
+    assignment : array of int
+        Mentor index of each mentee, -1 if unmatched.
+    capacity : array of int
+        Capacity of each mentor.
+
+    Returns
+    -------
+    DataFrame
+        ``mentee, mentor, score, mentee_current, mentor_weakest`` (positions), empty when stable.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> S = np.array([[0.9, 0.1], [0.8, 0.2]])
+    >>> len(blocking_pairs(S, np.array([1, 0]), np.array([1, 1])))
+    1
+    """
+    M, R = S.shape
+    cur = np.where(assignment >= 0, S[np.arange(M), np.clip(assignment, 0, None)], -np.inf)
+    load = np.bincount(assignment[assignment >= 0], minlength=R)
+    weakest = np.full(R, -np.inf)
+    for j in range(R):
+        if load[j] >= capacity[j]:
+            weakest[j] = S[assignment == j, j].min() if load[j] else np.inf
+    block = (S > cur[:, None] + _EPS) & (S > weakest[None, :] + _EPS)
+    block[np.arange(M), np.clip(assignment, 0, None)] &= assignment < 0
+    i, j = np.nonzero(block)
+    return pd.DataFrame({"mentee": i, "mentor": j, "score": S[i, j], "mentee_current": cur[i],
+                         "mentor_weakest": weakest[j]})
+
+
+def match(people: pd.DataFrame, *, weights: Mapping[str, float] | None = None, method: str = "optimal",
+          capacity_range: tuple[int, int] = (5, 10), min_overlap_hours: float = 4.0,
+          reference_date: _dt.date = _dt.date(2025, 3, 17), where: str = "people") -> MatchResult:
+    """Assign mentees to mentors, respecting capacities, and explain every pair.
+
+    Parameters
+    ----------
+    people : DataFrame
+        The people table described in the module docstring.
+    method : {"optimal", "stable"}
+        ``optimal`` maximises the total score (linear_sum_assignment over capacity slots);
+        ``stable`` takes the best remaining pair first, which leaves no blocking pair but may
+        lower the total.
+    capacity_range : (int, int)
+        Allowed mentor capacities; rows outside are rejected.
+
+    Returns
+    -------
+    MatchResult
+
+    Examples
+    --------
+    >>> from mentorkit.analysis.matching import match, example_people
+    >>> r = match(example_people())
+    >>> r.summary()[["unmatched", "rejected_rows"]].to_dict("records")
+    [{'unmatched': 0, 'rejected_rows': 0}]
+    """
+    if method not in ("optimal", "stable"):
+        raise MentorkitError(f"matching method must be 'optimal' or 'stable', got {method!r}")
+    clean, rejected = check_people(people, capacity_range=capacity_range, where=where)
+    mentees = clean[clean["role"] == "mentee"].reset_index(drop=True)
+    mentors = clean[clean["role"] == "mentor"].reset_index(drop=True)
+    if mentees.empty or mentors.empty:
+        raise MentorkitError(f"{where}: need at least one usable mentee and one usable mentor "
+                             f"(found {len(mentees)} mentee(s), {len(mentors)} mentor(s), {len(rejected)} rejected row(s))")
+    scores = score_matrix(mentees, mentors, weights=weights, min_overlap_hours=min_overlap_hours,
+                          reference_date=reference_date)
+    M, R = len(mentees), len(mentors)
+    S = scores["score"].to_numpy().reshape(M, R)
+    cap = mentors["capacity"].to_numpy(dtype=int)
+    assignment = _assign_optimal(S, cap) if method == "optimal" else _assign_greedy(S, cap)
+    idx = np.flatnonzero(assignment >= 0)
+    pairs = scores.iloc[idx * R + assignment[idx]].reset_index(drop=True)
+    unmatched = pd.DataFrame({"mentee_id": mentees.loc[assignment < 0, "person_id"].to_numpy(),
+                              "reason": f"all {int(cap.sum())} mentor places are taken"})
+    b = blocking_pairs(S, assignment, cap)
+    blocking = pd.DataFrame({"mentee_id": mentees["person_id"].to_numpy()[b["mentee"]],
+                             "mentor_id": mentors["person_id"].to_numpy()[b["mentor"]],
+                             "score": b["score"], "mentee_current_score": b["mentee_current"],
+                             "mentor_weakest_score": b["mentor_weakest"]})
+    return MatchResult(pairs=pairs, unmatched=unmatched, blocking=blocking, rejected=rejected, scores=scores)
+
+
+def rematch_suggestions(people: pd.DataFrame, pairs: pd.DataFrame, poor_fit: Sequence, *, k: int = 3,
+                        weights: Mapping[str, float] | None = None, capacity_range: tuple[int, int] = (5, 10),
+                        min_overlap_hours: float = 4.0) -> pd.DataFrame:
+    """Other mentors to offer mentees who said the fit is poor.
+
+    Candidates are mentors other than the current one who still have room under their
+    capacity, ranked by fit score.
+
+    Parameters
+    ----------
+    people : DataFrame
+        The people table.
+    pairs : DataFrame
+        Current pairs, columns ``mentee_id`` and ``mentor_id``.
+    poor_fit : list
+        Mentee ids who answered that the fit is poor.
+    k : int
+        Suggestions per mentee.
+
+    Returns
+    -------
+    DataFrame
+        ``mentee_id, current_mentor_id, current_score, rank, suggested_mentor_id, score, gain,
+        goal_similarity, hours_overlap, style_match, shared_terms``; a mentee with no mentor
+        free gets one row with no suggestion.
+
+    Examples
+    --------
+    >>> from mentorkit.analysis.matching import match, example_people
+    >>> people = example_people()
+    >>> pairs = match(people).pairs
+    >>> s = rematch_suggestions(people, pairs, [pairs["mentee_id"].iloc[0]], k=2)
+    >>> len(s) <= 2
+    True
+    """
+    require_columns(pairs, ["mentee_id", "mentor_id"], "pairs")
+    clean, _ = check_people(people, capacity_range=capacity_range)
+    mentees = clean[clean["role"] == "mentee"].reset_index(drop=True)
+    mentors = clean[clean["role"] == "mentor"].reset_index(drop=True)
+    unknown = [m for m in poor_fit if m not in set(pairs["mentee_id"])]
+    if unknown:
+        raise MentorkitError(f"rematch: mentee id(s) {unknown[:5]} are not in the pairs table")
+    scores = score_matrix(mentees, mentors, weights=weights, min_overlap_hours=min_overlap_hours)
+    load = pairs["mentor_id"].value_counts()
+    room = mentors.set_index("person_id")["capacity"].sub(load, fill_value=0)
+    current = dict(zip(pairs["mentee_id"], pairs["mentor_id"]))
+    rows = []
+    for m in poor_fit:
+        cand = scores[scores["mentee_id"] == m]
+        cur_mentor = current[m]
+        cur_score = cand.loc[cand["mentor_id"] == cur_mentor, "score"]
+        cur_score = float(cur_score.iloc[0]) if len(cur_score) else np.nan
+        free = cand[(cand["mentor_id"] != cur_mentor) & cand["mentor_id"].map(room).gt(0)]
+        free = free.sort_values("score", ascending=False).head(k)
+        if free.empty:
+            rows.append({"mentee_id": m, "current_mentor_id": cur_mentor, "current_score": cur_score,
+                         "rank": np.nan, "suggested_mentor_id": None, "score": np.nan, "gain": np.nan,
+                         "goal_similarity": np.nan, "hours_overlap": np.nan, "style_match": np.nan,
+                         "shared_terms": "no mentor has room; consider a swap or a capacity increase"})
+            continue
+        for rank, (_, r) in enumerate(free.iterrows(), start=1):
+            rows.append({"mentee_id": m, "current_mentor_id": cur_mentor, "current_score": cur_score,
+                         "rank": rank, "suggested_mentor_id": r["mentor_id"], "score": r["score"],
+                         "gain": r["score"] - cur_score, "goal_similarity": r["goal_similarity"],
+                         "hours_overlap": r["hours_overlap"], "style_match": r["style_match"],
+                         "shared_terms": r["shared_terms"]})
+    return pd.DataFrame(rows)
+
+
+def example_people() -> pd.DataFrame:
+    """The shipped example people table (``datasets/matching_example/people.csv``)."""
+    from pathlib import Path
+
+    here = Path(__file__).resolve()
+    for base in (here.parents[2] / "datasets" / "matching_example", here.parent.parent / "data" / "matching_example"):
+        path = base / "people.csv"
+        if path.exists():
+            return pd.read_csv(path)
+    raise MentorkitError("the matching example (datasets/matching_example/people.csv) is not installed")

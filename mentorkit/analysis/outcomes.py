@@ -1,0 +1,170 @@
+"""Pre/post change per skill: paired effect sizes, tests and multiplicity-adjusted p-values.
+
+Every row is one skill (a survey item such as ``conf_feedback``) measured on the same
+people before and after the program. Only people who answered both waves count.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mentorkit.analysis._common import require_columns
+from mentorkit.errors import MentorkitError
+
+__all__ = ["paired_change", "prepost", "PREPOST_COLUMNS"]
+
+PREPOST_COLUMNS = [
+    "skill", "n", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "dz", "hedges_g",
+    "t", "dof", "p_t", "w", "p_wilcoxon", "p_adjust", "p_t_adj", "p_wilcoxon_adj",
+]
+
+
+def paired_change(pre: Sequence[float], post: Sequence[float], *, confidence: float = 0.95) -> dict:
+    """Effect sizes and tests for one set of paired scores.
+
+    Parameters
+    ----------
+    pre, post : array-like of float
+        Scores of the same people before and after, in the same order. Pairs with a
+        missing value on either side are left out.
+    confidence : float
+        Coverage of the interval around the mean difference.
+
+    Returns
+    -------
+    dict
+        ``n, mean_pre, mean_post, mean_diff, ci_low, ci_high`` (Student-t interval of
+        ``post - pre``), ``dz`` (mean difference over the SD of the differences),
+        ``hedges_g`` (the difference over the average SD, ``sqrt((sd_pre² + sd_post²)/2)``,
+        times Hedges' correction ``1 - 3 / (4·2n - 9)``, the convention pingouin uses),
+        ``t, dof, p_t`` (paired t-test), ``w, p_wilcoxon`` (Wilcoxon signed-rank, zero
+        differences dropped; exact p for small samples without ties, otherwise the normal
+        approximation with continuity correction, as R's ``wilcox.test`` does by default).
+
+    Examples
+    --------
+    >>> r = paired_change([3, 4, 5, 4, 6], [5, 5, 6, 6, 7])
+    >>> r["n"], round(float(r["mean_diff"]), 2)
+    (5, 1.4)
+    """
+    a = np.asarray(pre, dtype=float)
+    b = np.asarray(post, dtype=float)
+    if a.shape != b.shape:
+        raise MentorkitError(f"paired_change: pre and post must have the same length ({a.size} vs {b.size})")
+    keep = np.isfinite(a) & np.isfinite(b)
+    a, b = a[keep], b[keep]
+    n = int(a.size)
+    out = dict(n=n, mean_pre=np.nan, mean_post=np.nan, mean_diff=np.nan, ci_low=np.nan, ci_high=np.nan,
+               dz=np.nan, hedges_g=np.nan, t=np.nan, dof=np.nan, p_t=np.nan, w=np.nan, p_wilcoxon=np.nan)
+    if n == 0:
+        return out
+    d = b - a
+    out.update(mean_pre=a.mean(), mean_post=b.mean(), mean_diff=d.mean())
+    if n < 2:
+        return out
+    sd_d = d.std(ddof=1)
+    se = sd_d / np.sqrt(n)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
+    out.update(ci_low=d.mean() - half, ci_high=d.mean() + half, dof=n - 1)
+    if sd_d > 0:
+        out["dz"] = d.mean() / sd_d
+        t = d.mean() / se
+        out.update(t=t, p_t=2 * stats.t.sf(abs(t), n - 1))
+    sd_av = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+    if sd_av > 0:
+        out["hedges_g"] = d.mean() / sd_av * (1 - 3 / (4 * (2 * n) - 9))
+    if np.any(d != 0):
+        res = stats.wilcoxon(b, a, zero_method="wilcox", correction=True, alternative="two-sided")
+        out.update(w=float(res.statistic), p_wilcoxon=float(res.pvalue))
+    return out
+
+
+def _adjust(p: pd.Series, method: str) -> pd.Series:
+    from statsmodels.stats.multitest import multipletests
+
+    mask = p.notna().to_numpy()
+    adj = np.full(len(p), np.nan)
+    if mask.any():
+        adj[mask] = multipletests(p.to_numpy()[mask], method=method)[1]
+    return pd.Series(adj, index=p.index)
+
+
+def prepost(surveys: pd.DataFrame, *, p_adjust: str, items: Sequence[str] | None = None,
+            prefix: str = "conf_", pre: str = "pre", post: str = "post",
+            participants: Sequence | None = None, confidence: float = 0.95,
+            id_col: str = "participant_id", wave_col: str = "wave", item_col: str = "item",
+            value_col: str = "value") -> pd.DataFrame:
+    """Change from one survey wave to another, one row per skill.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        Long survey answers: one row per participant, wave and item.
+    p_adjust : str
+        Multiplicity correction across skills, passed to
+        ``statsmodels.stats.multitest.multipletests`` (``"holm"`` is the usual choice).
+        Required, so every report says which correction it used.
+    items : list of str, optional
+        Items to analyse; by default every item whose name starts with *prefix*.
+    prefix : str
+        Prefix of the skill items; removed to name the skill.
+    pre, post : str
+        The two waves compared (``post - pre``).
+    participants : list, optional
+        Restrict to these participant ids (for example the mentees only).
+    confidence : float
+        Coverage of the interval around the mean difference.
+
+    Returns
+    -------
+    DataFrame
+        One row per skill with the columns in :data:`PREPOST_COLUMNS`; see
+        :func:`paired_change` for their meaning. ``p_t_adj`` and ``p_wilcoxon_adj`` are
+        adjusted across the skills with *p_adjust*.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"participant_id": [1, 1, 2, 2, 3, 3],
+    ...                   "wave": ["pre", "post"] * 3, "item": "conf_feedback",
+    ...                   "value": [4, 6, 5, 6, 3, 6]})
+    >>> prepost(s, p_adjust="holm")[["skill", "n", "mean_diff"]]
+          skill  n  mean_diff
+    0  feedback  3        2.0
+    """
+    require_columns(surveys, [id_col, wave_col, item_col, value_col], "surveys")
+    df = surveys
+    if participants is not None:
+        df = df[df[id_col].isin(pd.Index(participants))]
+    waves = set(df[wave_col].dropna().unique())
+    for w in (pre, post):
+        if w not in waves:
+            raise MentorkitError(f"surveys: column {wave_col!r} has no wave {w!r} (waves present: {sorted(map(str, waves))})")
+    if items is None:
+        names = pd.Series(df[item_col].dropna().unique()).astype(str)
+        items = sorted(names[names.str.startswith(prefix)])
+        if not items:
+            raise MentorkitError(f"surveys: no item in column {item_col!r} starts with {prefix!r}")
+    df = df[df[item_col].isin(items) & df[wave_col].isin([pre, post])]
+    values = pd.to_numeric(df[value_col], errors="coerce")
+    wide = (df.assign(**{value_col: values})
+              .pivot_table(index=[item_col, id_col], columns=wave_col, values=value_col, aggfunc="mean"))
+    rows = []
+    for item in items:
+        if item in wide.index.get_level_values(0):
+            block = wide.loc[item]
+            r = paired_change(block.get(pre, pd.Series(dtype=float)).to_numpy(),
+                              block.get(post, pd.Series(dtype=float)).to_numpy(), confidence=confidence)
+        else:
+            r = paired_change([], [])
+        skill = item[len(prefix):] if item.startswith(prefix) else item
+        rows.append({"skill": skill, **r})
+    out = pd.DataFrame(rows)
+    out["p_adjust"] = p_adjust
+    out["p_t_adj"] = _adjust(out["p_t"], p_adjust)
+    out["p_wilcoxon_adj"] = _adjust(out["p_wilcoxon"], p_adjust)
+    out["n"] = out["n"].astype(int)
+    return out[PREPOST_COLUMNS]

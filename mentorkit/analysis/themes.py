@@ -1,0 +1,205 @@
+"""Themes in free-text survey comments: topic model, top terms, redacted examples, sentiment.
+
+Comments are grouped with non-negative matrix factorisation of their TF-IDF vectors (or
+latent Dirichlet allocation of word counts); each comment goes to its strongest theme.
+Sentiment is a transparent word-list score (see :func:`sentiment`), good enough to say
+whether a theme is mostly praise or mostly complaint, not to grade a single comment.
+Example comments pass through :func:`mentorkit.privacy.redact_names` before they are shown,
+and themes with fewer comments than the minimum group size show no examples or statistics.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mentorkit.analysis._common import min_group_size, suppress
+from mentorkit.errors import MentorkitError
+
+__all__ = ["ThemeResult", "comment_themes", "sentiment", "POSITIVE_WORDS", "NEGATIVE_WORDS"]
+
+#: Words that make a comment about a mentoring program read as positive (written for mentorkit).
+POSITIVE_WORDS = frozenset("""
+    helpful useful valuable great good excellent amazing supportive encouraging clear practical
+    insightful inspiring motivating friendly patient generous honest kind thoughtful welcoming
+    confident confidence grateful thankful appreciate appreciated enjoy enjoyed love loved like liked
+    improve improved improvement grow grew growth progress learned learnt benefit beneficial
+    recommend recommended easy flexible responsive engaged engaging fun positive rewarding safe
+    empowering empowered brilliant fantastic wonderful smooth well worthwhile success successful
+    """.split())
+#: Words that make such a comment read as negative (written for mentorkit).
+NEGATIVE_WORDS = frozenset("""
+    bad poor useless unhelpful waste wasted boring confusing confused unclear hard difficult
+    frustrating frustrated annoying awkward late cancelled canceled cancel missed rushed busy
+    unresponsive ignored ignore disappointing disappointed stressful stressed overwhelmed tired
+    slow vague irrelevant pointless mismatch mismatched worse worst lacking lack lacked problem
+    problems issue issues struggle struggled uncomfortable rude dismissive unavailable hate hated
+    dislike disliked negative chaotic disorganised disorganized generic superficial
+    """.split())
+_NEGATORS = frozenset("not no never hardly barely isn't wasn't didn't don't doesn't couldn't wouldn't aren't weren't".split())
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def sentiment(text: str) -> float:
+    """Word-list sentiment of one comment, from -1 (all negative) to 1 (all positive).
+
+    ``(positive - negative) / (positive + negative)`` over the words of the two lists; a
+    word right after a negator (``not``, ``never``, ``didn't``, ...) counts for the other
+    side. A comment with none of the words scores 0.
+
+    Examples
+    --------
+    >>> sentiment("Really helpful and supportive mentor")
+    1.0
+    >>> sentiment("Not helpful, sessions were often cancelled")
+    -1.0
+    >>> sentiment("We met on Tuesdays")
+    0.0
+    """
+    tokens = _TOKEN.findall(str(text).lower())
+    pos = neg = 0
+    for i, tok in enumerate(tokens):
+        flip = i > 0 and tokens[i - 1] in _NEGATORS
+        if tok in POSITIVE_WORDS:
+            if flip:
+                neg += 1
+            else:
+                pos += 1
+        elif tok in NEGATIVE_WORDS:
+            if flip:
+                pos += 1
+            else:
+                neg += 1
+    return 0.0 if pos + neg == 0 else (pos - neg) / (pos + neg)
+
+
+@dataclass
+class ThemeResult:
+    """Output of :func:`comment_themes`.
+
+    Attributes
+    ----------
+    themes : DataFrame
+        One row per theme: ``theme, label, top_terms, n_comments, share, sentiment_mean,
+        share_positive, share_negative`` (and ``suppressed``).
+    examples : DataFrame
+        ``theme, rank, comment`` (names redacted), the comments most typical of each theme.
+    assignments : DataFrame
+        One row per comment: ``comment_index, theme, weight, sentiment``.
+    """
+
+    themes: pd.DataFrame
+    examples: pd.DataFrame
+    assignments: pd.DataFrame
+
+
+def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5, method: str = "nmf",
+                   text_col: str = "text", n_top_terms: int = 8, n_examples: int = 3,
+                   random_state: int = 0, lda_starts: int = 5, min_size: int | None = None) -> ThemeResult:
+    """Group comments into themes and describe each.
+
+    Parameters
+    ----------
+    comments : DataFrame or list of str
+        The comments (a DataFrame with a *text_col* column, or plain strings).
+    n_themes : int
+        Number of themes to find.
+    method : {"nmf", "lda"}
+        scikit-learn ``NMF`` on TF-IDF, or ``LatentDirichletAllocation`` on counts.
+    n_top_terms, n_examples : int
+        Terms and example comments reported per theme.
+    random_state : int
+        Seed of the factorisation (results are reproducible).
+    lda_starts : int
+        LDA only: fits from this many seeds, keeping the one with the highest likelihood.
+
+    Returns
+    -------
+    ThemeResult
+
+    Examples
+    --------
+    >>> texts = ["my mentor was very helpful with my career plan"] * 6 + \\
+    ...         ["sessions were cancelled and rescheduled too often"] * 6
+    >>> r = comment_themes(texts, n_themes=2, n_examples=1)
+    >>> sorted(r.themes["n_comments"].astype(int).tolist())
+    [6, 6]
+    """
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    if isinstance(comments, pd.DataFrame):
+        if text_col not in comments.columns:
+            raise MentorkitError(f"comments: missing column {text_col!r} (columns present: {list(comments.columns)})")
+        texts = comments[text_col]
+    else:
+        texts = pd.Series(list(comments), dtype=object)
+    texts = texts.astype("string").fillna("").str.strip()
+    keep = texts != ""
+    texts_used = texts[keep]
+    if len(texts_used) < n_themes:
+        raise MentorkitError(f"comments: {len(texts_used)} non-empty comment(s) are too few for {n_themes} themes")
+    if method not in ("nmf", "lda"):
+        raise MentorkitError(f"comment themes: method must be 'nmf' or 'lda', got {method!r}")
+    min_df = 2 if len(texts_used) >= 20 else 1
+    if method == "nmf":
+        vec = TfidfVectorizer(stop_words="english", min_df=min_df, max_df=0.9, sublinear_tf=True,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        model = NMF(n_components=n_themes, init="nndsvda", random_state=random_state, max_iter=400)
+    else:
+        vec = CountVectorizer(stop_words="english", min_df=min_df, max_df=0.9,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        model = None
+    try:
+        X = vec.fit_transform(texts_used.tolist())
+    except ValueError as exc:
+        raise MentorkitError(f"comments: no usable words to find themes in ({exc})") from None
+    if model is None:
+        # LDA's likelihood has many local optima on short texts: keep the best of a few starts
+        fits = [LatentDirichletAllocation(n_components=n_themes, random_state=random_state + i,
+                                          learning_method="batch").fit(X) for i in range(lda_starts)]
+        model = max(fits, key=lambda m: m.score(X))
+        W = model.transform(X)
+    else:
+        W = model.fit_transform(X)
+    H = model.components_
+    terms = np.asarray(vec.get_feature_names_out())
+    strength = W.max(axis=1)
+    theme_of = np.where(strength > 0, W.argmax(axis=1), -1)
+    senti = texts_used.map(sentiment).to_numpy(dtype=float)
+    assignments = pd.DataFrame({"comment_index": texts_used.index.to_numpy(), "theme": theme_of + 1,
+                                "weight": strength, "sentiment": senti})
+    assignments.loc[assignments["theme"] == 0, "theme"] = pd.NA
+    from mentorkit.privacy import redact_names
+    size = min_group_size() if min_size is None else int(min_size)
+    rows, examples, picked = [], [], []
+    for t in range(n_themes):
+        top = terms[np.argsort(-H[t])[:n_top_terms]]
+        members = np.flatnonzero(theme_of == t)
+        s = senti[members]
+        rows.append({"theme": t + 1, "label": " / ".join(top[:3]), "top_terms": ", ".join(top),
+                     "n_comments": int(len(members)), "share": len(members) / len(texts_used),
+                     "sentiment_mean": float(s.mean()) if len(s) else np.nan,
+                     "share_positive": float((s > 0).mean()) if len(s) else np.nan,
+                     "share_negative": float((s < 0).mean()) if len(s) else np.nan})
+        if len(members) >= size and n_examples:
+            order = members[np.argsort(-W[members, t], kind="stable")]
+            seen: set[str] = set()
+            for i in order:
+                text = texts_used.iloc[i]
+                if text in seen:
+                    continue
+                seen.add(text)
+                picked.append({"theme": t + 1, "rank": len(seen), "comment": text})
+                if len(seen) >= n_examples:
+                    break
+    examples = pd.DataFrame(picked, columns=["theme", "rank", "comment"])
+    if len(examples):
+        examples["comment"] = redact_names(examples["comment"].tolist())
+    themes = suppress(pd.DataFrame(rows), "n_comments", by=["theme"], min_size=size)
+    suppressed = set(themes.loc[themes["suppressed"], "theme"])
+    examples = examples[~examples["theme"].isin(suppressed)].reset_index(drop=True)
+    return ThemeResult(themes=themes, examples=examples, assignments=assignments)
