@@ -15,8 +15,8 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     from mentorkit.feedback.train import corpus_dir
     corpus = tmp_path / "sbi"
     shutil.copytree(corpus_dir() / "src", corpus / "src")
-    result = train(corpus=corpus, out=tmp_path / "grader.skops", progress=False)
-    retrained = SBIModel.load(tmp_path / "grader.skops")
+    result = train(corpus=corpus, out=tmp_path / "grader.npz", progress=False)
+    retrained = SBIModel.load(tmp_path / "grader.npz")
     df = load_corpus()
     test = df[df["split"] == "test"]
     feats, flags, _ = featurise(test["text"].tolist())
@@ -27,26 +27,47 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     assert (corpus / "metrics.json").exists() and result["n_test"] == len(test)
 
 
-def test_loading_refuses_untrusted_types(tmp_path):
-    import skops.io as sio
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import FunctionTransformer
-    bad = tmp_path / "bad.skops"
-    sio.dump({"version": 2, "params": {}, "token_models": [Pipeline([("f", FunctionTransformer(print))])],
-              "doc_models": []}, bad)
-    with pytest.raises(MentorkitError, match="untrusted types"):
+def test_loading_refuses_pickled_objects(tmp_path):
+    # an .npz holding an object array needs pickle to load: the grader refuses it
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, token_coef=np.array([print], dtype=object), token_intercept=np.zeros(4),
+             doc_coef=np.zeros((4, 2)), doc_intercept=np.zeros(4), meta=np.array("{}"))
+    with pytest.raises(MentorkitError, match="needs pickle"):
         SBIModel.load(bad)
+
+
+def test_loading_refuses_a_foreign_file(tmp_path):
+    bad = tmp_path / "other.npz"
+    np.savez(bad, weights=np.zeros(3))
+    with pytest.raises(MentorkitError, match="not a mentorkit grader model"):
+        SBIModel.load(bad)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip file at all")
+    with pytest.raises(MentorkitError, match="junk.npz"):
+        SBIModel.load(junk)
 
 
 def test_missing_model_file_says_how_to_rebuild(tmp_path):
     with pytest.raises(MentorkitError, match="train-grader"):
-        SBIModel.load(tmp_path / "nope.skops")
+        SBIModel.load(tmp_path / "nope.npz")
 
 
-def test_shipped_model_loads_with_only_allowlisted_types():
-    import skops.io as sio
-    from mentorkit.feedback.model import TRUSTED_TYPES
-    assert set(sio.get_untrusted_types(file=model_path())) <= set(TRUSTED_TYPES)
+def test_feature_hashing_matches_scikit_learn_feature_hasher():
+    # independent reference: sklearn.feature_extraction.FeatureHasher(alternate_sign=False)
+    from sklearn.feature_extraction import FeatureHasher
+    from mentorkit.feedback.model import N_FEATURES, hash_tokens
+    tokens = [["w=you", "l=interrupt", "c:time", "pp:specific"], ["b", "w=é", "cst=you|past"]]
+    rows, cols = hash_tokens(tokens)
+    ref = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False).transform(tokens).tocoo()
+    assert sorted(zip(rows.tolist(), cols.tolist())) == sorted(zip(ref.row.tolist(), ref.col.tolist()))
+
+
+def test_grading_does_not_import_scikit_learn():
+    import subprocess, sys
+    code = ("import sys, mentorkit; mentorkit.grade_feedback('You sent the notes on Monday.'); "
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 @pytest.mark.parametrize("mask, gap, expected", [

@@ -159,7 +159,7 @@ class FeedbackGrade:
 
 
 def model_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "grader.skops"
+    return Path(__file__).resolve().parent.parent / "data" / "grader.npz"
 
 
 @lru_cache(maxsize=1)

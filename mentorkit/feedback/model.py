@@ -13,33 +13,57 @@ Two layers, both scikit-learn logistic regressions:
    can be trusted on text it has not seen.
 
 Training is deterministic: fixed folds, the liblinear solver, no random state
-that changes between runs. The model is saved with skops and loaded with an
-explicit list of trusted types, so loading it never runs arbitrary code.
+that changes between runs.
+
+The saved model is plain numeric arrays in a ``.npz`` file read with
+``allow_pickle=False``: loading it cannot run code, and grading needs only
+numpy (scikit-learn is imported for training alone, which keeps start-up fast).
+Features are hashed with MurmurHash3 exactly as scikit-learn's
+``FeatureHasher(alternate_sign=False)`` does (a test checks this).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from murmurhash.mrmr import hash as murmur3
 
 from mentorkit.errors import MentorkitError
 
 PART_NAMES = ("situation", "behavior", "impact", "judgement")
 N_FEATURES = 2 ** 16
 TOKEN_THRESHOLD = 0.5
-MODEL_VERSION = 2
+MODEL_VERSION = 3
+ARRAYS = ("token_coef", "token_intercept", "doc_coef", "doc_intercept", "meta")
 
-#: the only types a saved grader may contain; anything else is refused at load
-TRUSTED_TYPES = [
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "numpy.ndarray", "numpy.dtype", "numpy.float64", "numpy.int64", "builtins.dict", "builtins.list",
-    "builtins.str", "builtins.int", "builtins.float", "builtins.tuple",
-]
+_HASH_CACHE: dict[str, int] = {}
+
+
+def feature_index(feature: str) -> int:
+    """Column of *feature* in the hashed space (MurmurHash3, seed 0, as FeatureHasher)."""
+    col = _HASH_CACHE.get(feature)
+    if col is None:
+        col = abs(murmur3(feature)) % N_FEATURES
+        if len(_HASH_CACHE) < 2_000_000:
+            _HASH_CACHE[feature] = col
+    return col
+
+
+def hash_tokens(flat: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) index arrays of the hashed features of each token."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, feats in enumerate(flat):
+        rows.extend([r] * len(feats))
+        cols.extend(feature_index(f) for f in feats)
+    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def token_labels(doc, spans: Sequence[dict]) -> np.ndarray:
@@ -97,25 +121,31 @@ class SBIModel:
         self.n_folds = n_folds
 
     # -- training ------------------------------------------------------------------
-    def _hasher(self) -> FeatureHasher:
-        return FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
-
-    def _fit_taggers(self, X, Y) -> list[LogisticRegression]:
-        models = []
+    def _fit_taggers(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+        coef, intercept = [], []
         for k in range(Y.shape[1]):
             m = LogisticRegression(C=self.C_token, solver="liblinear", max_iter=200)
             m.fit(X, Y[:, k])
-            models.append(m)
-        return models
+            coef.append(m.coef_[0])
+            intercept.append(m.intercept_[0])
+        return np.asarray(coef, dtype=np.float32), np.asarray(intercept, dtype=np.float32)
+
+    @staticmethod
+    def _matrix(flat):
+        from scipy.sparse import csr_matrix
+        rows, cols = hash_tokens(flat)
+        return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(flat), N_FEATURES))
 
     def fit(self, token_feats: list[list[list[str]]], token_y: list[np.ndarray], doc_y: np.ndarray,
             doc_feats: np.ndarray, progress: bool = False) -> "SBIModel":
         """Fit from per-statement token features, token labels, statement labels (n x 4) and
         statement cue flags (n x len(cues.DOC_CUES))."""
-        hasher = self._hasher()
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
         lengths = np.array([len(f) for f in token_feats])
         flat = [tf for doc in token_feats for tf in doc]
-        X = hasher.transform(flat).tocsr()
+        X = self._matrix(flat)
         Y = np.vstack(token_y)
         groups = np.repeat(np.arange(len(token_feats)), lengths)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
@@ -126,29 +156,35 @@ class SBIModel:
             from tqdm import tqdm
             iterator = tqdm(folds, desc="out-of-fold taggers", unit="fold")
         for train_idx, test_idx in iterator:
-            ms = self._fit_taggers(X[train_idx], Y[train_idx])
-            for k, m in enumerate(ms):
-                oof[test_idx, k] = m.predict_proba(X[test_idx])[:, 1]
+            coef, intercept = self._fit_taggers(X[train_idx], Y[train_idx])
+            oof[test_idx] = _sigmoid(X[test_idx] @ coef.astype(float).T + intercept)
         summaries = np.vstack([doc_summary(oof[offsets[i]:offsets[i + 1]]) for i in range(len(token_feats))])
         summaries = np.hstack([summaries, np.asarray(doc_feats, dtype=float)])
-        self.token_models_ = self._fit_taggers(X, Y)
-        self.doc_models_ = []
+        self.token_coef_, self.token_intercept_ = self._fit_taggers(X, Y)
+        doc_coef, doc_intercept = [], []
         for k in range(doc_y.shape[1]):
             m = LogisticRegression(C=self.C_doc, solver="liblinear", max_iter=500)
             m.fit(summaries, doc_y[:, k])
-            self.doc_models_.append(m)
+            doc_coef.append(m.coef_[0])
+            doc_intercept.append(m.intercept_[0])
+        self.doc_coef_ = np.asarray(doc_coef, dtype=np.float64)
+        self.doc_intercept_ = np.asarray(doc_intercept, dtype=np.float64)
         return self
 
     # -- prediction ----------------------------------------------------------------
     def predict_docs(self, token_feats: list[list[list[str]]], doc_feats: np.ndarray) -> list[TaggedDoc]:
-        if not hasattr(self, "token_models_"):
+        if not hasattr(self, "token_coef_"):
             raise MentorkitError("the SBI model is not trained; run `mentorkit train-grader`")
         lengths = [len(f) for f in token_feats]
         flat = [tf for doc in token_feats for tf in doc]
         if not flat:
             return [TaggedDoc(np.zeros((0, 4)), np.zeros(4)) for _ in token_feats]
-        X = self._hasher().transform(flat).tocsr()
-        P = np.column_stack([m.predict_proba(X)[:, 1] for m in self.token_models_])
+        rows, cols = hash_tokens(flat)
+        # a token's score is the sum of its features' weights: no sparse matrix needed
+        P = np.empty((len(flat), len(PART_NAMES)))
+        for k in range(len(PART_NAMES)):
+            z = np.bincount(rows, weights=self.token_coef_[k][cols].astype(np.float64), minlength=len(flat))
+            P[:, k] = _sigmoid(z + float(self.token_intercept_[k]))
         out = []
         start = 0
         summaries = []
@@ -156,7 +192,7 @@ class SBIModel:
             summaries.append(doc_summary(P[start:start + n]))
             start += n
         S = np.hstack([np.vstack(summaries), np.asarray(doc_feats, dtype=float)])
-        D = np.column_stack([m.predict_proba(S)[:, 1] for m in self.doc_models_])
+        D = _sigmoid(S @ self.doc_coef_.T + self.doc_intercept_)
         start = 0
         for i, n in enumerate(lengths):
             part = D[i] if n else np.zeros(4)
@@ -166,31 +202,41 @@ class SBIModel:
 
     # -- persistence ---------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        import skops.io as sio
+        """Write the learned arrays to *path* (``.npz``; no pickled objects)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        state = {"version": MODEL_VERSION, "params": {"C_token": self.C_token, "C_doc": self.C_doc,
-                                                      "n_folds": self.n_folds},
-                 "token_models": self.token_models_, "doc_models": self.doc_models_}
-        sio.dump(state, path)
+        meta = json.dumps({"version": MODEL_VERSION, "n_features": N_FEATURES, "parts": PART_NAMES,
+                           "params": {"C_token": self.C_token, "C_doc": self.C_doc, "n_folds": self.n_folds}})
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, token_coef=self.token_coef_, token_intercept=self.token_intercept_,
+                                doc_coef=self.doc_coef_, doc_intercept=self.doc_intercept_, meta=np.array(meta))
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> "SBIModel":
-        import skops.io as sio
+        """Read a model saved by :meth:`save`; anything that is not plain arrays is refused."""
         path = Path(path)
         if not path.exists():
             raise MentorkitError(f"{path}: grader model file not found; run `mentorkit train-grader`")
-        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise MentorkitError(f"{path}: refusing to load a grader model holding untrusted types: {untrusted}")
-        state = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-        if state.get("version") != MODEL_VERSION:
-            raise MentorkitError(f"{path}: model version {state.get('version')} does not match "
-                                 f"this mentorkit ({MODEL_VERSION}); run `mentorkit train-grader`")
-        model = cls(**state["params"])
-        model.token_models_ = state["token_models"]
-        model.doc_models_ = state["doc_models"]
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                missing = [a for a in ARRAYS if a not in z.files]
+                if missing:
+                    raise MentorkitError(f"{path}: not a mentorkit grader model (missing {missing})")
+                arrays = {a: z[a] for a in ARRAYS}
+        except ValueError as exc:  # object arrays need pickle, which is refused
+            raise MentorkitError(f"{path}: refusing to load a grader model that needs pickle ({exc})") from None
+        except (OSError, EOFError) as exc:
+            raise MentorkitError(f"{path}: cannot read the grader model ({exc})") from None
+        meta = json.loads(str(arrays["meta"]))
+        if meta.get("version") != MODEL_VERSION or meta.get("n_features") != N_FEATURES:
+            raise MentorkitError(f"{path}: model version {meta.get('version')} does not match this mentorkit "
+                                 f"({MODEL_VERSION}); run `mentorkit train-grader`")
+        model = cls(**meta["params"])
+        model.token_coef_ = arrays["token_coef"]
+        model.token_intercept_ = arrays["token_intercept"]
+        model.doc_coef_ = arrays["doc_coef"]
+        model.doc_intercept_ = arrays["doc_intercept"]
         return model
 
 
