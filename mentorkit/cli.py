@@ -66,6 +66,67 @@ def _cmd_practice(args) -> int:
     return cli_support.run_practice(args)
 
 
+# ------------------------------------------------------------ analysis (outcomes research)
+
+def _add_analysis(sub) -> None:
+    a = sub.add_parser("analyze", help="evaluate a program: engagement, pre/post, reliability, retention, ROI",
+                       description="Load a folder of program tables and run the standard evaluation.")
+    a.add_argument("path", metavar="PATH", help="folder of program tables (or a shipped dataset name, e.g. program_sample)")
+    a.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
+    a.add_argument("--format", choices=["json", "text"], default="text", help="output format (default text)")
+    a.set_defaults(func=_cmd_analyze)
+
+    r = sub.add_parser("report", help="write a standalone HTML report of a program's outcomes",
+                       description="One HTML file with charts and tables that opens with no network.")
+    r.add_argument("path", metavar="PATH", help="folder of program tables (or a shipped dataset name)")
+    r.add_argument("--out", metavar="FILE.html", required=True, help="where to write the report")
+    r.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
+    r.add_argument("--title", default="Mentoring program outcomes", help="report title")
+    r.set_defaults(func=_cmd_report)
+
+    t = sub.add_parser("retention", help="Kaplan-Meier medians, log-rank and hazard ratio for any HR table",
+                       description="Retention of groups in any table with a time-under-observation column, "
+                                   "an exit column and a group column; propensity-weighted when covariates are given.")
+    t.add_argument("file", metavar="FILE", help="CSV (or .tsv/.xlsx/.parquet) with one row per person")
+    t.add_argument("--duration", metavar="COL", required=True, help="time observed (tenure), a non-negative number")
+    t.add_argument("--event", metavar="COL", required=True, help="left the organisation: yes/no, 1/0 or true/false")
+    t.add_argument("--group", metavar="COL", required=True, help="the groups to compare (e.g. mentored)")
+    t.add_argument("--covariates", metavar="COLS", help="comma-separated confounders for propensity weighting")
+    t.add_argument("--reference", metavar="VALUE", help="the reference group (default: the first value in sort order)")
+    t.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    t.set_defaults(func=_cmd_retention)
+
+    m = sub.add_parser("match", help="match mentees to mentors with capacities, explained",
+                       description="Optimal assignment from goals/expertise similarity, working-hour overlap and "
+                                   "feedback style; writes one row per pair with the score breakdown.")
+    m.add_argument("people", metavar="PEOPLE.csv", help="people table (see datasets/matching_example)")
+    m.add_argument("--out", metavar="FILE.csv", required=True, help="where to write the pairs")
+    m.add_argument("--method", choices=["optimal", "stable"], default="optimal",
+                   help="optimal: highest total score; stable: no blocking pairs (default optimal)")
+    m.add_argument("--capacity-range", metavar="LO-HI", default="5-10", help="allowed mentor capacities (default 5-10)")
+    m.set_defaults(func=_cmd_match)
+
+
+def _cmd_analyze(args) -> int:
+    from mentorkit.analysis import cli_support
+    return cli_support.run_analyze(args)
+
+
+def _cmd_report(args) -> int:
+    from mentorkit.analysis import cli_support
+    return cli_support.run_report(args)
+
+
+def _cmd_retention(args) -> int:
+    from mentorkit.analysis import cli_support
+    return cli_support.run_retention(args)
+
+
+def _cmd_match(args) -> int:
+    from mentorkit.analysis import cli_support
+    return cli_support.run_match(args)
+
+
 # ----------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_grading(sub)
     _add_practice(sub)
+    _add_analysis(sub)
     return parser
 
 

@@ -53,12 +53,25 @@ def test_score_breakdown_adds_up_and_text_similarity_limits():
     # hand: identical texts have cosine similarity 1; texts sharing no word have 0
     assert s.loc[("e1", "r1"), "goal_similarity"] == pytest.approx(1.0)
     assert s.loc[("e2", "r2"), "goal_similarity"] == pytest.approx(0.0)
-    # hand: 0.5 * 1 + 0.3 * 1 + 0.2 * 1 = 1 for the perfect pair; 0.5 * 0 + 0.3 * 1 + 0.2 * 0 for e2-r2
+    # hand: 0.6 * 1 + 0.25 * 1 + 0.15 * 1 = 1 for the perfect pair; 0.6 * 0 + 0.25 * 1 + 0.15 * 0 for e2-r2
     assert s.loc[("e1", "r1"), "score"] == pytest.approx(1.0)
-    assert s.loc[("e2", "r2"), "score"] == pytest.approx(0.3)
+    assert s.loc[("e2", "r2"), "score"] == pytest.approx(0.25)
     parts = s["goals_part"] + s["hours_part"] + s["style_part"]
     np.testing.assert_allclose(parts, s["score"])
     assert "salary" in s.loc[("e1", "r1"), "shared_terms"]
+
+
+def test_goal_fit_is_scaled_by_the_best_similarity():
+    mentees = pd.DataFrame([person("e1", "mentee", "negotiating salary", style="direct"),
+                            person("e2", "mentee", "sql dashboards", style="direct")])
+    mentors = pd.DataFrame([person("r1", "mentor", "salary negotiation coaching and public speaking and sql",
+                                   style="direct", capacity=5)])
+    s = M.score_matrix(mentees, mentors).set_index("mentee_id")
+    # hand: goal_fit = goal_similarity / the largest goal_similarity in the table
+    best = s["goal_similarity"].max()
+    np.testing.assert_allclose(s["goal_fit"], s["goal_similarity"] / best)
+    assert s["goal_fit"].max() == pytest.approx(1.0)
+    assert 0 < s["goal_similarity"].max() < 1
 
 
 def _small_people():

@@ -19,16 +19,81 @@ module             question
 """
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
+import pandas as pd
+
+from mentorkit.analysis.engagement import NudgeRules, engagement_summary, nudges, pair_engagement
 from mentorkit.analysis.matching import MatchResult, match, rematch_suggestions
-from mentorkit.analysis.outcomes import paired_change, prepost
+from mentorkit.analysis.outcomes import paired_change, prepost, program_prepost
 from mentorkit.analysis.reliability import cronbach_alpha, scale_reliability
 from mentorkit.analysis.retention import (balance_table, compare_retention, cox_hr, km_curves, km_medians,
-                                          logrank, propensity_weights)
-from mentorkit.analysis.roi import roi, roi_table
+                                          logrank, program_retention, propensity_weights)
+from mentorkit.analysis.roi import RoiAssumptions, program_roi, roi, roi_table
 from mentorkit.analysis.themes import comment_themes, sentiment
 
 __all__ = [
-    "MatchResult", "match", "rematch_suggestions", "paired_change", "prepost", "cronbach_alpha",
+    "analyze", "ANALYSES", "NudgeRules", "engagement_summary", "nudges", "pair_engagement", "program_prepost",
+    "program_retention", "RoiAssumptions", "program_roi", "MatchResult", "match", "rematch_suggestions", "paired_change", "prepost", "cronbach_alpha",
     "scale_reliability", "balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians",
     "logrank", "propensity_weights", "roi", "roi_table", "comment_themes", "sentiment",
 ]
+
+#: the analyses :func:`analyze` runs, in order (the keys of its result)
+ANALYSES = ("engagement", "prepost", "reliability", "retention", "roi")
+
+
+def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, breakdown: str = "model",
+            covariates: list[str] | None = None, assumptions: RoiAssumptions | None = None,
+            timings: dict | None = None, progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Run the standard evaluation of a program.
+
+    Parameters
+    ----------
+    data : ProgramData
+        From :func:`mentorkit.program.load`, :func:`mentorkit.datasets.load` or the simulator.
+    p_adjust : str
+        Multiplicity correction across skills for the pre/post tests.
+    rules : NudgeRules, optional
+        Thresholds of the nudge rules counted in the engagement table.
+    breakdown : str
+        Group column of the engagement table (small groups suppressed).
+    covariates : list of str, optional
+        Confounders for the propensity-weighted retention comparison.
+    assumptions : RoiAssumptions, optional
+        Money figures for the ROI.
+    timings : dict, optional
+        Filled with the seconds each analysis took.
+    progress : callable, optional
+        Called with each analysis name as it starts.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``engagement`` (:func:`engagement_summary`), ``prepost`` (:func:`program_prepost`),
+        ``reliability`` (:func:`scale_reliability`), ``retention`` (:func:`program_retention`),
+        ``roi`` (:func:`program_roi`).
+
+    Examples
+    --------
+    >>> import mentorkit.datasets as ds
+    >>> sorted(analyze(ds.load("program_sample")))
+    ['engagement', 'prepost', 'reliability', 'retention', 'roi']
+    """
+    steps = {
+        "engagement": lambda: engagement_summary(data, by=breakdown, rules=rules),
+        "prepost": lambda: program_prepost(data, p_adjust=p_adjust),
+        "reliability": lambda: scale_reliability(data.surveys),
+        "retention": lambda: program_retention(data, covariates=covariates),
+        "roi": lambda: program_roi(data, assumptions, retention=out.get("retention"), covariates=covariates),
+    }
+    out: dict[str, pd.DataFrame] = {}
+    for name in ANALYSES:
+        if progress is not None:
+            progress(name)
+        start = time.perf_counter()
+        out[name] = steps[name]()
+        if timings is not None:
+            timings[name] = time.perf_counter() - start
+    return out

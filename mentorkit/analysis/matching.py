@@ -19,8 +19,11 @@ capacity        mentors: how many mentees they can take (5-10 by default)
 
 The fit of a mentee and a mentor is a weighted sum of three parts, each between 0 and 1:
 
-* ``goal_similarity``: cosine similarity of the mentee's goals and the mentor's expertise
-  in a TF-IDF space fitted on everyone's text;
+* ``goal_fit``: ``goal_similarity`` divided by the highest similarity in the pool, so the
+  best-matched goals count fully however long the texts are; ``goal_similarity`` is the
+  cosine similarity of the mentee's goals and the mentor's expertise
+  in a TF-IDF space (words and word pairs, stop words removed, light stemming so that
+  "negotiate" meets "negotiating") fitted on everyone's text;
 * ``overlap_score``: shared working hours (both in UTC on a reference date, so time zones
   and daylight saving are handled) divided by ``min_overlap_hours`` and capped at 1;
 * ``style_match``: 1 when the feedback styles agree or either is ``flexible``, else 0.
@@ -31,6 +34,7 @@ Mentors are expanded into one slot per unit of capacity and mentees are assigned
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,13 +46,49 @@ from mentorkit.analysis._common import require_columns
 from mentorkit.errors import MentorkitError
 
 __all__ = ["MatchResult", "DEFAULT_WEIGHTS", "PEOPLE_COLUMNS", "check_people", "score_matrix",
-           "match", "blocking_pairs", "rematch_suggestions", "example_people"]
+           "match", "blocking_pairs", "rematch_suggestions", "example_people", "stem"]
 
 PEOPLE_COLUMNS = ["person_id", "role", "goals", "expertise", "timezone", "work_start", "work_end",
                   "feedback_style", "capacity"]
-DEFAULT_WEIGHTS: dict[str, float] = {"goals": 0.5, "hours": 0.3, "style": 0.2}
+DEFAULT_WEIGHTS: dict[str, float] = {"goals": 0.6, "hours": 0.25, "style": 0.15}
 STYLES = ("direct", "gentle", "flexible")
 _EPS = 1e-9
+_WORD = re.compile(r"[a-z][a-z0-9+#]*")
+_SUFFIXES = ("ations", "ation", "ships", "ship", "ments", "ment", "ings", "ing", "ers", "er", "ies", "es", "ed",
+             "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem, so "negotiate" and "negotiating" meet (crude, on purpose).
+
+    Examples
+    --------
+    >>> [stem(w) for w in ["negotiate", "negotiating", "leadership", "leading", "dashboards"]]
+    ['negotiat', 'negotiat', 'lead', 'lead', 'dashboard']
+    """
+    for _ in range(2):
+        for suf in _SUFFIXES:
+            if word.endswith(suf) and len(word) - len(suf) >= 4:
+                word = word[: -len(suf)] + ("y" if suf == "ies" else "")
+                break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _analyzer(surface: dict[str, str]):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    def analyse(text: str) -> list[str]:
+        words = [w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+        stems = []
+        for w in words:
+            s = stem(w)
+            surface.setdefault(s, w)
+            stems.append(s)
+        return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+    return analyse
 
 
 @dataclass
@@ -189,7 +229,7 @@ def score_matrix(mentees: pd.DataFrame, mentors: pd.DataFrame, *, weights: Mappi
     Returns
     -------
     DataFrame
-        Long table ``mentee_id, mentor_id, score, goal_similarity, hours_overlap,
+        Long table ``mentee_id, mentor_id, score, goal_similarity, goal_fit, hours_overlap,
         overlap_score, style_match, goals_part, hours_part, style_part, shared_terms``.
 
     Examples
@@ -215,7 +255,8 @@ def score_matrix(mentees: pd.DataFrame, mentors: pd.DataFrame, *, weights: Mappi
         raise MentorkitError(f"matching weights must be non-negative and not all zero, got {w}")
     w = {k: v / total for k, v in w.items()}
 
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
+    surface: dict[str, str] = {}
+    vec = TfidfVectorizer(analyzer=_analyzer(surface), sublinear_tf=True, min_df=1)
     texts = pd.concat([mentees["goals"], mentors["expertise"]]).astype(str).tolist()
     try:
         X = vec.fit_transform(texts)
@@ -225,10 +266,13 @@ def score_matrix(mentees: pd.DataFrame, mentors: pd.DataFrame, *, weights: Mappi
     if X is not None:
         A, B = X[:M], X[M:]
         sim = (A @ B.T).toarray()
-        terms = np.asarray(vec.get_feature_names_out())
+        terms = np.asarray([" ".join(surface.get(p, p) for p in f.split(" "))
+                            for f in vec.get_feature_names_out()])
     else:
         sim = np.zeros((M, R))
     sim = np.clip(sim, 0, 1)
+    top = sim.max() if sim.size else 0.0
+    fit = sim / top if top > 0 else sim
 
     def intervals(df):
         return np.array([_utc_interval(tz, s, e, reference_date)
@@ -239,7 +283,7 @@ def score_matrix(mentees: pd.DataFrame, mentors: pd.DataFrame, *, weights: Mappi
     sa = mentees["feedback_style"].to_numpy(dtype=object)[:, None]
     sb = mentors["feedback_style"].to_numpy(dtype=object)[None, :]
     style = ((sa == sb) | (sa == "flexible") | (sb == "flexible")).astype(float)
-    score = w["goals"] * sim + w["hours"] * overlap + w["style"] * style
+    score = w["goals"] * fit + w["hours"] * overlap + w["style"] * style
 
     shared = np.full((M, R), "", dtype=object)
     if X is not None and n_shared_terms:
@@ -257,9 +301,9 @@ def score_matrix(mentees: pd.DataFrame, mentors: pd.DataFrame, *, weights: Mappi
     return pd.DataFrame({
         "mentee_id": mentees["person_id"].to_numpy()[mi.ravel()],
         "mentor_id": mentors["person_id"].to_numpy()[rj.ravel()],
-        "score": score.ravel(), "goal_similarity": sim.ravel(), "hours_overlap": hours.ravel(),
-        "overlap_score": overlap.ravel(), "style_match": style.ravel(),
-        "goals_part": (w["goals"] * sim).ravel(), "hours_part": (w["hours"] * overlap).ravel(),
+        "score": score.ravel(), "goal_similarity": sim.ravel(), "goal_fit": fit.ravel(),
+        "hours_overlap": hours.ravel(), "overlap_score": overlap.ravel(), "style_match": style.ravel(),
+        "goals_part": (w["goals"] * fit).ravel(), "hours_part": (w["hours"] * overlap).ravel(),
         "style_part": (w["style"] * style).ravel(), "shared_terms": shared.ravel(),
     })
 

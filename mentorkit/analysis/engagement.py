@@ -1,0 +1,338 @@
+"""Engagement: are pairs meeting, moving their goals and answering messages? Who needs a nudge?
+
+Works on a :class:`mentorkit.program.ProgramData` (tables ``pairs``, ``sessions``, ``goals``,
+``messages`` and ``participants``). Everything is measured up to an *as of* date, by default
+the latest date anywhere in the activity tables, so the same data always gives the same
+answer.
+
+Definitions
+-----------
+* **attendance rate**: attended sessions / planned sessions (rows of ``sessions``) up to
+  the as-of date.
+* **check-ins against the plan**: attended sessions / the check-ins the cadence promises
+  between the pair's start and the earlier of its end and the as-of date
+  (``days / CADENCE_DAYS[cadence]``).
+* **goal completion**: goals with a ``done_date`` / goals, from each goal's latest status
+  snapshot; the status mix is over goals still open.
+* **reply time**: hours from ``sent_at`` to ``replied_at``; a message counts as answered
+  within the norm when the reply came within 48 hours.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from mentorkit.analysis._common import require_columns, suppress
+from mentorkit.errors import MentorkitError
+
+__all__ = ["NudgeRules", "as_of_date", "pair_engagement", "engagement_summary", "nudges",
+           "REPLY_NORM_HOURS", "BREAKDOWNS"]
+
+#: the asynchronous reply norm, in hours
+REPLY_NORM_HOURS = 48.0
+#: columns an engagement summary may be broken down by (pairs: model, cadence; mentee: the rest)
+BREAKDOWNS = ("model", "cadence", "cohort", "region", "department")
+_DEFAULT_CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 28}
+
+
+@dataclass(frozen=True)
+class NudgeRules:
+    """When a pair needs a nudge. Set a threshold to ``None`` to switch its rule off.
+
+    Examples
+    --------
+    >>> NudgeRules(no_session_days=30).no_session_days
+    30
+    """
+
+    no_session_days: float | None = 21
+    goal_blocked_days: float | None = 14
+    unanswered_hours: float | None = 48
+
+    def describe(self) -> dict:
+        return asdict(self)
+
+
+def _cadence_days() -> dict:
+    try:
+        from mentorkit.program.schema import CADENCE_DAYS
+        return dict(CADENCE_DAYS)
+    except ImportError:  # pragma: no cover - the program package is always installed with this one
+        return dict(_DEFAULT_CADENCE_DAYS)
+
+
+def as_of_date(data) -> pd.Timestamp:
+    """The latest date in the activity tables (sessions, goals, messages).
+
+    Examples
+    --------
+    >>> import mentorkit.datasets as ds
+    >>> isinstance(as_of_date(ds.load("program_sample")), pd.Timestamp)
+    True
+    """
+    candidates = []
+    for table, cols in (("sessions", ["date"]), ("goals", ["as_of", "done_date"]),
+                        ("messages", ["sent_at", "replied_at"])):
+        df = getattr(data, table, None)
+        if df is None:
+            continue
+        for c in cols:
+            if c in df.columns and len(df):
+                m = pd.to_datetime(df[c]).max()
+                if pd.notna(m):
+                    candidates.append(m)
+    if not candidates:
+        raise MentorkitError("engagement: no dated activity (sessions, goals or messages) to measure from")
+    return max(candidates).normalize()
+
+
+def _latest_goal_snapshots(goals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per (pair, goal): the latest snapshot on or before *as_of*, with ``blocked_since``."""
+    g = goals
+    if "as_of" in g.columns and g["as_of"].notna().any():
+        g = g[g["as_of"].isna() | (g["as_of"] <= as_of)]
+        g = g.sort_values(["pair_id", "goal", "as_of"], kind="stable")
+        key_change = (g["pair_id"] != g["pair_id"].shift()) | (g["goal"] != g["goal"].shift())
+        run = (key_change | (g["status"] != g["status"].shift())).cumsum()
+        run_start = g.groupby(run)["as_of"].transform("min")
+        g = g.assign(status_since=run_start)
+        latest = g.groupby(["pair_id", "goal"], sort=False).tail(1)
+    else:
+        latest = g.drop_duplicates(["pair_id", "goal"], keep="last").assign(status_since=pd.NaT)
+    latest = latest.copy()
+    latest["blocked_since"] = latest["status_since"].where(latest["status"] == "blocked")
+    return latest
+
+
+def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
+                    reply_norm_hours: float = REPLY_NORM_HOURS) -> pd.DataFrame:
+    """Engagement measures for every pair.
+
+    Parameters
+    ----------
+    data : ProgramData
+        The program.
+    as_of : date, optional
+        Measure up to this date (default :func:`as_of_date`).
+
+    Returns
+    -------
+    DataFrame
+        One row per pair: ``pair_id, mentor_id, mentee_id, model, cadence, active,
+        sessions_planned, sessions_attended, attendance_rate, checkins_expected,
+        checkins_vs_plan, last_session, goals, goals_done, goals_on_track, goals_behind,
+        goals_blocked, messages, replied, median_reply_hours, replied_within_norm,
+        unanswered_overdue``.
+
+    Examples
+    --------
+    >>> import mentorkit.datasets as ds
+    >>> pe = pair_engagement(ds.load("program_sample"))
+    >>> bool(pe["attendance_rate"].between(0, 1).all())
+    True
+    """
+    pairs = data.pairs
+    require_columns(pairs, ["pair_id", "mentor_id", "mentee_id", "model", "cadence", "start_date", "end_date"], "pairs")
+    require_columns(data.sessions, ["pair_id", "date", "attended"], "sessions")
+    require_columns(data.goals, ["pair_id", "goal", "status", "done_date"], "goals")
+    require_columns(data.messages, ["pair_id", "sent_at", "replied_at"], "messages")
+    as_of = as_of_date(data) if as_of is None else pd.Timestamp(as_of)
+    out = pairs[["pair_id", "mentor_id", "mentee_id", "model", "cadence", "start_date", "end_date"]].copy()
+    out = out.set_index("pair_id")
+    out["active"] = (out["start_date"] <= as_of) & (out["end_date"].isna() | (out["end_date"] >= as_of))
+
+    s = data.sessions[data.sessions["date"] <= as_of]
+    grp = s.groupby("pair_id")
+    out["sessions_planned"] = grp.size().reindex(out.index, fill_value=0)
+    out["sessions_attended"] = grp["attended"].sum().reindex(out.index, fill_value=0).astype(int)
+    out["attendance_rate"] = out["sessions_attended"] / out["sessions_planned"].replace(0, np.nan)
+    out["last_session"] = s[s["attended"]].groupby("pair_id")["date"].max().reindex(out.index)
+
+    cad = out["cadence"].map(_cadence_days()).astype(float)
+    end = out["end_date"].where(out["end_date"].notna() & (out["end_date"] < as_of), as_of)
+    days = (end - out["start_date"]).dt.days.clip(lower=0).astype(float)
+    out["checkins_expected"] = days / cad
+    out["checkins_vs_plan"] = out["sessions_attended"] / out["checkins_expected"].replace(0, np.nan)
+
+    latest = _latest_goal_snapshots(data.goals, as_of)
+    done = latest["done_date"].notna() & (latest["done_date"] <= as_of)
+    open_ = latest[~done]
+    gg = latest.groupby("pair_id")
+    out["goals"] = gg.size().reindex(out.index, fill_value=0)
+    out["goals_done"] = done.groupby(latest["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
+    for status, col in (("on track", "goals_on_track"), ("behind", "goals_behind"), ("blocked", "goals_blocked")):
+        out[col] = (open_["status"] == status).groupby(open_["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
+    blocked = open_[open_["status"] == "blocked"]
+    out["blocked_since"] = blocked.groupby("pair_id")["blocked_since"].min().reindex(out.index)
+
+    m = data.messages[data.messages["sent_at"] <= as_of + pd.Timedelta(days=1)]
+    replied_by = m["replied_at"].notna() & (m["replied_at"] <= as_of + pd.Timedelta(days=1))
+    hours = (m["replied_at"] - m["sent_at"]).dt.total_seconds() / 3600
+    hours = hours.where(replied_by)
+    mg = m.groupby("pair_id")
+    out["messages"] = mg.size().reindex(out.index, fill_value=0)
+    out["replied"] = replied_by.groupby(m["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
+    out["median_reply_hours"] = hours.groupby(m["pair_id"]).median().reindex(out.index)
+    within = hours <= reply_norm_hours
+    out["replied_within_norm"] = within.groupby(m["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
+    age = (as_of + pd.Timedelta(days=1) - m["sent_at"]).dt.total_seconds() / 3600
+    overdue = ~replied_by & (age > reply_norm_hours)
+    out["unanswered_overdue"] = overdue.groupby(m["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
+    out["oldest_unanswered"] = m.loc[overdue].groupby("pair_id")["sent_at"].min().reindex(out.index)
+    return out.reset_index()
+
+
+def nudges(data, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str | None = None,
+           engagement: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Active pairs that need a nudge, one row per pair and rule that fired.
+
+    Rules (thresholds from *rules*): ``no_session`` (no attended session for more than
+    ``no_session_days`` days, counted from the pair's start if they never met),
+    ``goal_blocked`` (a goal blocked for more than ``goal_blocked_days`` days; needs
+    the goal snapshots' ``as_of`` dates), ``unanswered_message`` (a message unanswered for
+    more than ``unanswered_hours`` hours).
+
+    Returns
+    -------
+    DataFrame
+        ``pair_id, mentor_id, mentee_id, rule, threshold, since, days, detail``.
+
+    Examples
+    --------
+    >>> import mentorkit.datasets as ds
+    >>> n = nudges(ds.load("program_sample"))
+    >>> set(n["rule"]) <= {"no_session", "goal_blocked", "unanswered_message"}
+    True
+    """
+    rules = rules or NudgeRules()
+    as_of = as_of_date(data) if as_of is None else pd.Timestamp(as_of)
+    pe = pair_engagement(data, as_of=as_of) if engagement is None else engagement
+    act = pe[pe["active"]]
+    frames = []
+    if rules.no_session_days is not None:
+        since = act["last_session"].fillna(act["start_date"])
+        days = (as_of - since).dt.days
+        hit = days > rules.no_session_days
+        f = act.loc[hit, ["pair_id", "mentor_id", "mentee_id"]].assign(
+            rule="no_session", threshold=f"{rules.no_session_days:g} days", since=since[hit], days=days[hit])
+        f["detail"] = np.where(act.loc[hit, "last_session"].isna(), "no session attended since the pair started",
+                               "last attended session " + f["days"].astype(str) + " days ago")
+        frames.append(f)
+    if rules.goal_blocked_days is not None:
+        since = act["blocked_since"]
+        days = (as_of - since).dt.days
+        hit = since.notna() & (days > rules.goal_blocked_days)
+        f = act.loc[hit, ["pair_id", "mentor_id", "mentee_id"]].assign(
+            rule="goal_blocked", threshold=f"{rules.goal_blocked_days:g} days", since=since[hit], days=days[hit])
+        f["detail"] = (act.loc[hit, "goals_blocked"].astype(str) + " goal(s) blocked, the oldest for "
+                       + f["days"].astype(str) + " days")
+        frames.append(f)
+    if rules.unanswered_hours is not None:
+        since = act["oldest_unanswered"]
+        hours = (as_of + pd.Timedelta(days=1) - since).dt.total_seconds() / 3600
+        hit = since.notna() & (hours > rules.unanswered_hours)
+        f = act.loc[hit, ["pair_id", "mentor_id", "mentee_id"]].assign(
+            rule="unanswered_message", threshold=f"{rules.unanswered_hours:g} hours", since=since[hit],
+            days=(hours[hit] // 24).astype(int))
+        f["detail"] = (act.loc[hit, "unanswered_overdue"].astype(str) + " message(s) unanswered for more than "
+                       + f"{rules.unanswered_hours:g} hours")
+        frames.append(f)
+    cols = ["pair_id", "mentor_id", "mentee_id", "rule", "threshold", "since", "days", "detail"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)[cols]
+    return out.sort_values(["rule", "days", "pair_id"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+
+SUMMARY_COLUMNS = ["group_by", "group", "n_pairs", "sessions_planned", "sessions_attended", "attendance_rate",
+                   "checkins_per_pair", "planned_checkins_per_pair", "checkins_vs_plan", "goals", "goal_completion",
+                   "share_on_track", "share_behind", "share_blocked", "messages", "median_reply_hours",
+                   "share_replied_within_48h", "pairs_needing_nudge"]
+
+
+def _summarise(pe: pd.DataFrame, flagged: set) -> dict:
+    planned = pe["sessions_planned"].sum()
+    attended = pe["sessions_attended"].sum()
+    open_goals = pe[["goals_on_track", "goals_behind", "goals_blocked"]].sum()
+    n_open = open_goals.sum()
+    msgs = pe["messages"].sum()
+    return {
+        "n_pairs": int(len(pe)), "sessions_planned": int(planned), "sessions_attended": int(attended),
+        "attendance_rate": attended / planned if planned else np.nan,
+        "checkins_per_pair": attended / len(pe) if len(pe) else np.nan,
+        "planned_checkins_per_pair": pe["checkins_expected"].sum() / len(pe) if len(pe) else np.nan,
+        "checkins_vs_plan": attended / pe["checkins_expected"].sum() if pe["checkins_expected"].sum() else np.nan,
+        "goals": int(pe["goals"].sum()),
+        "goal_completion": pe["goals_done"].sum() / pe["goals"].sum() if pe["goals"].sum() else np.nan,
+        "share_on_track": open_goals["goals_on_track"] / n_open if n_open else np.nan,
+        "share_behind": open_goals["goals_behind"] / n_open if n_open else np.nan,
+        "share_blocked": open_goals["goals_blocked"] / n_open if n_open else np.nan,
+        "messages": int(msgs),
+        "median_reply_hours": np.nan,  # filled by the caller from message-level data
+        "share_replied_within_48h": pe["replied_within_norm"].sum() / msgs if msgs else np.nan,
+        "pairs_needing_nudge": int(pe["pair_id"].isin(flagged).sum()),
+    }
+
+
+def engagement_summary(data, *, by: str | None = None, as_of: pd.Timestamp | str | None = None,
+                       rules: NudgeRules | None = None, min_size: int | None = None) -> pd.DataFrame:
+    """Program-level engagement, overall and optionally broken down by a group column.
+
+    Parameters
+    ----------
+    data : ProgramData
+    by : str, optional
+        One of :data:`BREAKDOWNS`: ``model`` or ``cadence`` of the pair, or the mentee's
+        ``cohort``, ``region`` or ``department``. Groups with fewer pairs than the minimum
+        group size are suppressed (:func:`mentorkit.privacy.suppress_small_cells`).
+    rules : NudgeRules, optional
+        Thresholds for ``pairs_needing_nudge``.
+
+    Returns
+    -------
+    DataFrame
+        The columns in ``SUMMARY_COLUMNS``: the first row is the whole program
+        (``group_by = "all"``), then one row per group. Share of replies within the norm is
+        over all messages sent (unanswered ones count as not within the norm).
+
+    Examples
+    --------
+    >>> import mentorkit.datasets as ds
+    >>> t = engagement_summary(ds.load("program_sample"), by="model")
+    >>> t["group_by"].iloc[0]
+    'all'
+    """
+    as_of = as_of_date(data) if as_of is None else pd.Timestamp(as_of)
+    pe = pair_engagement(data, as_of=as_of)
+    flagged = set(nudges(data, rules=rules, as_of=as_of, engagement=pe)["pair_id"])
+    m = data.messages[data.messages["sent_at"] <= as_of + pd.Timedelta(days=1)]
+    hours = ((m["replied_at"] - m["sent_at"]).dt.total_seconds() / 3600).where(m["replied_at"] <= as_of + pd.Timedelta(days=1))
+    overall = {"group_by": "all", "group": "all", **_summarise(pe, flagged)}
+    overall["median_reply_hours"] = float(hours.median()) if hours.notna().any() else np.nan
+    rows = [overall]
+    if by is not None:
+        if by not in BREAKDOWNS:
+            raise MentorkitError(f"engagement: cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+        if by in ("model", "cadence"):
+            key = pe[by]
+        else:
+            require_columns(data.participants, ["participant_id", by], "participants")
+            key = pe["mentee_id"].map(data.participants.set_index("participant_id")[by])
+        key = key.fillna("(missing)").astype(str)
+        pair_key = pd.Series(key.to_numpy(), index=pe["pair_id"])
+        msg_key = m["pair_id"].map(pair_key)
+        med = hours.groupby(msg_key).median()
+        groups = []
+        for level, part in pe.groupby(key.to_numpy(), sort=True):
+            r = {"group_by": by, "group": level, **_summarise(part, flagged)}
+            r["median_reply_hours"] = float(med.get(level, np.nan))
+            groups.append(r)
+        table = pd.DataFrame(groups, columns=SUMMARY_COLUMNS)
+        table = suppress(table, "n_pairs", by=["group"], min_size=min_size,
+                         value_cols=[c for c in SUMMARY_COLUMNS if c not in ("group_by", "group", "n_pairs")])
+        rows_df = pd.concat([pd.DataFrame([overall]).assign(suppressed=False, suppression=""), table],
+                            ignore_index=True)
+        return rows_df
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).assign(suppressed=False, suppression="")

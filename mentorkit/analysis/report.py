@@ -1,0 +1,235 @@
+"""One standalone HTML file with the evaluation's charts and tables, for sharing.
+
+The file embeds plotly.js once (``include_plotlyjs=True`` on the first chart), so it opens
+with no network. Every table goes through pandas' HTML escaping; comment examples are
+redacted before they get here (:mod:`mentorkit.analysis.themes`). Group breakdowns are the
+suppressed ones from the analyses; individual pairs and people are never listed.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mentorkit.errors import MentorkitError
+
+__all__ = ["caveats", "report_figures", "report_html", "write_report"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.45}
+h1{margin-bottom:.2rem} h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
+table.mk{border-collapse:collapse;font-size:.85rem;margin:.6rem 0} table.mk td,table.mk th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
+table.mk th{background:#f4f4f4} table.mk td:first-child,table.mk th:first-child{text-align:left}
+.note{color:#555;font-size:.9rem} .caveat{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem 1rem;margin:.4rem 0}
+.kpi{display:inline-block;margin:0 1.5rem 1rem 0} .kpi b{display:block;font-size:1.6rem}
+"""
+
+
+def _fmt_table(df: pd.DataFrame, *, digits: int = 3, drop: tuple[str, ...] = ("suppression",)) -> str:
+    show = df.drop(columns=[c for c in drop if c in df.columns]).copy()
+    for c in show.columns:
+        if pd.api.types.is_float_dtype(show[c]):
+            show[c] = show[c].map(lambda v: "" if pd.isna(v) else (f"{v:,.{digits}f}" if abs(v) < 1e6 else f"{v:,.0f}"))
+    return show.to_html(index=False, escape=True, classes="mk", border=0, na_rep="")
+
+
+def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
+    """What a reviewer would raise about these results, in plain sentences.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = {"retention": pd.DataFrame({"method": ["naive"], "note": ["naive comparison: ..."],
+    ...                                 "max_smd_after": [float("nan")]})}
+    >>> any("only the naive" in c for c in caveats(r))
+    True
+    """
+    out = []
+    ret = results.get("retention")
+    if ret is not None and len(ret):
+        if not (ret["method"] == "ipw").any():
+            out.append("Retention: only the naive comparison was possible (no confounders to weight on). "
+                       "Mentored people chose to join, so the difference mixes the program's effect with who opted in.")
+        else:
+            ipw = ret[ret["method"] == "ipw"].iloc[0]
+            out.append("Retention: the propensity-weighted estimate assumes the measured covariates explain who "
+                       "opted in; anything unmeasured that drives both joining and staying (ambition, manager "
+                       "support) still biases it.")
+            if ipw["max_smd_after"] > 0.1:
+                out.append(f"Retention: covariate balance is not achieved after weighting (largest |SMD| "
+                           f"{ipw['max_smd_after']:.2f} > 0.1); treat the weighted hazard ratio with caution.")
+            naive = ret[ret["method"] == "naive"].iloc[0]
+            if np.isfinite(naive["hr"]) and np.isfinite(ipw["hr"]) and abs(np.log(naive["hr"] / ipw["hr"])) > 0.05:
+                out.append(f"Retention: the naive hazard ratio ({naive['hr']:.2f}) and the weighted one "
+                           f"({ipw['hr']:.2f}) differ, a sign that selection into the program matters.")
+    pp = results.get("prepost")
+    if pp is not None and len(pp):
+        out.append("Pre/post: self-rated confidence can rise with time, practice and the wish to please; without "
+                   "random assignment the change is not all the program's doing.")
+        if "group" in pp.columns and (pp["group"] == "comparison").any():
+            out.append("Pre/post: compare the mentees' change with the comparison group's change in the same table; "
+                       "the difference between them is the better estimate of the program's effect.")
+        if "n" in pp.columns:
+            m = pp[pp.get("group", "mentored") == "mentored"] if "group" in pp.columns else pp
+            out.append(f"Pre/post: only people who answered both waves count (n = {int(np.nanmin(m['n']))} to "
+                       f"{int(np.nanmax(m['n']))} per skill); if those who dropped out differ, the change is biased.")
+    rel = results.get("reliability")
+    if rel is not None and len(rel) and (rel["alpha"] < 0.7).any():
+        low = rel.loc[rel["alpha"] < 0.7, "scale"].unique().tolist()
+        out.append(f"Reliability: alpha below 0.7 for {', '.join(low)}; scores on these scales are noisy.")
+    roi = results.get("roi")
+    if roi is not None and len(roi):
+        out.append("ROI: the money figures (replacement cost, hourly rates, platform and admin costs) are "
+                   "assumptions; the low and high scenarios show how much the answer depends on them.")
+    eng = results.get("engagement")
+    if eng is not None and "suppressed" in eng.columns and eng["suppressed"].any():
+        out.append("Engagement: some groups are too small to show and are suppressed (with complementary cells) "
+                   "to protect the people in them.")
+    return out
+
+
+def report_figures(data, results: dict[str, pd.DataFrame]) -> dict[str, object]:
+    """The plotly figures of the report, by name (also handy in notebooks)."""
+    import plotly.graph_objects as go
+
+    from mentorkit.analysis.retention import balance_table, km_curves, propensity_weights, retention_frame
+
+    figs: dict[str, object] = {}
+    pp = results.get("prepost")
+    if pp is not None and len(pp):
+        fig = go.Figure()
+        for grp, part in pp.groupby("group" if "group" in pp.columns else (lambda _: "mentored"), sort=False):
+            part = part.dropna(subset=["mean_diff"])
+            fig.add_trace(go.Scatter(x=part["mean_diff"], y=part["skill"], mode="markers", name=str(grp),
+                                     error_x=dict(type="data", symmetric=False,
+                                                  array=part["ci_high"] - part["mean_diff"],
+                                                  arrayminus=part["mean_diff"] - part["ci_low"])))
+        fig.add_vline(x=0, line_dash="dot")
+        fig.update_layout(title="Change in confidence, post minus pre (95% CI)", xaxis_title="points on the 1-10 scale",
+                          height=380, margin=dict(l=140))
+        figs["prepost"] = fig
+    try:
+        frame, cov = retention_frame(data)
+    except MentorkitError:
+        frame, cov = None, []
+    if frame is not None and frame["mentored"].nunique() == 2:
+        fig = go.Figure()
+        variants = [("naive", None)]
+        if cov:
+            frame["ipw"] = propensity_weights(frame, "mentored", cov, treated=True)
+            variants.append(("weighted", "ipw"))
+        for label, w in variants:
+            curves = km_curves(frame, "duration_months", "event", "mentored", weights=w)
+            for grp, part in curves.groupby("group"):
+                fig.add_trace(go.Scatter(x=part["time"], y=part["survival"], mode="lines", line_shape="hv",
+                                         line_dash="dot" if label == "naive" else "solid",
+                                         name=f"{'mentored' if grp else 'comparison'} ({label})"))
+        fig.update_layout(title="Still employed (Kaplan-Meier)", xaxis_title="months since index date",
+                          yaxis_title="share still employed", height=420)
+        figs["retention"] = fig
+        if cov:
+            bal = balance_table(frame, "mentored", cov, frame["ipw"], treated=True)
+            fig = go.Figure()
+            fig.add_trace(go.Scatter(x=bal["smd_before"].abs(), y=bal["covariate"], mode="markers", name="before weighting"))
+            fig.add_trace(go.Scatter(x=bal["smd_after"].abs(), y=bal["covariate"], mode="markers", name="after weighting"))
+            fig.add_vline(x=0.1, line_dash="dash", annotation_text="0.1")
+            fig.update_layout(title="Covariate balance (|standardised mean difference|)", height=300, margin=dict(l=140))
+            figs["balance"] = fig
+            results.setdefault("balance", bal)
+    roi = results.get("roi")
+    if roi is not None and len(roi):
+        fig = go.Figure(go.Bar(x=roi["scenario"], y=roi["roi_pct"], text=[f"{v:,.0f}%" for v in roi["roi_pct"]],
+                               textposition="outside"))
+        fig.update_layout(title="ROI by scenario (Phillips)", yaxis_title="ROI %", height=340)
+        figs["roi"] = fig
+    eng = results.get("engagement")
+    if eng is not None and len(eng) > 1:
+        part = eng[eng["group_by"] != "all"].dropna(subset=["attendance_rate"])
+        if len(part):
+            fig = go.Figure()
+            fig.add_trace(go.Bar(x=part["group"], y=part["attendance_rate"], name="attendance rate"))
+            fig.add_trace(go.Bar(x=part["group"], y=part["checkins_vs_plan"], name="check-ins vs plan"))
+            fig.update_layout(title=f"Engagement by {part['group_by'].iloc[0]}", barmode="group", height=340,
+                              yaxis_tickformat=".0%")
+            figs["engagement"] = fig
+    return figs
+
+
+def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: str = "Mentoring program outcomes",
+                themes: bool = True) -> str:
+    """The report as one HTML string (see :func:`write_report`)."""
+    from mentorkit.analysis import analyze
+    from mentorkit.analysis.engagement import nudges
+
+    results = dict(analyze(data) if results is None else results)
+    figs = report_figures(data, results)
+    first = [True]
+
+    def chart(name: str) -> str:
+        fig = figs.get(name)
+        if fig is None:
+            return ""
+        out = fig.to_html(full_html=False, include_plotlyjs=first[0], config={"displaylogo": False})
+        first[0] = False
+        return out
+
+    parts = data.participants
+    roles = parts["role"].value_counts()
+    n = {r: int(roles.get(r, 0)) for r in ("mentee", "mentor", "comparison")}
+    body = [f"<h1>{html.escape(title)}</h1>",
+            f"<p class='note'>Generated {_dt.date.today().isoformat()} by mentorkit. Groups smaller than the "
+            "minimum group size are suppressed; no person or pair is listed.</p>",
+            "<div>" + "".join(f"<span class='kpi'><b>{v:,}</b>{k}s</span>" for k, v in n.items())
+            + f"<span class='kpi'><b>{len(data.pairs):,}</b>pairs</span></div>"]
+    report = getattr(data, "report", None)
+    if report is not None and hasattr(report, "n_errors"):
+        body.append(f"<p class='note'>Validation: {report.n_errors} row problem(s) quarantined, "
+                    f"{report.n_warnings} warning(s) repaired while loading.</p>")
+    body.append("<h2>Caveats a reviewer would raise</h2>")
+    body += [f"<div class='caveat'>{html.escape(c)}</div>" for c in caveats(results)]
+    body += ["<h2>Engagement</h2>", chart("engagement"), _fmt_table(results["engagement"])]
+    nd = nudges(data)
+    counts = nd["rule"].value_counts().rename_axis("rule").reset_index(name="pairs")
+    body += ["<h3>Pairs needing a nudge, by rule</h3>", _fmt_table(counts) if len(counts) else "<p>None.</p>"]
+    body += ["<h2>Confidence before and after</h2>", chart("prepost"), _fmt_table(results["prepost"]),
+             "<p class='note'>d_z: mean change over the SD of the changes; Hedges' g: change over the average SD "
+             "of the two waves, small-sample corrected. p values adjusted across skills with the method in "
+             "p_adjust.</p>"]
+    body += ["<h2>Scale reliability</h2>", _fmt_table(results["reliability"])]
+    body += ["<h2>Retention</h2>", chart("retention"), _fmt_table(results["retention"])]
+    if "balance" in results:
+        body += ["<h3>Covariate balance</h3>", chart("balance"), _fmt_table(results["balance"])]
+    body += ["<h2>Return on investment</h2>", chart("roi"), _fmt_table(results["roi"], digits=2)]
+    comments = getattr(data, "comments", None)
+    if themes and comments is not None and len(comments) >= 20:
+        from mentorkit.analysis.themes import comment_themes
+
+        k = int(min(6, max(2, len(comments) // 40)))
+        th = comment_themes(comments, n_themes=k)
+        body += ["<h2>Comment themes</h2>", _fmt_table(th.themes),
+                 "<h3>Example comments (names redacted)</h3>", _fmt_table(th.examples)]
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+            + "\n".join(b for b in body if b) + "</body></html>")
+
+
+def write_report(data, out: str | Path, results: dict[str, pd.DataFrame] | None = None, *,
+                 title: str = "Mentoring program outcomes", themes: bool = True) -> Path:
+    """Write the standalone HTML report to *out* and return its path.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import mentorkit.datasets as ds
+    >>> p = write_report(ds.load("program_sample"), os.path.join(tempfile.mkdtemp(), "r.html"))
+    >>> "cdn.plot.ly" in p.read_text()
+    False
+    """
+    out = Path(out)
+    if out.parent and not out.parent.exists():
+        raise MentorkitError(f"{out}: the folder {out.parent} does not exist")
+    out.write_text(report_html(data, results, title=title, themes=themes), encoding="utf-8")
+    return out
