@@ -27,6 +27,9 @@ __all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "PLACEHOLDER
 
 #: detectors always run for the mentee's reaction, whatever the scenario scores
 ALWAYS_DETECT = ("intent_tone",)
+#: the least detector confidence the mentee reacts to, where it differs from the detector's own 0.5:
+#: a harsh flag costs a lot of trust, so a coin-flip call is not enough
+MIN_CONFIDENCE = {"intent_tone.harsh": 0.6}
 EMPTY_COST = {"trust": -0.05, "openness": -0.05}
 MAX_EMPTY_IN_A_ROW = 3
 LONG_REPLY_WORDS = 120
@@ -123,10 +126,13 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
         if getattr(result, "present", False):
             findings[skill] = Finding(skill, float(getattr(result, "score", 1.0) or 0.0))
         for comp, res in (getattr(result, "components", None) or {}).items():
-            if getattr(res, "present", False):
-                key = f"{skill}.{comp}"
+            key = f"{skill}.{comp}"
+            if getattr(res, "present", False) and float(getattr(res, "confidence", 1.0)) >= MIN_CONFIDENCE.get(key, 0.0):
                 findings[key] = Finding(key, float(getattr(res, "confidence", 1.0) or 0.0),
                                         [_span(s) for s in (getattr(res, "evidence", None) or [])])
+        judgement = (getattr(result, "details", None) or {}).get("judgement") if skill == "sbi" else None
+        if judgement and "sbi.judgement" not in findings:
+            findings["sbi.judgement"] = Finding("sbi.judgement", 1.0, [_span(s) for s in judgement])
         label = getattr(result, "label", None)
         if skill == "active_listening" and label and label != "other" and f"{skill}.{label}" not in findings:
             findings[f"{skill}.{label}"] = Finding(f"{skill}.{label}", float(getattr(result, "score", 1.0) or 0.0))
