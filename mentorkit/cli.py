@@ -127,6 +127,36 @@ def _cmd_match(args) -> int:
     return cli_support.run_match(args)
 
 
+# ------------------------------------------------------------ skills (detectors)
+
+def _add_skills(sub) -> None:
+    s = sub.add_parser("listen", help="label mentor utterances: reflection, open/closed question, advice, other",
+                       description="Active-listening labels for a file with one mentor utterance per line.")
+    s.add_argument("--input", metavar="FILE", required=True, help="UTF-8 text file, one utterance per line ('-' for stdin)")
+    s.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default jsonl)")
+    s.add_argument("--batch-size", type=int, default=64, help="utterances parsed per batch")
+    s.set_defaults(func=_cmd_listen)
+
+    t = sub.add_parser("train-skills", help="retrain the skill detectors from datasets/ reproducibly",
+                       description="Train every skill detector (or those named) on its fixed training split, "
+                                   "print test-split precision/recall/F1 and save the models (skops).")
+    t.add_argument("--skill", action="append", metavar="NAME",
+                   help="only this skill (repeatable): active_listening, intent_tone, four_step, agreement, recap, boundaries")
+    t.add_argument("--data", metavar="DIR", default=None, help="datasets folder (default: the checkout's datasets/)")
+    t.add_argument("--out", metavar="DIR", default=None, help="where to write the models (default: the packaged ones)")
+    t.set_defaults(func=_cmd_train_skills)
+
+
+def _cmd_listen(args) -> int:
+    from mentorkit.skills import cli_support
+    return cli_support.run_listen(args)
+
+
+def _cmd_train_skills(args) -> int:
+    from mentorkit.skills import cli_support
+    return cli_support.run_train(args)
+
+
 # ----------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_grading(sub)
     _add_practice(sub)
     _add_analysis(sub)
+    _add_skills(sub)
     return parser
 
 

@@ -1,0 +1,289 @@
+"""The labelled data behind the skill detectors, read from ``datasets/``.
+
+Two formats, both tab-separated UTF-8 text with ``#`` comment lines:
+
+``datasets/listening/src/<setting>.tsv``
+    ``label <TAB> kind <TAB> utterance`` -- one mentor utterance per line; *label*
+    is one of :data:`~mentorkit.skills.base.LISTENING_LABELS`, *kind* is ``plain``
+    or ``hard`` (a deliberately tricky case), the setting is the file name.
+
+``datasets/skills/<skill>/<skill>.tsv``
+    ``style <TAB> marked text`` -- a short message with its components marked as
+    ``{tag:...}`` spans (``{tag1+tag2:...}`` when one stretch carries two). The
+    tags of each skill are in :data:`TAGS`. Labels come from the marks, so a
+    label and its evidence cannot disagree. A literal ``\\n`` stands for a line
+    break (chat messages and bullet lists).
+
+The train/test split is fixed by a hash of the normalised text (20 % test), so
+it never changes when rows are added or reordered.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mentorkit.errors import MentorkitError
+from mentorkit.skills.base import COMPONENTS, LISTENING_LABELS
+
+__all__ = [
+    "TAGS", "STYLES", "TEST_FRACTION", "datasets_dir", "split_for", "parse_marked",
+    "Utterance", "MarkedText", "read_listening", "read_skill", "listening_frame", "skill_frame",
+    "sentence_labels", "data_hash",
+]
+
+TEST_FRACTION = 0.2
+KINDS = ("plain", "hard")
+STYLES = ("spoken", "chat", "email")
+
+#: mark tag -> component name, per sentence-level skill
+TAGS: dict[str, dict[str, str]] = {
+    "intent_tone": {"intent": "explicit_intent", "support": "supportive", "harsh": "harsh"},
+    "four_step": {"obs": "observation", "intent": "intent", "persp": "perspective", "solve": "solve_together"},
+    "agreement": {"goals": "goals", "expertise": "expertise", "cadence": "cadence", "channels": "channels",
+                  "confid": "confidentiality", "length": "length", "success": "success_measures",
+                  "conflict": "conflict_resolution"},
+    "recap": {"take": "takeaways", "mentor": "mentor_next_steps", "mentee": "mentee_next_steps"},
+    "boundaries": {"avail": "availability_window", "reply": "response_time"},
+}
+for _skill, _tags in TAGS.items():  # the catalogue and the marks must agree
+    assert set(_tags.values()) == set(COMPONENTS[_skill]), _skill
+
+
+def datasets_dir(root: str | Path | None = None) -> Path:
+    """The ``datasets/`` folder: *root* when given, else the one beside the package (a source checkout)."""
+    path = Path(root) if root is not None else Path(__file__).resolve().parents[2] / "datasets"
+    if not path.is_dir():
+        raise MentorkitError(f"{path}: datasets folder not found (the skill data ships with the source "
+                             "checkout; pass the folder explicitly)")
+    return path
+
+
+def split_for(text: str) -> str:
+    """``"test"`` for a fixed 20 % of texts (by a hash of the lower-cased, space-normalised text).
+
+    >>> split_for("You're feeling stuck?") in ("train", "test")
+    True
+    """
+    key = " ".join(text.lower().split())
+    h = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16)
+    return "test" if (h % 1000) < TEST_FRACTION * 1000 else "train"
+
+
+def _read_lines(path: Path):
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MentorkitError(f"{path}: cannot read ({exc.strerror})") from None
+    for lineno, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            raise MentorkitError(f"{path}:{lineno}: not valid UTF-8 (byte {exc.start + 1})") from None
+        if text.strip() and not text.lstrip().startswith("#"):
+            yield lineno, text
+
+
+# ------------------------------------------------------------------ listening
+
+@dataclass(frozen=True)
+class Utterance:
+    id: str
+    setting: str
+    kind: str
+    label: str
+    text: str
+    split: str
+
+
+def read_listening(root: str | Path | None = None, subset: str = "src") -> list[Utterance]:
+    """Every labelled mentor utterance under ``datasets/listening/<subset>``.
+
+    *subset* ``"src"`` is the training/test data; ``"transfer"`` is a separate set of
+    transcript-style counselling turns, never trained on (its rows have split ``"transfer"``).
+
+    >>> rows = read_listening()
+    >>> sorted({r.label for r in rows}) == sorted(LISTENING_LABELS)
+    True
+    """
+    if subset not in ("src", "transfer"):
+        raise MentorkitError(f"unknown listening subset {subset!r}; choose 'src' or 'transfer'")
+    src = datasets_dir(root) / "listening" / subset
+    files = sorted(src.glob("*.tsv"))
+    if not files:
+        raise MentorkitError(f"{src}: no .tsv files")
+    rows: list[Utterance] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for lineno, line in _read_lines(path):
+            where = f"{path}:{lineno}"
+            fields = line.split("\t")
+            if len(fields) != 3:
+                raise MentorkitError(f"{where}: expected 3 tab-separated fields (label, kind, text), found {len(fields)}")
+            label, kind, text = (f.strip() for f in fields)
+            if label not in LISTENING_LABELS:
+                raise MentorkitError(f"{where}: label {label!r} is not one of {list(LISTENING_LABELS)}")
+            if kind not in KINDS:
+                raise MentorkitError(f"{where}: kind {kind!r} is not one of {list(KINDS)}")
+            if not text:
+                raise MentorkitError(f"{where}: empty utterance")
+            key = " ".join(text.lower().split())
+            if key in seen:
+                raise MentorkitError(f"{where}: duplicate of {seen[key]}")
+            seen[key] = where
+            split = split_for(text) if subset == "src" else "transfer"
+            rows.append(Utterance(f"{path.stem}-{lineno:04d}", path.stem, kind, label, text, split))
+    return rows
+
+
+def listening_frame(root: str | Path | None = None, split: str | None = None, subset: str = "src") -> pd.DataFrame:
+    """The listening data as a tidy frame: id, setting, kind, label, text, split.
+
+    >>> listening_frame(split="test").split.unique().tolist()
+    ['test']
+    """
+    df = pd.DataFrame([r.__dict__ for r in read_listening(root, subset)],
+                      columns=["id", "setting", "kind", "label", "text", "split"])
+    return df[df.split == split].reset_index(drop=True) if split else df
+
+
+# ------------------------------------------------------------ marked skill texts
+
+@dataclass
+class MarkedText:
+    id: str
+    skill: str
+    style: str
+    text: str
+    split: str
+    spans: list[dict] = field(default_factory=list)
+
+    @property
+    def labels(self) -> dict[str, bool]:
+        found = {s["label"] for s in self.spans}
+        return {c: c in found for c in COMPONENTS[self.skill]}
+
+
+def parse_marked(marked: str, tags: dict[str, str], where: str = "<text>") -> tuple[str, list[dict]]:
+    """Strip ``{tag:...}`` marks; return the plain text and its labelled spans.
+
+    >>> parse_marked("Hi. {reply:I answer within a day.}", TAGS["boundaries"])
+    ('Hi. I answer within a day.', [{'label': 'response_time', 'start': 4, 'end': 26}])
+    """
+    out: list[str] = []
+    spans: list[dict] = []
+    open_at: tuple[list[str], int] | None = None
+    i = 0
+    while i < len(marked):
+        ch = marked[i]
+        if ch == "{":
+            colon = marked.find(":", i)
+            names = marked[i + 1:colon].split("+") if colon > 0 else []
+            if not names or any(n not in tags for n in names):
+                raise MentorkitError(f"{where}: '{{' at character {i} is not followed by a known tag "
+                                     f"({', '.join(sorted(tags))}) and ':'")
+            if open_at is not None:
+                raise MentorkitError(f"{where}: span opened at character {i} inside another span")
+            open_at = (names, len(out))
+            i = colon + 1
+            continue
+        if ch == "}":
+            if open_at is None:
+                raise MentorkitError(f"{where}: '}}' at character {i} closes nothing")
+            names, start = open_at
+            end = len(out)
+            while start < end and out[start].isspace():
+                start += 1
+            while end > start and out[end - 1].isspace():
+                end -= 1
+            if start == end:
+                raise MentorkitError(f"{where}: empty span")
+            spans.extend({"label": tags[n], "start": start, "end": end} for n in names)
+            open_at = None
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    if open_at is not None:
+        raise MentorkitError(f"{where}: span is never closed")
+    spans.sort(key=lambda s: (s["start"], s["end"], s["label"]))
+    return "".join(out), spans
+
+
+def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
+    """Every marked text of *skill* (one of :data:`TAGS`).
+
+    >>> rows = read_skill("boundaries")
+    >>> all(r.text[s["start"]:s["end"]] for r in rows for s in r.spans)
+    True
+    """
+    if skill not in TAGS:
+        raise MentorkitError(f"no marked dataset for skill {skill!r}; choose one of {sorted(TAGS)}")
+    path = datasets_dir(root) / "skills" / skill / f"{skill}.tsv"
+    if not path.exists():
+        raise MentorkitError(f"{path}: dataset file not found")
+    rows: list[MarkedText] = []
+    seen: dict[str, str] = {}
+    for lineno, line in _read_lines(path):
+        where = f"{path}:{lineno}"
+        fields = line.split("\t")
+        if len(fields) != 2:
+            raise MentorkitError(f"{where}: expected 2 tab-separated fields (style, marked text), found {len(fields)}")
+        style, marked = fields[0].strip(), fields[1].strip().replace("\\n", "\n")
+        if style not in STYLES:
+            raise MentorkitError(f"{where}: style {style!r} is not one of {list(STYLES)}")
+        text, spans = parse_marked(marked, TAGS[skill], where)
+        key = " ".join(text.lower().split())
+        if key in seen:
+            raise MentorkitError(f"{where}: duplicate of {seen[key]}")
+        seen[key] = where
+        rows.append(MarkedText(f"{skill}-{lineno:04d}", skill, style, text, split_for(text), spans))
+    return rows
+
+
+def skill_frame(skill: str, root: str | Path | None = None, split: str | None = None) -> pd.DataFrame:
+    """One row per marked text: id, style, text, split and a boolean column per component.
+
+    >>> df = skill_frame("recap")
+    >>> {"takeaways", "mentor_next_steps", "mentee_next_steps"} <= set(df.columns)
+    True
+    """
+    rows = read_skill(skill, root)
+    df = pd.DataFrame([{"id": r.id, "style": r.style, "text": r.text, "split": r.split, **r.labels}
+                       for r in rows], columns=["id", "style", "text", "split", *COMPONENTS[skill]])
+    return df[df.split == split].reset_index(drop=True) if split else df
+
+
+def sentence_labels(spans: list[dict], start: int, end: int, text: str) -> set[str]:
+    """Labels of the marked *spans* that a sentence ``text[start:end]`` carries.
+
+    A sentence carries a label when it holds at least half of the marked span or
+    the marked span covers at least half of the sentence (whitespace trimmed).
+
+    >>> sorted(sentence_labels([{"label": "goals", "start": 0, "end": 10}], 0, 12, "Grow as a PM."))
+    ['goals']
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    out = set()
+    for s in spans:
+        overlap = min(end, s["end"]) - max(start, s["start"])
+        if overlap > 0 and overlap >= 0.5 * min(end - start, s["end"] - s["start"]):
+            out.add(s["label"])
+    return out
+
+
+def data_hash(root: str | Path | None = None, skill: str | None = None) -> str:
+    """SHA-256 (first 16 hex digits) of the source files a model is trained from."""
+    base = datasets_dir(root)
+    files = (sorted((base / "listening" / "src").glob("*.tsv")) if skill in (None, "active_listening")
+             else [base / "skills" / skill / f"{skill}.tsv"])
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes().replace(b"\r\n", b"\n"))
+    return h.hexdigest()[:16]

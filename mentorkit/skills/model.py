@@ -1,0 +1,135 @@
+"""Saving, loading and caching the skill models (skops, with an explicit allowlist).
+
+Each detector's scikit-learn pipeline is stored as ``mentorkit/data/skills/<skill>.skops``
+together with a small ``meta`` dict (feature version, data hash, test figures).
+Loading never unpickles: :func:`load` refuses a file holding any type outside
+:data:`TRUSTED_TYPES` (beyond skops' own built-in safe set).
+
+When the packaged file is missing, the model is retrained from ``datasets/`` on
+first use (deterministically) and cached under the configured ``cache_dir``.
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+
+from mentorkit import config
+from mentorkit.errors import MentorkitError
+
+__all__ = ["FEATURE_VERSION", "TRUSTED_TYPES", "MODEL_DIR", "TRAINED_SKILLS", "model_path", "save", "load",
+           "get", "clear_cache"]
+
+#: bump whenever a featuriser changes, so an old model is never fed new features
+FEATURE_VERSION = 3
+
+#: the types a skill model file may hold besides skops' built-in trusted set; nothing else loads
+TRUSTED_TYPES: list[str] = [
+    "sklearn.pipeline.Pipeline",
+    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.multiclass.OneVsRestClassifier",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "numpy.ndarray",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+]
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "data" / "skills"
+
+#: skills with a trained model, and the module whose ``train(root)`` builds it
+TRAINED_SKILLS: dict[str, str] = {
+    "active_listening": "mentorkit.skills.listening",
+    "intent_tone": "mentorkit.skills.intent_tone",
+    "four_step": "mentorkit.skills.four_step",
+    "agreement": "mentorkit.skills.agreement",
+    "recap": "mentorkit.skills.recap",
+    "boundaries": "mentorkit.skills.boundaries",
+}
+
+_lock = threading.Lock()
+_loaded: dict[str, dict[str, Any]] = {}
+
+
+def model_path(skill: str, directory: str | Path | None = None) -> Path:
+    """Where *skill*'s model lives (the packaged folder unless *directory* is given)."""
+    return Path(directory or MODEL_DIR) / f"{skill}.skops"
+
+
+def save(bundle: dict[str, Any], path: str | Path) -> Path:
+    """Write a ``{"model": pipeline, "meta": {...}}`` bundle with skops."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump(bundle, path)
+    return path
+
+
+def load(path: str | Path) -> dict[str, Any]:
+    """Read a bundle written by :func:`save`, refusing any type not in :data:`TRUSTED_TYPES`."""
+    path = Path(path)
+    if not path.exists():
+        raise MentorkitError(f"{path}: model file not found")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # noqa: BLE001 - a damaged file is a user-facing problem
+        raise MentorkitError(f"{path}: not a readable skops model file ({exc})") from None
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise MentorkitError(f"{path}: refusing to load types outside the allowlist: {', '.join(refused)}")
+    bundle = sio.load(path, trusted=TRUSTED_TYPES)
+    if not isinstance(bundle, dict) or "model" not in bundle or "meta" not in bundle:
+        raise MentorkitError(f"{path}: not a mentorkit skill model (expected a dict with 'model' and 'meta')")
+    version = bundle["meta"].get("feature_version")
+    if version != FEATURE_VERSION:
+        raise MentorkitError(f"{path}: model was trained with feature version {version}, this code uses "
+                             f"{FEATURE_VERSION}; run 'mentorkit train-skills'")
+    return bundle
+
+
+def _train_and_cache(skill: str) -> dict[str, Any]:
+    module = importlib.import_module(TRAINED_SKILLS[skill])
+    bundle = module.train()
+    cached = model_path(skill, config.cache_dir() / "skills")
+    save(bundle, cached)
+    return bundle
+
+
+def get(skill: str) -> dict[str, Any]:
+    """The model bundle for *skill*: packaged file, else cached retrain, else train now and cache."""
+    if skill not in TRAINED_SKILLS:
+        raise MentorkitError(f"skill {skill!r} has no trained model; known: {sorted(TRAINED_SKILLS)}")
+    with _lock:
+        if skill in _loaded:
+            return _loaded[skill]
+        packaged = model_path(skill)
+        bundle = None
+        if packaged.exists():
+            bundle = load(packaged)
+        else:
+            cached = model_path(skill, Path(config.get("cache_dir")) / "skills")
+            if cached.exists():
+                try:
+                    bundle = load(cached)
+                except MentorkitError:
+                    bundle = None  # stale cache: retrain below
+            if bundle is None:
+                bundle = _train_and_cache(skill)
+        _loaded[skill] = bundle
+        return bundle
+
+
+def clear_cache() -> None:
+    """Forget loaded models (after retraining in the same process)."""
+    with _lock:
+        _loaded.clear()

@@ -1,0 +1,515 @@
+"""Rule-guided softening of harsh written messages, using the parse.
+
+:func:`soften` keeps what the message says and changes how it says it:
+
+1. **acknowledge** -- opens by naming the thing being discussed (the first noun phrase
+   of the harsh sentence: "I can see the work that's gone into this approach.");
+2. **reframe** each harsh sentence, by its form:
+
+   * a negated verdict ("This approach won't work.") -> "I'm not sure this approach will
+     work as it stands.";
+   * a harsh predicate ("The report is sloppy.") -> "I think the report isn't quite where
+     it needs to be yet.";
+   * sweeping words ("You never listen") -> "You don't always listen";
+   * a command ("Fix it before Friday.") -> "Could you fix it before Friday?";
+     "Don't ever X again" -> "Please try not to X.";
+   * a rhetorical question ("Why would you send that?") -> "Can you help me understand
+     why you would send that?"; "Did you even read it?" -> "Did you get a chance to read it?";
+   * any other statement -> "I'm concerned that ..." with intensifiers and shouting removed;
+
+3. **offer alternatives** and 4. **state support**, unless the message already does.
+
+Sentences that were not harsh are kept as written, in place.
+
+>>> soften("This approach won't work.")
+"I can see the thinking behind this approach. I'm not sure this approach will work as it stands. Could we look at a couple of alternatives together? I'm happy to help you work through it."
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from mentorkit.nlp import get_nlp
+from mentorkit.skills import cues
+
+__all__ = ["soften", "reframe", "topic_phrase", "acknowledge", "strip_intensifiers", "third_person",
+           "ALTERNATIVE", "SUPPORT"]
+
+ALTERNATIVE = "Could we look at a couple of alternatives together?"
+SUPPORT = "I'm happy to help you work through it."
+
+_DROP = {"just", "obviously", "clearly", "simply", "seriously", "literally", "frankly", "honestly", "even",
+         "totally", "completely", "absolutely", "utterly", "ever", "really", "ffs", "ugh", "wow", "nope",
+         "again", "right", "now"}
+_KEEP_NOW_AFTER = {"right"}  # "right now" is dropped as a pair; "now" alone only when it is an advmod
+_INTERJECTIONS = {"ugh", "wow", "ffs", "nope", "seriously", "no", "ok", "honestly", "look", "well", "oh", "ah"}
+_HARSH_PRED = {
+    "wrong": "isn't quite right yet", "incorrect": "isn't quite right yet",
+}
+_DEFAULT_PRED = "isn't quite where it needs to be yet"
+_STOP_TOPICS = {"time", "way", "thing", "everyone", "nobody", "anyone", "someone", "one", "lot", "bit",
+                "attitude", "behaviour", "behavior", "tone", "lack", "preparation", "work", "effort",
+                "mess", "waste", "joke", "garbage", "rubbish", "disaster", "nonsense", "problem", "excuses",
+                "excuse", "standard", "minute", "times", "hour", "hours", "week", "day", "head", "question"}
+_NEG_AUX = {"wo": "will", "ca": "can", "is": "is", "are": "are", "was": "was", "were": "were", "should": "should",
+            "would": "would", "could": "could", "will": "will", "can": "can", "has": "has", "have": "have",
+            "does": None, "do": None, "did": None, "'s": "is", "'re": "are", "must": "must"}
+_IRREGULAR_3SG = {"have": "has", "do": "does", "go": "goes", "be": "is"}
+
+
+def third_person(verb: str) -> str:
+    """Third-person singular present of a base-form verb.
+
+    >>> [third_person(v) for v in ("make", "fix", "try", "have", "go")]
+    ['makes', 'fixes', 'tries', 'has', 'goes']
+    """
+    v = verb.lower()
+    if v in _IRREGULAR_3SG:
+        return _IRREGULAR_3SG[v]
+    if re.search(r"(s|sh|ch|x|z|o)$", v):
+        return v + "es"
+    if re.search(r"[^aeiou]y$", v):
+        return v[:-1] + "ies"
+    return v + "s"
+
+
+def _render(tokens: Iterable[Token], replace: dict[int, str] | None = None, drop: set[int] | None = None) -> str:
+    """Rebuild text from tokens, replacing or dropping some by index, keeping the original spacing."""
+    replace, drop = replace or {}, drop or set()
+    out: list[str] = []
+    for t in tokens:
+        if t.i in drop:
+            if t.whitespace_ and out and not out[-1].endswith(" "):
+                out[-1] += t.whitespace_
+            continue
+        out.append(replace.get(t.i, t.text) + t.whitespace_)
+    s = "".join(out)
+    s = re.sub(r"\s+([,.;:!?])", r"\1", s)
+    s = re.sub(r"\s{2,}", " ", s)
+    return s.strip()
+
+
+def _droppable(t: Token) -> bool:
+    low = t.lower_
+    if low == "now":
+        return t.dep_ == "advmod"
+    if low == "right":
+        return t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "now"
+    if low == "again":
+        return t.dep_ == "advmod"
+    if low in ("really", "ever"):
+        return t.dep_ == "advmod"
+    return low in _DROP and t.dep_ in ("advmod", "intj", "dep", "ROOT", "npadvmod", "amod", "punct", "")
+
+
+def strip_intensifiers(unit: SpacySpan) -> tuple[list[Token], set[int], dict[int, str]]:
+    """Tokens of *unit* and the indexes to drop (intensifiers, leading interjections) and respell
+    (capitals, repeated ! and ?)."""
+    toks = [t for t in unit if not t.is_space]
+    drop = {t.i for t in toks if _droppable(t)}
+    # a leading interjection or a one-word exclamation before the sentence proper ("ugh, ...", "seriously?")
+    lead = [t for t in toks if t.i not in drop]
+    while lead and (lead[0].lower_ in _INTERJECTIONS or lead[0].is_punct):
+        drop.add(lead[0].i)
+        lead = lead[1:]
+    replace: dict[int, str] = {}
+    for t in toks:
+        if t.is_alpha and len(t.text) >= 3 and t.text.isupper():
+            replace[t.i] = t.text.lower()
+        if t.is_punct and re.fullmatch(r"[!?]{2,}|\?!|!\?", t.text):
+            replace[t.i] = "?" if "?" in t.text else "."
+        elif t.text == "!":
+            replace[t.i] = "."
+    return toks, drop, replace
+
+
+def _sentence_case(s: str) -> str:
+    s = s.strip()
+    return s[:1].upper() + s[1:] if s else s
+
+
+def _lower_first(s: str, first: Token | None) -> str:
+    if not s:
+        return s
+    if first is not None and (first.text == "I" or first.pos_ == "PROPN" or first.text.isupper() and len(first.text) > 1):
+        return s
+    return s[:1].lower() + s[1:]
+
+
+def _end(s: str, mark: str = ".") -> str:
+    s = s.rstrip(" .!?,;:")
+    return s + mark if s else s
+
+
+def topic_phrase(unit: SpacySpan) -> str | None:
+    """The thing a harsh sentence passes a verdict on (its subject noun phrase), or None.
+
+    >>> topic_phrase(get_nlp("grader")("This approach won't work.")[:])
+    'this approach'
+    """
+    root = _root(unit)
+    subj = _subject(root) if root is not None else None
+    if subj is None or subj.pos_ == "PRON" or subj.lower_ in _STOP_TOPICS or subj.lemma_.lower() in _STOP_TOPICS:
+        return None
+    left = [t for t in subj.subtree if t.i <= subj.i]
+    det = ""
+    if left and (left[0].dep_ == "det" or left[0].tag_ == "PRP$"):
+        det = left[0].lower_
+        det = {"a": "the", "an": "the", "no": "the", "any": "the", "every": "the", "each": "the",
+               "my": "the", "another": "the"}.get(det, det)
+        left = left[1:]
+    # start after the last harsh or superlative word ("the worst pull request" -> "pull request")
+    cut = 0
+    for k, t in enumerate(left):
+        if t.lower_ in cues.HARSH_WORDS or t.lower_ in _DROP or t.tag_ == "JJS":
+            cut = k + 1
+    left = left[cut:]
+    if not left:
+        return None
+    words = unit.doc[left[0].i:subj.i + 1].text
+    if left[0].pos_ != "PROPN":
+        words = words[:1].lower() + words[1:]
+    return f"{det or 'the'} {words}"
+
+
+def acknowledge(topic: str | None, about_you: bool) -> str:
+    """The opening line: name the thing under discussion, or the person's effort."""
+    if topic:
+        return f"I can see the thinking behind {topic}."
+    if about_you:
+        return "I know you've been putting a lot into this."
+    return "I can see the work that's gone into this."
+
+
+def _root(unit: SpacySpan) -> Token | None:
+    roots = [t for t in unit if t.dep_ == "ROOT"]
+    return roots[0] if roots else None
+
+
+def _subject(root: Token) -> Token | None:
+    for c in root.children:
+        if c.dep_ in ("nsubj", "nsubjpass", "expl"):
+            return c
+    return None
+
+
+def _negated_verdict(unit: SpacySpan, toks, drop, replace) -> str | None:
+    root = _root(unit)
+    if root is None or cues.is_question(unit):
+        return None
+    neg = [c for c in root.children if c.dep_ == "neg"]
+    aux = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i]
+    subj = _subject(root)
+    if not neg or subj is None or subj.lower_ in ("i", "we"):
+        return None
+    if root.lemma_ == "be" and not any(c.dep_ == "acomp" for c in root.children):
+        return None  # "That's not my problem": no verdict to hedge
+    if root.lemma_ == "be" and not aux:  # "This isn't good enough"
+        aux = [root]
+    if not aux:
+        return None
+    a = aux[-1]
+    key = a.lower_
+    if key not in _NEG_AUX:
+        return None
+    new_drop = set(drop) | {n.i for n in neg}
+    new_rep = dict(replace)
+    if _NEG_AUX[key] is None:  # do-support: "doesn't make sense" -> "makes sense"
+        if key == "did":
+            return None
+        new_drop.add(a.i)
+        if key == "does":
+            new_rep[root.i] = third_person(root.text)
+    else:
+        new_rep[a.i] = _NEG_AUX[key] if a.text[:1].islower() or a.i != unit.start else _NEG_AUX[key].capitalize()
+        if key == "'s":
+            new_rep[a.i] = " is"
+        elif key == "'re":
+            new_rep[a.i] = " are"
+    start = min(t.i for t in subj.subtree)
+    cut = {t.i for c in root.children if c.dep_ in ("cc", "conj") and c.i > root.i for t in c.subtree}
+    body = _render([t for t in toks if t.i >= start and t.i not in cut], new_rep, new_drop)
+    body = _lower_first(body, unit.doc[start])
+    tail = " as it stands" if subj.lower_ not in ("you", "u") and key in ("wo", "will", "ca", "can", "is", "'s",
+                                                                         "are", "'re") else ""
+    return _end(f"I'm not sure {body.rstrip(' .!?,;:')}{tail}")
+
+
+def _pred_clause(verb: Token, drop: set[int], replace: dict[int, str]) -> str | None:
+    """``subject + softened predicate (+ what follows)`` for a copular clause with a harsh predicate."""
+    if verb.lemma_ != "be" or any(c.dep_ == "neg" for c in verb.children):
+        return None
+    subj = _subject(verb)
+    preds = [c for c in verb.children if c.dep_ in ("acomp", "attr")]
+    if subj is None or not preds or subj.lower_ in ("i", "we"):
+        return None
+    pred = preds[0]
+    pred_words = {t.lower_ for t in pred.subtree} | {t.lemma_.lower() for t in pred.subtree}
+    if not pred_words & cues.HARSH_WORDS:
+        return None
+    harsh_word = next((w for w in pred_words if w in _HARSH_PRED), None)
+    phrase = _HARSH_PRED.get(harsh_word, _DEFAULT_PRED) if harsh_word else _DEFAULT_PRED
+    if verb.tag_ == "VBD":
+        phrase = phrase.replace("isn't", "wasn't").replace(" yet", "")
+    plural = subj.lower_ in ("you", "u", "they", "we") or subj.tag_ in ("NNS", "NNPS")
+    if plural:
+        phrase = phrase.replace("isn't", "aren't").replace("wasn't", "weren't")
+    if subj.lower_ in ("this", "that", "it") and pred.dep_ == "attr" and pred.pos_ == "NOUN" \
+            and pred.lower_ not in _STOP_TOPICS:
+        left = [t for t in pred.subtree if t.i <= pred.i]
+        cut = max([k + 1 for k, t in enumerate(left) if t.lower_ in cues.HARSH_WORDS or t.tag_ == "JJS"
+                   or t.dep_ == "det"] or [0])
+        noun = verb.doc[left[cut].i:pred.i + 1].text.lower() if cut < len(left) else pred.lower_
+        return f"{subj.lower_} {noun} {phrase}"
+    subj_words = [t for t in subj.subtree if t.i not in drop]
+    subj_text = _lower_first(_render(subj_words, replace), subj_words[0] if subj_words else None)
+    last = max(x.i for x in pred.subtree)
+    after = [t for t in verb.subtree if t.i > last and not t.is_punct
+             and not any(a.dep_ in ("cc", "conj") and a.head == verb for a in [t] + list(t.ancestors))]
+    tail = (" " + _render(after, replace, drop)) if after else ""
+    return f"{subj_text} {phrase}{tail}"
+
+
+def _harsh_predicate(unit: SpacySpan, toks, drop, replace) -> str | None:
+    root = _root(unit)
+    if root is None or cues.is_question(unit):
+        return None
+    main = _pred_clause(root, drop, replace)
+    if main is None:
+        return None
+    parts = [main]
+    for c in root.children:
+        if c.dep_ == "conj":
+            extra = _pred_clause(c, drop, replace)
+            if extra:
+                parts.append(extra)
+    return _end("I think " + ", and ".join(parts))
+
+
+def _sweeping(unit: SpacySpan, toks, drop, replace) -> str | None:
+    changed = False
+    rep = dict(replace)
+    new_drop = set(drop)
+    for t in toks:
+        if t.lower_ == "always" and t.dep_ == "advmod":
+            rep[t.i] = "often"
+            changed = True
+        elif t.lower_ == "never" and t.dep_ in ("neg", "advmod"):
+            head = t.head
+            if head.tag_ == "VBZ":
+                rep[t.i] = "doesn't always"
+                rep[head.i] = head.lemma_
+            elif head.tag_ == "VBD":
+                rep[t.i] = "didn't always"
+                rep[head.i] = head.lemma_
+            elif head.tag_ in ("VB", "VBP"):
+                rep[t.i] = "don't always"
+            else:
+                rep[t.i] = "not always"
+            changed = True
+    if not changed or cues.is_question(unit):
+        return None
+    body = _render(toks, rep, new_drop)
+    if cues.second_person_subject(unit):
+        return _end("I've noticed that " + _lower_first(body, toks[0] if toks else None))
+    return _end(_sentence_case(body))
+
+
+def _command(unit: SpacySpan, toks, drop, replace) -> str | None:
+    kept = [t for t in toks if t.i not in drop and not t.is_punct]
+    if not kept:
+        return None
+    first = kept[0]
+    if first.lower_ in ("do", "don't", "dont") and len(kept) > 1 and kept[1].lower_ in ("n't", "not"):
+        rest = kept[2:]
+        if first.lower_ in ("don't", "dont"):
+            rest = kept[1:]
+        if not rest:
+            return None
+        body = _render(rest, replace, drop)
+        return _end(f"Please try not to {_lower_first(body, rest[0])}")
+    if first.lower_ in ("don't", "dont"):
+        body = _render(kept[1:], replace, drop)
+        return _end(f"Please try not to {_lower_first(body, kept[1] if len(kept) > 1 else None)}") if body else None
+    if not cues.imperative(unit) or first.tag_ != "VB":
+        return None
+    body = _render([t for t in toks if t.i >= first.i], replace, drop)
+    # "... or don't bother" / "... or don't do it" tails are threats: drop them
+    body = re.sub(r",?\s+or (else|don'?t\b.*)$", "", body, flags=re.I)
+    return _end(f"Could you {_lower_first(body, first)}", "?")
+
+
+def _question(unit: SpacySpan, toks, drop, replace) -> str | None:
+    if not cues.is_question(unit):
+        return None
+    kept = [t for t in toks if t.i not in drop and not t.is_punct]
+    if not kept:
+        return None
+    low = [t.lower_ for t in kept]
+    if low[:3] == ["what", "were", "you"] and "thinking" in low:
+        return "Can you walk me through your thinking?"
+    if low[0] in ("why", "how") and len(kept) >= 3 and (kept[1].pos_ == "AUX" or kept[1].tag_ == "MD"):
+        wh, aux = kept[0], kept[1]
+        rest = kept[2:]
+        neg = [t for t in rest if t.lower_ in ("n't", "not")] + ([aux] if aux.lower_ in ("n't",) else [])
+        subj = next((t for t in rest if t.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+        if subj is None:
+            return None
+        body_toks = [t for t in rest if t.i > subj.i and t.lower_ not in ("n't", "not")]
+        body = _render(body_toks, replace, drop)
+        if wh.lower_ == "how" and low[1:3] != ["could", "you"]:
+            return None
+        if neg and subj.lower_ in ("you", "u"):
+            return _end(f"Can you help me understand what makes it hard to {body}", "?")
+        if aux.lower_ in ("did", "do", "does") and subj.lower_ in ("you", "u"):
+            return _end(f"Can you help me understand what led you to {body}", "?")
+        aux_text = aux.text.lower()
+        aux_text = {"'s": "is", "'re": "are", "ca": "can", "wo": "will"}.get(aux_text, aux_text)
+        subj_text = _render([t for t in subj.subtree if t.i not in drop], replace)
+        subj_text = _lower_first(subj_text, subj)
+        body = _render([t for t in rest if t.i > max(x.i for x in subj.subtree) and t.lower_ != "n't"],
+                       replace, drop)
+        negword = " not" if any(t.lower_ == "n't" for t in rest) else ""
+        return _end(f"Can you help me understand why {subj_text} {aux_text}{negword} {body}".replace("  ", " "),
+                    "?")
+    if low[:2] in (["did", "you"], ["have", "you"]) and len(kept) > 2:
+        verb = kept[2]
+        body = _render([t for t in toks if t.i > verb.i], replace, drop)
+        base = verb.lemma_ if low[0] == "have" else verb.text
+        return _end(f"Did you get a chance to {base} {body}".strip(), "?")
+    return None
+
+
+def _fallback(unit: SpacySpan, toks, drop, replace) -> str:
+    kept = [t for t in toks if t.i not in drop]
+    content = [t for t in kept if not t.is_punct]
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in content)
+    if not has_verb:
+        nouns = [t for t in content if t.pos_ in ("NOUN", "PROPN") and t.lower_ not in _STOP_TOPICS]
+        if nouns:
+            return f"I have some concerns about the {nouns[0].lower_}."
+        return "I have some concerns about this."
+    body = _render(kept, replace, drop)
+    if cues.is_question(unit):
+        return "Can you walk me through your thinking here?"
+    root = _root(unit)
+    subj = _subject(root) if root is not None else None
+    if subj is not None and subj.lower_ in ("i", "we") and not cues.harsh_words(unit):
+        return _end(body)  # a fact about the writer ("I asked for it last week") stays as it is
+    return _end("I'm concerned that " + _lower_first(body, kept[0] if kept else None))
+
+
+_SPECIAL = [
+    (re.compile(r"^i'?m (so |really |just )?(tired|sick|fed up) (of|with) (.+)$", re.I),
+     lambda m: f"I'd like us to find a way to avoid {m.group(4)}"),
+    (re.compile(r"^i'?m (so |really |just )?(shocked|stunned|amazed) (that )?(.+)$", re.I),
+     lambda m: f"I was surprised {m.group(4)}"),
+    (re.compile(r"^i (can'?t|cannot) believe (that )?(.+)$", re.I), lambda m: f"I was surprised that {m.group(3)}"),
+    (re.compile(r"^i'?m (so |really |very )?disappointed\b.*$", re.I),
+     lambda m: "I was hoping for something different here"),
+    (re.compile(r"^i expected (much |a lot |far )?better( from you)?\b.*$", re.I),
+     lambda m: "I know you can take this further"),
+    (re.compile(r"^i don'?t know what you were thinking$", re.I), lambda m: "Can you walk me through your thinking"),
+    (re.compile(r"^you should (know|have known) better\b.*$", re.I), lambda m: "I know you know how this should go"),
+    (re.compile(r"^you (need|have|ought) to (.+)$", re.I), lambda m: f"I think it would help to {m.group(2)}"),
+    (re.compile(r"^how many times do i have to (.+)$", re.I),
+     lambda m: f"I feel like I've had to {m.group(1)} a few times, so could we find a way to make it stick"),
+    (re.compile(r"^(that'?s|this is|it'?s) not my (problem|job|concern)$", re.I),
+     lambda m: "I don't think this one is mine to solve, so let's work out who is best placed to help"),
+    (re.compile(r"^i don'?t have time for (this|that)$", re.I),
+     lambda m: f"I'm short on time for {m.group(1)} right now, so let's find a slot that works"),
+]
+
+
+def _special(unit: SpacySpan, toks, drop, replace) -> str | None:
+    kept = [t for t in toks if t.i not in drop]
+    body = _render(kept, replace).rstrip(" .!?")
+    for pattern, build in _SPECIAL:
+        m = pattern.match(cues.norm(body))
+        if m:
+            out = build(m)
+            mark = "?" if "could we find" in out or out.startswith("Can you") else "."
+            return _end(out, mark)
+    return None
+
+
+def reframe(unit: SpacySpan) -> str:
+    """A softer sentence that keeps what *unit* (one harsh sentence) says.
+
+    >>> reframe(get_nlp("grader")("Fix it before anyone else sees it.")[:])
+    'Could you fix it before anyone else sees it?'
+    """
+    toks, drop, replace = strip_intensifiers(unit)
+    for rule in (_special, _negated_verdict, _harsh_predicate, _question, _command, _sweeping):
+        out = rule(unit, toks, drop, replace)
+        if out:
+            return _sentence_case(out)
+    return _sentence_case(_fallback(unit, toks, drop, replace))
+
+
+_ACK_RE = re.compile(r"\b(thanks?|thank you|appreciate|i can see|i know|great|good work|well done)\b", re.I)
+_ALTERNATIVE_RE = re.compile(r"\b(alternative|option|another way|other ways|instead|could we|shall we|let'?s)\b", re.I)
+_SUPPORT_RE = re.compile(r"\b(happy to help|i'?m here|let me know|i can help|support you|help you|with you)\b", re.I)
+
+
+def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None = None) -> str:
+    """A softer phrasing of *text* that keeps its content (see the module docstring).
+
+    *harsh_units* are the indexes (into :func:`mentorkit.skills.tagger.units`) of the
+    sentences to reframe; by default those the intent_tone model reads as harsh.
+
+    >>> soften("You never reply on time. Fix it.")
+    "I know you've been putting a lot into this. I've noticed that you don't always reply on time. Could you fix it? Could we look at a couple of alternatives together? I'm happy to help you work through it."
+    """
+    from mentorkit.skills.tagger import units as split_units
+
+    if doc is None:
+        doc = get_nlp("grader")(text)
+    us = split_units(doc)
+    if not us:
+        return text
+    if harsh_units is None:
+        from mentorkit.skills import intent_tone, tagger as _tagger
+
+        feats = [_tagger.sentence_features(u, intent_tone.SPEC, p) for u, p in zip(us, _tagger._positions(len(us)))]
+        col = _tagger.unit_proba(intent_tone.SPEC, feats)[:, intent_tone.SPEC.components.index("harsh")]
+        harsh = {i for i, p in enumerate(col) if p >= _tagger.THRESHOLD}
+    else:
+        harsh = set(harsh_units)
+    if not harsh:
+        return text
+    # a bare command in a message that already reads as harsh is part of the harshness
+    harsh |= {i for i, u in enumerate(us) if cues.imperative(u) and "please" not in cues.lower_text(u)}
+    first_i = min(harsh)
+    topic = next((t for t in (topic_phrase(us[i]) or _attr_topic(us[i]) for i in sorted(harsh)) if t), None)
+    before = " ".join(u.text for u in us[:first_i])
+    parts: list[str] = []
+    for i, u in enumerate(us):
+        if i == first_i and not _ACK_RE.search(before):
+            parts.append(acknowledge(topic, cues.second_person_subject(u) or "your" in cues.lower_text(u)))
+        parts.append(reframe(u) if i in harsh else u.text.strip())
+    rest = " ".join(u.text for i, u in enumerate(us) if i not in harsh)
+    if not _ALTERNATIVE_RE.search(rest):
+        parts.append(ALTERNATIVE)
+    if not _SUPPORT_RE.search(rest):
+        parts.append(SUPPORT)
+    return " ".join(p for p in parts if p)
+
+
+def _attr_topic(unit: SpacySpan) -> str | None:
+    """"This is the worst pull request ..." -> "this pull request"."""
+    root = _root(unit)
+    if root is None or root.lemma_ != "be":
+        return None
+    subj = _subject(root)
+    attr = next((c for c in root.children if c.dep_ == "attr" and c.pos_ == "NOUN"), None)
+    if subj is None or attr is None or subj.lower_ not in ("this", "that", "it") or attr.lower_ in _STOP_TOPICS:
+        return None
+    left = [t for t in attr.subtree if t.i <= attr.i]
+    cut = max([k + 1 for k, t in enumerate(left) if t.lower_ in cues.HARSH_WORDS or t.tag_ == "JJS"
+               or t.dep_ == "det"] or [0])
+    if cut >= len(left):
+        return f"this {attr.lower_}"
+    return "this " + unit.doc[left[cut].i:attr.i + 1].text.lower()

@@ -1,0 +1,240 @@
+"""The shared machinery of the sentence-level detectors (intent_tone, four_step,
+agreement, recap, boundaries).
+
+A text is cut into units (spaCy sentences, further split at line breaks so chat
+lines and bullet lists count one by one). Each unit gets a feature dict: general
+parse cues (question form, who the subject is, who commits to a future action,
+time and frequency expressions, tone words), the skill's own cue counts, and
+lemma unigrams/bigrams. A one-vs-rest logistic regression (class-balanced) gives
+each unit a probability per component; a component is present in the text when
+some unit reaches 0.5, and those units are its evidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from spacy.tokens import Doc, Span as SpacySpan
+
+from mentorkit.errors import MentorkitError
+from mentorkit.nlp import get_nlp
+from mentorkit.skills import cues
+from mentorkit.skills import model as model_store
+from mentorkit.skills.base import COMPONENTS, ComponentResult, Span
+from mentorkit.skills.corpus import data_hash, read_skill, sentence_labels
+
+__all__ = ["SentenceSkill", "units", "sentence_features", "build_pipeline", "training_units", "train",
+           "tag", "prune_rare", "THRESHOLD", "MIN_COUNT"]
+
+THRESHOLD = 0.5
+#: a word feature must occur in at least this many training units to be kept (smaller, steadier models)
+MIN_COUNT = 2
+_BULLET = re.compile(r"^\s*([-*\u2022\u2013]|\d+[.)])\s*")
+
+
+@dataclass(frozen=True)
+class SentenceSkill:
+    """What one sentence-level detector adds to the shared machinery.
+
+    Attributes
+    ----------
+    skill : str
+        The skill name (a key of :data:`~mentorkit.skills.base.COMPONENTS`).
+    patterns : dict[str, re.Pattern]
+        Named regular expressions over the lower-cased unit; each becomes a count feature.
+    extra : callable or None
+        Unit -> dict of further features (the skill's own parse cues).
+    C : float
+        Inverse regularisation strength of the logistic regressions.
+    """
+
+    skill: str
+    patterns: dict[str, re.Pattern] = field(default_factory=dict)
+    extra: Callable[[SpacySpan], dict[str, float]] | None = None
+    C: float = 1.0
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        return COMPONENTS[self.skill]
+
+
+def units(doc: Doc) -> list[SpacySpan]:
+    """Sentences of *doc*, split again at line breaks, without empty pieces.
+
+    >>> [u.text for u in units(get_nlp("grader")("Next steps:\\n- me: intro to Sam\\n- you: draft it"))]
+    ['Next steps:', '- me: intro to Sam', '- you: draft it']
+    """
+    out: list[SpacySpan] = []
+    for sent in doc.sents:
+        start = sent.start
+        for t in sent:
+            if t.is_space and "\n" in t.text:
+                if t.i > start:
+                    out.append(doc[start:t.i])
+                start = t.i + 1
+            elif "\n" in t.whitespace_ and t.i + 1 < sent.end:
+                out.append(doc[start:t.i + 1])
+                start = t.i + 1
+        if start < sent.end:
+            out.append(doc[start:sent.end])
+    return [u for u in out if cues.content_tokens(u)]
+
+
+def _lemmas(sent: SpacySpan) -> list[str]:
+    out = []
+    for t in cues.content_tokens(sent):
+        if t.like_num or t.is_digit:
+            out.append("#")
+        elif t.is_alpha or "'" in t.text:
+            out.append(cues.norm(t.lemma_).lower())
+    return out
+
+
+def sentence_features(sent: SpacySpan, spec: SentenceSkill, position: str = "only") -> dict[str, float]:
+    """Feature dict of one unit for the skill described by *spec*.
+
+    >>> from mentorkit.skills.boundaries import SPEC
+    >>> f = sentence_features(get_nlp("grader")("I reply within 24 hours.")[:], SPEC)
+    >>> f["duration"], f["future=1"] if "future=1" in f else 0.0
+    (1.0, 0.0)
+    """
+    low = cues.lower_text(sent)
+    text = _BULLET.sub("", low)
+    f: dict[str, float] = {
+        "question": float(cues.is_question(sent)),
+        "inverted": float(cues.inverted_aux(sent)),
+        "wh=" + (cues.wh_opening(sent) or "none"): 1.0,
+        "subj=" + cues.subject_person(sent): 1.0,
+        "you_subj": float(cues.second_person_subject(sent)),
+        "i_subj": float(cues.first_person_subject(sent)),
+        "we": float(cues.we_subject(sent)),
+        "imperative": float(cues.imperative(sent)),
+        "time": float(cues.time_expression(sent)),
+        "day": float(cues.day_expression(sent)),
+        "duration": float(cues.duration_promise(sent)),
+        "frequency": float(cues.frequency_expression(sent)),
+        "number": float(cues.has_number(sent)),
+        "hedge": float(cues.hedge(sent)),
+        "feel": float(min(cues.feeling_words(sent), 2)),
+        "praise": float(cues.praise(sent)),
+        "absolutes": float(min(cues.absolutes(sent), 2)),
+        "harsh": float(min(cues.harsh_words(sent), 2)),
+        "intens": float(min(cues.intensifiers(sent), 2)),
+        "shout": float(cues.shouting(sent)),
+        "advice": float(cues.advice_modal(sent)),
+        "elaborate": float(cues.elaboration_request(sent)),
+        "pos=" + position: 1.0,
+        "bias": 1.0,
+    }
+    fut = cues.future_commitment(sent)
+    if fut:
+        f["future=" + fut] = 1.0
+    m = re.match(r"^(me|you|both|mentor|mentee|i|we)\s*:", text)
+    if m:
+        f["listlabel=" + ("1" if m.group(1) in ("me", "mentor", "i", "we") else "2" if m.group(1) in
+                          ("you", "mentee") else "both")] = 1.0
+    for name, n in cues.lexicon_hits(sent, spec.patterns).items():
+        if n:
+            f["lex:" + name] = float(min(n, 2))
+    if spec.extra is not None:
+        f.update({k: float(v) for k, v in spec.extra(sent).items() if v})
+    lem = _lemmas(sent)
+    for w in lem:
+        f["w:" + w] = 1.0
+    for a, b in zip(lem, lem[1:]):
+        f[f"b:{a}_{b}"] = 1.0
+    return {k: v for k, v in f.items() if v}
+
+
+def _positions(n: int) -> list[str]:
+    if n == 1:
+        return ["only"]
+    return ["first"] + ["middle"] * (n - 2) + ["last"]
+
+
+def doc_features(doc: Doc, spec: SentenceSkill) -> tuple[list[SpacySpan], list[dict[str, float]]]:
+    us = units(doc)
+    return us, [sentence_features(u, spec, p) for u, p in zip(us, _positions(len(us)))]
+
+
+def build_pipeline(C: float = 1.0) -> Pipeline:
+    """The unfitted estimator: DictVectorizer + one class-balanced logistic regression per component."""
+    return Pipeline([
+        ("vec", DictVectorizer(sparse=True)),
+        ("clf", OneVsRestClassifier(LogisticRegression(C=C, class_weight="balanced", max_iter=5000))),
+    ])
+
+
+def training_units(spec: SentenceSkill, rows, docs) -> tuple[list[dict], np.ndarray, list[tuple[str, int, int]]]:
+    """Feature dicts, the label matrix (units x components) and (text id, start, end) of every unit."""
+    X, Y, where = [], [], []
+    for row, doc in zip(rows, docs):
+        us, feats = doc_features(doc, spec)
+        for u, f in zip(us, feats):
+            labs = sentence_labels(row.spans, u.start_char, u.end_char, row.text)
+            X.append(f)
+            Y.append([int(c in labs) for c in spec.components])
+            where.append((row.id, u.start_char, u.end_char))
+    return X, np.array(Y, dtype=int), where
+
+
+def prune_rare(X: list[dict[str, float]], min_count: int) -> list[dict[str, float]]:
+    """Drop word and bigram features seen in fewer than *min_count* units (cue features always stay)."""
+    from collections import Counter
+
+    counts = Counter(k for f in X for k in f)
+    return [{k: v for k, v in f.items() if not k.startswith(("w:", "b:")) or counts[k] >= min_count} for f in X]
+
+
+def parse(texts: list[str], progress: bool = False, desc: str = "parsing") -> list[Doc]:
+    nlp = get_nlp("grader")
+    it = nlp.pipe(texts, batch_size=64)
+    if progress and len(texts) > 100:
+        from tqdm.auto import tqdm
+        it = tqdm(it, total=len(texts), desc=desc, leave=False)
+    return list(it)
+
+
+def train(spec: SentenceSkill, root=None, progress: bool = True) -> dict[str, Any]:
+    """Fit *spec*'s tagger on the training split of its marked dataset; return the bundle to save."""
+    rows = [r for r in read_skill(spec.skill, root) if r.split == "train"]
+    docs = parse([r.text for r in rows], progress, f"{spec.skill}: parsing")
+    X, Y, _ = training_units(spec, rows, docs)
+    X = prune_rare(X, MIN_COUNT)
+    empty = [c for c, n in zip(spec.components, Y.sum(axis=0)) if n == 0]
+    if empty:
+        raise MentorkitError(f"{spec.skill}: no training sentence carries {', '.join(empty)}")
+    pipe = build_pipeline(spec.C).fit(X, Y)
+    meta = {"skill": spec.skill, "feature_version": model_store.FEATURE_VERSION,
+            "data_hash": data_hash(root, spec.skill), "n_train_texts": len(rows), "n_train_units": len(X),
+            "components": list(spec.components)}
+    return {"model": pipe, "meta": meta}
+
+
+def unit_proba(spec: SentenceSkill, feats: list[dict]) -> np.ndarray:
+    """Probability per unit (rows) and component (columns)."""
+    if not feats:
+        return np.zeros((0, len(spec.components)))
+    return model_store.get(spec.skill)["model"].predict_proba(feats)
+
+
+def tag(spec: SentenceSkill, text: str, doc: Doc | None = None) -> tuple[dict[str, ComponentResult], np.ndarray,
+                                                                          list[SpacySpan]]:
+    """Component results for *text*, plus the unit probabilities and the units themselves."""
+    if doc is None:
+        doc = get_nlp("grader")(text)
+    us, feats = doc_features(doc, spec)
+    proba = unit_proba(spec, feats)
+    comps: dict[str, ComponentResult] = {}
+    for j, c in enumerate(spec.components):
+        col = proba[:, j] if len(us) else np.zeros(0)
+        conf = float(col.max()) if len(col) else 0.0
+        evidence = [Span(u.start_char, u.end_char, u.text, c) for u, p in zip(us, col) if p >= THRESHOLD]
+        comps[c] = ComponentResult(c, bool(evidence), conf, evidence)
+    return comps, proba, us
