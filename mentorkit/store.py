@@ -148,12 +148,14 @@ class PracticeLog:
     Examples
     --------
     >>> import os, tempfile
+    >>> saved = os.environ.get("MENTORKIT_SALT")
     >>> os.environ["MENTORKIT_SALT"] = "doctest-salt"
     >>> log = PracticeLog(os.path.join(tempfile.mkdtemp(), "log.sqlite"))
     >>> from mentorkit.store import Attempt
     >>> _ = log.record(Attempt("ana", "written_recap", "2026.1", 0, "resolved", 80.0, "Proficient"))
     >>> log.progress()[["scenario", "first", "best", "latest"]].values.tolist()
     [['written_recap', 80.0, 80.0, 80.0]]
+    >>> _ = os.environ.pop("MENTORKIT_SALT") if saved is None else os.environ.update(MENTORKIT_SALT=saved)
     """
 
     def __init__(self, url: str | os.PathLike | None = None):

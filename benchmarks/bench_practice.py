@@ -1,0 +1,143 @@
+"""Benchmark the practice environment.
+
+1. A reply analysed and answered (``Session.reply``: every detector of the
+   scenario, the state update, the branch and the mentee's message), p50 / p95
+   after warm-up, over the model replies shipped with all scenarios. Baselines
+   from the same run: the detectors alone on the same replies, and the SBI
+   grader alone (one detector's worth of work). Target: p95 < 200 ms.
+2. 1,000 attempts written to the practice log (SQLite, WAL) by 4 processes at
+   once: attempts/s and the count read back (none may be lost). Baseline: the
+   same 1,000 attempts written by one process.
+
+Run: ``.venv/bin/python benchmarks/bench_practice.py [--replies 200] [--attempts 1000]``
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+TARGET_P95_MS = 200.0
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def _replies() -> list[tuple[str, str]]:
+    from mentorkit.scenarios import load_scenario, scenario_names
+    out = []
+    for name in scenario_names():
+        s = load_scenario(name)
+        for kind in ("strong", "weak"):
+            out.extend((name, r) for r in s.examples.get(kind, ()))
+    return out
+
+
+def bench_replies(n: int) -> dict:
+    from mentorkit import grade_feedback
+    from mentorkit.scenarios import Session, load_scenario
+    from mentorkit.scenarios.engine import ALWAYS_DETECT, analyse_reply
+    pool = _replies()
+    # warm-up: load every pipeline and model once
+    for name, text in pool[:12]:
+        Session(name).reply(text)
+    reply_ms, detect_ms, grade_ms = [], [], []
+    sessions: dict[str, Session] = {}
+    for i in tqdm(range(n), desc="replies", unit="reply"):
+        name, text = pool[i % len(pool)]
+        s = sessions.get(name)
+        if s is None or s.done:
+            s = sessions[name] = Session(name, seed=i)
+        t = time.perf_counter()
+        s.reply(text)
+        reply_ms.append((time.perf_counter() - t) * 1000)
+        skills = tuple(dict.fromkeys(load_scenario(name).skills + ALWAYS_DETECT))
+        t = time.perf_counter()
+        analyse_reply(text, skills)
+        detect_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        grade_feedback(text)
+        grade_ms.append((time.perf_counter() - t) * 1000)
+    return {"reply": reply_ms, "detectors": detect_ms, "grader": grade_ms}
+
+
+def _writer(args) -> int:
+    url, worker, n = args
+    from mentorkit.store import Attempt, PracticeLog
+    log = PracticeLog(url)
+    for i in range(n):
+        log.record(Attempt(trainee=f"bench-trainee-{worker}", scenario="written_recap", rubric_version="2026.1",
+                           seed=i, outcome="resolved", score=float(i % 101), tier="Developing",
+                           criteria=[{"criterion": "takeaways", "rating": "Good", "points": 1.0, "weight": 3.0}],
+                           transcript=[{"line": 1, "speaker": "mentee", "text": "Could you send a recap?"},
+                                       {"line": 2, "speaker": "mentor", "text": "Key takeaways: ..."}]))
+    log.close()
+    return n
+
+
+def bench_log(total: int, processes: int = 4) -> dict:
+    from mentorkit.store import PracticeLog
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = mp.get_context("spawn")
+        for label, procs in (("1 process", 1), (f"{processes} processes", processes)):
+            url = str(Path(tmp) / f"log_{procs}.sqlite")
+            PracticeLog(url).close()
+            per = [total // procs + (1 if w < total % procs else 0) for w in range(procs)]
+            with ctx.Pool(procs) as pool:
+                pool.map(_writer, [(url, -1, 1)] * procs)  # start the workers and import everything first
+                log = PracticeLog(url)
+                before = len(log)
+                t = time.perf_counter()
+                pool.map(_writer, [(url, w, k) for w, k in enumerate(per)])
+                elapsed = time.perf_counter() - t
+            written = len(log) - before
+            uids_unique = bool(log.attempts()["uid"].is_unique)
+            log.close()
+            out[label] = {"seconds": elapsed, "per_s": total / elapsed, "written": written,
+                          "lost": total - written, "uids_unique": uids_unique}
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replies", type=int, default=200)
+    ap.add_argument("--attempts", type=int, default=1000)
+    args = ap.parse_args()
+    os.environ.setdefault("MENTORKIT_SALT", "benchmark-salt")
+
+    print(f"== a reply analysed and answered ({args.replies} replies after warm-up)")
+    r = bench_replies(args.replies)
+    for key, label in (("reply", "Session.reply (all detectors + mentee)"), ("detectors", "detectors alone"),
+                       ("grader", "SBI grader alone (baseline)")):
+        v = r[key]
+        print(f"  {label:<40} p50 {_pct(v, .5):7.1f} ms   p95 {_pct(v, .95):7.1f} ms   mean {statistics.mean(v):7.1f} ms")
+    p95 = _pct(r["reply"], .95)
+    print(f"  ratio reply / grader (p50): {_pct(r['reply'], .5) / _pct(r['grader'], .5):.2f}x;  "
+          f"engine overhead over detectors (p50): {_pct(r['reply'], .5) - _pct(r['detectors'], .5):+.2f} ms")
+    print(f"  target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'NOT met'} ({p95:.1f} ms)")
+
+    print(f"\n== {args.attempts} attempts written to the practice log (SQLite, WAL)")
+    res = bench_log(args.attempts)
+    for label, v in res.items():
+        print(f"  {label:<12} {v['per_s']:8.1f} attempts/s  ({v['seconds']:.2f} s)  written {v['written']}, "
+              f"lost {v['lost']}, ids unique: {v['uids_unique']}")
+    one, many = res["1 process"], res["4 processes"]
+    print(f"  ratio 4 processes / 1 process (throughput): {many['per_s'] / one['per_s']:.2f}x")
+    ok = all(v["lost"] == 0 and v["uids_unique"] for v in res.values())
+    print(f"  none lost: {'yes' if ok else 'NO'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
