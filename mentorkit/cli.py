@@ -157,6 +157,51 @@ def _cmd_train_skills(args) -> int:
     return cli_support.run_train(args)
 
 
+# ------------------------------------------------------ program data (load, simulate)
+
+def _add_program(sub) -> None:
+    v = sub.add_parser("validate", help="validate a folder of program data (exit 0 clean, 1 problems, 2 unreadable)",
+                       description="Check every row of a folder of program data (CSV, .xlsx or Parquet, one file per "
+                                   "table) and print each problem as FILE:ROW:COLUMN: message, then a count summary.")
+    v.add_argument("path", help="the folder holding participants.csv, pairs.csv, ...")
+    v.add_argument("--mapping", metavar="FILE", help="YAML mapping file that renames columns and recodes values")
+    v.add_argument("--strict", action="store_true", help="load nothing when anything is wrong")
+    v.add_argument("--quarantine", metavar="DIR", help="where rejected rows go (default: PATH/_quarantine)")
+    v.add_argument("--limit", type=int, default=200, metavar="N", help="print at most N problems (0 = all; default 200)")
+    v.add_argument("--problems", metavar="FILE", help="also write every problem to this CSV file")
+    v.set_defaults(func=_cmd_validate)
+
+    s = sub.add_parser("simulate", help="simulate a mentoring program with known effects (truth.json)",
+                       description="Write a complete simulated program (all tables plus truth.json), deterministic by seed.")
+    s.add_argument("--mentees", type=int, required=True, metavar="N", help="number of mentees")
+    s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    s.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    s.add_argument("--comparison", type=int, default=None, metavar="N", help="comparison-group size (default: = mentees)")
+    s.add_argument("--cohorts", type=int, default=None, metavar="K", help="number of cohorts (default: mentees/100, max 12)")
+    s.add_argument("--start", default="2022-01-10", metavar="DATE", help="first cohort's start date")
+    s.add_argument("--confidence-effect", type=float, default=0.5, metavar="D", help="confidence change, standardised (d)")
+    s.add_argument("--dose-response", type=float, default=0.05, metavar="B", help="extra d per attended session")
+    s.add_argument("--retention-hr", type=float, default=0.7, metavar="HR", help="exit hazard ratio of mentees")
+    s.add_argument("--promotion-or", type=float, default=1.3, metavar="OR", help="promotion odds ratio of mentees")
+    s.add_argument("--attendance", type=float, default=0.85, metavar="P", help="attendance with full time-zone overlap")
+    s.add_argument("--tz-penalty", type=float, default=0.3, metavar="X", help="attendance lost with no overlap")
+    s.add_argument("--selection-strength", type=float, default=1.0, metavar="S", help="opt-in selection (0 = none)")
+    s.add_argument("--reply-median-hours", type=float, default=30.0, metavar="H", help="median message reply time")
+    s.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default csv)")
+    s.add_argument("--no-progress", action="store_true", help="no progress bar")
+    s.set_defaults(func=_cmd_simulate)
+
+
+def _cmd_validate(args) -> int:
+    from mentorkit.program import cli_support
+    return cli_support.run_validate(args)
+
+
+def _cmd_simulate(args) -> int:
+    from mentorkit.program import cli_support
+    return cli_support.run_simulate(args)
+
+
 # ----------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_practice(sub)
     _add_analysis(sub)
     _add_skills(sub)
+    _add_program(sub)
     return parser
 
 
