@@ -89,3 +89,21 @@ def test_record_progress_and_export(tmp_path, capsys):
     out_csv = tmp_path / "log.csv"
     assert main(["practice", "--export", str(out_csv), "--db", db]) == 0
     assert out_csv.read_text().count("written_recap") == 2
+
+
+def test_interactive_play_reads_replies_from_the_terminal(monkeypatch, capsys):
+    import io
+    replies = load_scenario("availability_boundaries").examples["strong"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(replies) + "\n"))
+    assert main(["practice", "availability_boundaries"]) == 0
+    out = capsys.readouterr().out
+    assert "Setting availability boundaries" in out and "(Hint: " in out
+    assert out.count("You> ") == len(replies)
+    assert "Debrief:" in out and "Score:" in out
+
+
+def test_interactive_play_ended_by_end_of_input_is_unfinished(monkeypatch, capsys):
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["practice", "rematch_kindly"]) == 0
+    assert "Outcome: unfinished" in capsys.readouterr().out

@@ -69,7 +69,13 @@ def test_the_branch_follows_what_the_real_detectors_find():
     assert answer in _variants(good, 0, 1)
     curt = Session("tense_disagreement", seed=0)
     answer = curt.reply("Ok see you Thursday.")
-    assert answer in _variants(curt, 0, 3)
+    assert not {"four_step.observation", "four_step.intent"} <= set(curt.lines[1].findings)
+    assert answer not in _variants(curt, 0, 1)
+    sharp = Session("tense_disagreement", seed=0)
+    answer = sharp.reply("You're clearly not committed to this, you never listen.")
+    assert "intent_tone.harsh" in sharp.lines[1].findings
+    assert answer in _variants(sharp, 0, 0)
+    assert sharp.state["trust"] < good.state["trust"]
 
 
 def test_same_seed_same_conversation_other_seeds_other_wording():
