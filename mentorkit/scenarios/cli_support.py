@@ -68,8 +68,10 @@ def _print_transcript(session, out: TextIO) -> None:
         print(_wrap(who, ln.text), file=out)
 
 
-def play_interactive(session, read: Callable[[str], str] = input, out: TextIO = sys.stdout):
-    """Play *session* in the terminal: print the mentee, read each reply with *read*."""
+def play_interactive(session, read: Callable[[str], str] | None = None, out: TextIO | None = None):
+    """Play *session* in the terminal: print the mentee, read each reply with *read* (default ``input``)."""
+    read = read or input
+    out = out or sys.stdout
     s = session.scenario
     print(f"{s.title}\n{'=' * len(s.title)}\n{s.context}\n", file=out)
     print(f"Mentee: {s.persona.name}, {s.persona.role} ({s.persona.time_zone}). "
