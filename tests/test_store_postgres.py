@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,15 @@ pytestmark = pytest.mark.slow
 
 PG_BIN = next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
                if (p / "initdb").exists()), None) if Path("/usr/lib/postgresql").exists() else None
+
+
+def _attempt(trainee="Ana Souza", score=50.0, minutes=0):
+    from mentorkit.store import Attempt
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    return Attempt(trainee=trainee, scenario="written_recap", rubric_version="2026.1", seed=0, outcome="resolved",
+                   score=score, tier="Developing", started_at=at, finished_at=at,
+                   criteria=[{"criterion": "takeaways", "rating": "Good", "points": 1.0, "weight": 3.0}],
+                   transcript=[{"line": 1, "speaker": "mentee", "text": "Could you send me a recap?"}])
 
 
 def _free_port() -> int:
@@ -57,7 +67,6 @@ def pg_url():
 def _writer(args):
     url, worker, n = args
     os.environ["MENTORKIT_SALT"] = "pg-test-salt"
-    from test_store import _attempt
     from mentorkit.store import PracticeLog
     log = PracticeLog(url)
     ids = [log.record(_attempt(trainee=f"pg-{worker}", score=float(i), minutes=i)) for i in range(n)]
@@ -67,7 +76,6 @@ def _writer(args):
 
 def test_postgres_log_records_reads_and_takes_parallel_writers(pg_url, monkeypatch):
     monkeypatch.setenv("MENTORKIT_SALT", "pg-test-salt")
-    from test_store import _attempt
     from mentorkit.store import PracticeLog
     log = PracticeLog(pg_url)
     assert not log.is_sqlite
