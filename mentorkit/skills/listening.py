@@ -156,7 +156,7 @@ def _parse(texts: list[str], progress: bool = False, desc: str = "parsing", batc
 def _predict(features: list[dict]) -> tuple[np.ndarray, list[str]]:
     pipe = model_store.get(SKILL)["model"]
     proba = pipe.predict_proba(features)
-    return proba, list(pipe.classes_)
+    return proba, [str(c) for c in pipe.classes_]
 
 
 def classify_docs(docs: Sequence[Doc]) -> list[tuple[str, float]]:

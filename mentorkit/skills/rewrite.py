@@ -42,7 +42,7 @@ SUPPORT = "I'm happy to help you work through it."
 
 _DROP = {"just", "obviously", "clearly", "simply", "seriously", "literally", "frankly", "honestly", "even",
          "totally", "completely", "absolutely", "utterly", "ever", "really", "ffs", "ugh", "wow", "nope",
-         "again", "right", "now"}
+         "again", "right", "now", "wildly", "massively", "hugely"}
 _KEEP_NOW_AFTER = {"right"}  # "right now" is dropped as a pair; "now" alone only when it is an advmod
 _INTERJECTIONS = {"ugh", "wow", "ffs", "nope", "seriously", "no", "ok", "honestly", "look", "well", "oh", "ah"}
 _HARSH_PRED = {
@@ -99,7 +99,7 @@ def _droppable(t: Token) -> bool:
         return t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "now"
     if low == "again":
         return t.dep_ == "advmod"
-    if low in ("really", "ever"):
+    if low in ("really", "ever", "wildly", "massively", "hugely"):
         return t.dep_ == "advmod"
     return low in _DROP and t.dep_ in ("advmod", "intj", "dep", "ROOT", "npadvmod", "amod", "punct", "")
 
@@ -341,8 +341,14 @@ def _command(unit: SpacySpan, toks, drop, replace) -> str | None:
     return _end(f"Could you {_lower_first(body, first)}", "?")
 
 
+def _looks_like_question(unit: SpacySpan) -> bool:
+    toks = cues.opening(unit)
+    return cues.is_question(unit) or (len(toks) > 1 and toks[0].lower_ in cues.WH_WORDS
+                                       and (toks[1].pos_ == "AUX" or toks[1].tag_ == "MD"))
+
+
 def _question(unit: SpacySpan, toks, drop, replace) -> str | None:
-    if not cues.is_question(unit):
+    if not _looks_like_question(unit):
         return None
     kept = [t for t in toks if t.i not in drop and not t.is_punct]
     if not kept:
@@ -392,12 +398,16 @@ def _fallback(unit: SpacySpan, toks, drop, replace) -> str:
             return f"I have some concerns about the {nouns[0].lower_}."
         return "I have some concerns about this."
     body = _render(kept, replace, drop)
-    if cues.is_question(unit):
+    if _looks_like_question(unit):
         return "Can you walk me through your thinking here?"
     root = _root(unit)
     subj = _subject(root) if root is not None else None
-    if subj is not None and subj.lower_ in ("i", "we") and not cues.harsh_words(unit):
-        return _end(body)  # a fact about the writer ("I asked for it last week") stays as it is
+    negated = any(t.dep_ == "neg" for t in unit)
+    you = subj is not None and subj.lower_ in ("you", "u")
+    if not cues.harsh_words(unit) and not (you and negated):
+        if you and root is not None and root.tag_ == "VBD":  # "You promised this last week."
+            return _end("I know " + _lower_first(body, kept[0] if kept else None))
+        return _end(body)  # a plain fact ("I asked for it last week") stays as it is
     return _end("I'm concerned that " + _lower_first(body, kept[0] if kept else None))
 
 
@@ -414,6 +424,10 @@ _SPECIAL = [
     (re.compile(r"^i don'?t know what you were thinking$", re.I), lambda m: "Can you walk me through your thinking"),
     (re.compile(r"^you should (know|have known) better\b.*$", re.I), lambda m: "I know you know how this should go"),
     (re.compile(r"^you (need|have|ought) to (.+)$", re.I), lambda m: f"I think it would help to {m.group(2)}"),
+    (re.compile(r"^i don'?t care (how|what|when|who)\b([^,]*),\s*(.+)$", re.I),
+     lambda m: f"I'm flexible on {m.group(1)}{m.group(2)}, but could you {m.group(3)}"),
+    (re.compile(r"^why is (this|it|that) so (hard|difficult) for you$", re.I),
+     lambda m: f"What's making {m.group(1).lower()} hard for you at the moment"),
     (re.compile(r"^how many times do i have to (.+)$", re.I),
      lambda m: f"I feel like I've had to {m.group(1)} a few times, so could we find a way to make it stick"),
     (re.compile(r"^(that'?s|this is|it'?s) not my (problem|job|concern)$", re.I),
@@ -430,7 +444,7 @@ def _special(unit: SpacySpan, toks, drop, replace) -> str | None:
         m = pattern.match(cues.norm(body))
         if m:
             out = build(m)
-            mark = "?" if "could we find" in out or out.startswith("Can you") else "."
+            mark = "?" if "could we find" in out or "could you" in out or out.startswith(("Can you", "What")) else "."
             return _end(out, mark)
     return None
 
@@ -449,6 +463,7 @@ def reframe(unit: SpacySpan) -> str:
     return _sentence_case(_fallback(unit, toks, drop, replace))
 
 
+_SALUTATION = re.compile(r"^((?:dear|hi|hello|hey)\s+[A-Z][\w'\u00C0-\u024F-]*\s*,)\s*", re.I)
 _ACK_RE = re.compile(r"\b(thanks?|thank you|appreciate|i can see|i know|great|good work|well done)\b", re.I)
 _ALTERNATIVE_RE = re.compile(r"\b(alternative|option|another way|other ways|instead|could we|shall we|let'?s)\b", re.I)
 _SUPPORT_RE = re.compile(r"\b(happy to help|i'?m here|let me know|i can help|support you|help you|with you)\b", re.I)
@@ -487,9 +502,20 @@ def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None 
     before = " ".join(u.text for u in us[:first_i])
     parts: list[str] = []
     for i, u in enumerate(us):
+        body = u
+        if i in harsh:
+            m = _SALUTATION.match(u.text)
+            if m:  # "Dear Tomás, I'm disappointed" -> keep the greeting, soften the rest
+                parts.append(m.group(1).strip())
+                rest_span = u.doc.char_span(u.start_char + m.end(), u.end_char, alignment_mode="expand")
+                body = rest_span if rest_span is not None and len(rest_span) else u
         if i == first_i and not _ACK_RE.search(before):
-            parts.append(acknowledge(topic, cues.second_person_subject(u) or "your" in cues.lower_text(u)))
-        parts.append(reframe(u) if i in harsh else u.text.strip())
+            parts.append(acknowledge(topic, cues.second_person_subject(body) or "your" in cues.lower_text(body)))
+        if i in harsh:
+            parts.append(reframe(body))
+        else:
+            kept = u.text.strip()
+            parts.append(kept if re.search(r"[.!?:)]$", kept) else kept + ".")
     rest = " ".join(u.text for i, u in enumerate(us) if i not in harsh)
     if not _ALTERNATIVE_RE.search(rest):
         parts.append(ALTERNATIVE)

@@ -64,25 +64,54 @@ class SentenceSkill:
         return COMPONENTS[self.skill]
 
 
+def _clause_starts(sent: SpacySpan) -> list[int]:
+    """Token indexes where a coordinated clause with its own subject begins ("..., and I reply within a day")
+    or where a semicolon ends one."""
+    starts = []
+    root = sent.root
+    for c in root.children:
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.i > root.i and any(
+                ch.dep_ in ("nsubj", "nsubjpass", "expl") for ch in c.children):
+            ccs = [t.i for t in root.children if t.dep_ == "cc" and t.i < c.i]
+            first = min(t.i for t in c.subtree)
+            starts.append(max(ccs) if ccs and max(ccs) < first else first)
+    for t in sent:
+        if t.text == ";" and t.i + 1 < sent.end:
+            starts.append(t.i + 1)
+    return sorted(set(i for i in starts if sent.start < i < sent.end))
+
+
 def units(doc: Doc) -> list[SpacySpan]:
-    """Sentences of *doc*, split again at line breaks, without empty pieces.
+    """Sentences of *doc*, split again at line breaks and between coordinated clauses that each
+    have a subject, without empty pieces.
 
     >>> [u.text for u in units(get_nlp("grader")("Next steps:\\n- me: intro to Sam\\n- you: draft it"))]
     ['Next steps:', '- me: intro to Sam', '- you: draft it']
     """
-    out: list[SpacySpan] = []
+    pieces: list[SpacySpan] = []
     for sent in doc.sents:
         start = sent.start
-        for t in sent:
-            if t.is_space and "\n" in t.text:
-                if t.i > start:
-                    out.append(doc[start:t.i])
-                start = t.i + 1
-            elif "\n" in t.whitespace_ and t.i + 1 < sent.end:
-                out.append(doc[start:t.i + 1])
-                start = t.i + 1
-        if start < sent.end:
-            out.append(doc[start:sent.end])
+        for i in _clause_starts(sent):
+            pieces.append(doc[start:i])
+            start = i
+        pieces.append(doc[start:sent.end])
+    return [u for p in pieces for u in _split_lines(doc, p)]
+
+
+def _split_lines(doc: Doc, piece: SpacySpan) -> list[SpacySpan]:
+    """Cut *piece* at line breaks (chat lines, bullets); drop pieces with no words."""
+    out: list[SpacySpan] = []
+    start = piece.start
+    for t in piece:
+        if t.is_space and "\n" in t.text:
+            if t.i > start:
+                out.append(doc[start:t.i])
+            start = t.i + 1
+        elif "\n" in t.whitespace_ and t.i + 1 < piece.end:
+            out.append(doc[start:t.i + 1])
+            start = t.i + 1
+    if start < piece.end:
+        out.append(doc[start:piece.end])
     return [u for u in out if cues.content_tokens(u)]
 
 

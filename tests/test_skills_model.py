@@ -1,0 +1,98 @@
+"""Saving and loading the skill models: skops with an allowlist, feature versions, data hashes,
+and reproducible retraining."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from mentorkit.errors import MentorkitError
+from mentorkit.skills import model as model_store
+from mentorkit.skills.corpus import data_hash
+
+
+class NotAllowed:
+    """A type no skill model may contain."""
+
+    def __init__(self):
+        self.x = 1
+
+
+@pytest.mark.parametrize("skill", list(model_store.TRAINED_SKILLS))
+def test_packaged_model_matches_the_current_data_and_features(skill):
+    bundle = model_store.load(model_store.model_path(skill))
+    meta = bundle["meta"]
+    assert meta["feature_version"] == model_store.FEATURE_VERSION
+    # a forgotten 'mentorkit train-skills' after editing a dataset fails here
+    assert meta["data_hash"] == data_hash(None, skill), f"retrain {skill}: mentorkit train-skills --skill {skill}"
+    assert meta["skill"] == skill
+
+
+def test_load_refuses_types_outside_the_allowlist(tmp_path):
+    path = tmp_path / "evil.skops"
+    sio.dump({"model": NotAllowed(), "meta": {"feature_version": model_store.FEATURE_VERSION}}, path)
+    with pytest.raises(MentorkitError, match="refusing to load types outside the allowlist: .*NotAllowed"):
+        model_store.load(path)
+
+
+def test_load_refuses_an_old_feature_version(tmp_path):
+    bundle = model_store.load(model_store.model_path("boundaries"))
+    bundle["meta"] = dict(bundle["meta"], feature_version=-1)
+    path = model_store.save(bundle, tmp_path / "old.skops")
+    with pytest.raises(MentorkitError, match="feature version -1.*train-skills"):
+        model_store.load(path)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"not a zip file", "not a readable skops model file"),
+])
+def test_load_names_a_damaged_file(tmp_path, content, message):
+    path = tmp_path / "broken.skops"
+    path.write_bytes(content)
+    with pytest.raises(MentorkitError, match=message):
+        model_store.load(path)
+
+
+def test_load_names_a_missing_file(tmp_path):
+    with pytest.raises(MentorkitError, match="model file not found"):
+        model_store.load(tmp_path / "nope.skops")
+
+
+def _coefs(pipe):
+    clf = pipe.named_steps["clf"]
+    return clf.coef_ if hasattr(clf, "coef_") else np.vstack([e.coef_ for e in clf.estimators_])
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_packaged_models(tmp_path):
+    from mentorkit.skills.cli_support import train_all
+
+    bundles, report = train_all(out_dir=tmp_path, progress=False)
+    for skill, fresh in bundles.items():
+        shipped = model_store.load(model_store.model_path(skill))["model"]
+        again = model_store.load(tmp_path / f"{skill}.skops")["model"]
+        assert again.named_steps["vec"].feature_names_ == shipped.named_steps["vec"].feature_names_
+        np.testing.assert_array_equal(_coefs(again), _coefs(shipped))
+        np.testing.assert_array_equal(_coefs(fresh["model"]), _coefs(shipped))
+    assert set(report.skill) == set(model_store.TRAINED_SKILLS)
+
+
+def test_missing_packaged_model_is_trained_and_cached(tmp_path, monkeypatch):
+    # point the packaged folder somewhere empty: the model is retrained once and cached in cache_dir
+    monkeypatch.setattr(model_store, "MODEL_DIR", tmp_path / "none")
+    monkeypatch.setenv("MENTORKIT_CACHE", str(tmp_path / "cache"))
+    model_store.clear_cache()
+    try:
+        bundle = model_store.get("boundaries")
+        cached = tmp_path / "cache" / "skills" / "boundaries.skops"
+        assert cached.exists()
+        shipped = model_store.load(model_store.model_path("boundaries", model_store.Path(__file__).resolve()
+                                                          .parents[1] / "mentorkit" / "data" / "skills"))
+        np.testing.assert_array_equal(_coefs(bundle["model"]), _coefs(shipped["model"]))
+    finally:
+        model_store.clear_cache()
+
+
+def test_get_rejects_an_untrained_skill():
+    with pytest.raises(MentorkitError, match="has no trained model"):
+        model_store.get("sbi")
