@@ -60,6 +60,7 @@ def test_definition_examples(text, s, b, i):
     ("You are so lazy about documentation.", "lazy"),
     ("Honestly that was unprofessional of you.", "unprofessional"),
     ("You always miss the deadline.", "always"),
+    ("You are always so careless with handovers.", "always"),
 ])
 def test_judgement_flags_the_word(text, word):
     g = mentorkit.grade_feedback(text)
@@ -164,3 +165,14 @@ def test_to_dict_shape():
     assert isinstance(d["score"], float)
     assert set(d["evidence"]) == {"situation", "behavior", "impact", "judgement"}
     assert all({"message", "example"} <= set(t) for t in d["tips"])
+
+
+def test_part_spans_never_overlap_and_judgement_words_are_kept(test_split):
+    for g in grade_many(test_split["text"].tolist()[:150]):
+        sbi = sorted((s.start, s.end, s.label) for p in ("situation", "behavior", "impact") for s in g.part(p).evidence)
+        for (s1, e1, l1), (s2, e2, l2) in zip(sbi, sbi[1:]):
+            assert e1 <= s2, (g.text, l1, l2)
+        for p in ("situation", "behavior", "impact"):
+            assert g.part(p).present or not g.part(p).evidence, (g.text, p)
+    g = mentorkit.grade_feedback("You are always so careless.")
+    assert {s.text for s in g.judgement} == {"always", "careless"}

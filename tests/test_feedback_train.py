@@ -74,6 +74,12 @@ def test_grading_does_not_import_scikit_learn():
     ([0, 1, 1, 0, 1, 0, 0, 1], 1, [(1, 5), (7, 8)]),
     ([0, 1, 1, 0, 1], 0, [(1, 3), (4, 5)]),
     ([0, 0], 1, []),
+    ([1, 0, 1], 1, [(0, 3)]),
 ])
 def test_runs(mask, gap, expected):
     assert runs(mask, max_gap=gap) == expected
+
+
+def test_runs_bridge_only_unclaimed_gaps():
+    assert runs([1, 0, 1], max_gap=1, bridge=[True, False, True]) == [(0, 1), (2, 3)]
+    assert runs([1, 0, 1], max_gap=1, bridge=[True, True, True]) == [(0, 3)]

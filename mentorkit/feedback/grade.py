@@ -217,24 +217,42 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
 
 # --------------------------------------------------------------------------- spans
 
-def _trim(doc, start: int, end: int) -> tuple[int, int] | None:
+def _trim(doc, start: int, end: int, label: str) -> tuple[int, int] | None:
     while start < end and (doc[start].is_punct or doc[start].lower_ in ("and", "but", "so", "which", "that")
                            and start + 1 < end):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
-    if end <= start or all(t.is_stop or t.is_punct for t in doc[start:end]) and end - start < 2:
+    if end <= start:
+        return None
+    # a lone stop word is no evidence of a part; judgement words such as "always" are stop words too
+    if label != "judgement" and end - start < 2 and (doc[start].is_stop or doc[start].is_punct):
         return None
     return start, end
 
 
-def _spans_for(doc, probs: np.ndarray, label: str, present: bool) -> list[Span]:
+def _exclusive(probs: np.ndarray) -> np.ndarray:
+    """Token probabilities with each token kept only for its likeliest S/B/I part.
+
+    The parts do not overlap in the label guide, so a token that looks like both
+    impact and behaviour is evidence for the one the tagger rates higher.
+    Judgement (the last column) is a flag that may sit inside any part and is kept as is.
+    """
+    out = probs.copy()
+    if len(out):
+        sbi = out[:, :3]
+        keep = sbi == sbi.max(axis=1, keepdims=True)
+        out[:, :3] = np.where(keep, sbi, 0.0)
+    return out
+
+
+def _spans_for(doc, probs: np.ndarray, label: str, present: bool, bridge=None) -> list[Span]:
     if not present or len(doc) == 0:
         return []
     found = []
     # judgement flags are single labels ("lazy", "careless"): never bridge the words between them
-    for s, e in runs(probs > TOKEN_THRESHOLD, max_gap=0 if label == "judgement" else 1):
-        t = _trim(doc, s, e)
+    for s, e in runs(probs > TOKEN_THRESHOLD, max_gap=0 if label == "judgement" else 1, bridge=bridge):
+        t = _trim(doc, s, e, label)
         if t:
             found.append(t)
     if not found:
@@ -245,7 +263,7 @@ def _spans_for(doc, probs: np.ndarray, label: str, present: bool) -> list[Span]:
             s -= 1
         while e + 1 < len(doc) and probs[e + 1] > 0.3:
             e += 1
-        t = _trim(doc, s, e + 1) or (k, k + 1)
+        t = _trim(doc, s, e + 1, label) or (k, k + 1)
         found.append(t)
     out = []
     for s, e in found:
@@ -267,10 +285,24 @@ def _grade_doc(doc, tagged: TaggedDoc) -> FeedbackGrade:
                                   "In this morning's standup you gave the release date before QA signed off, "
                                   "so support promised it to two customers.")])
     parts = {}
+    probs = _exclusive(tagged.probs)
+    claimed = probs[:, :3] > TOKEN_THRESHOLD
     for k, name in enumerate(PART_NAMES):
         p = float(tagged.part_proba[k])
         present = p >= 0.5
-        parts[name] = PartResult(present, p, _spans_for(doc, tagged.probs[:, k], name, present))
+        # a gap inside a span may be bridged, but not across a token another part claims
+        bridge = ~np.delete(claimed, k, axis=1).any(axis=1) if k < 3 else None
+        spans = _spans_for(doc, probs[:, k], name, present, bridge) if probs[:, k].max(initial=0) > 0 else []
+        parts[name] = PartResult(present, p, spans)
+    # a present part whose tokens all went to another part: its best tokens outside the other parts' spans
+    for k, name in enumerate(PART_NAMES[:3]):
+        if parts[name].present and not parts[name].evidence:
+            free = tagged.probs[:, k].copy()
+            for other in PART_NAMES[:3]:
+                for sp in parts[other].evidence:
+                    free[[t.i for t in doc.char_span(sp.start, sp.end, alignment_mode="expand")]] = 0.0
+            if free.max(initial=0) > 0:
+                parts[name].evidence = _spans_for(doc, free, name, True)
     judgement = parts.pop("judgement").evidence
     has_req = cues.has_request(doc)
     intent = cues.has_intent_statement(doc)

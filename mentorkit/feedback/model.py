@@ -240,8 +240,10 @@ class SBIModel:
         return model
 
 
-def runs(mask: Iterable[bool], max_gap: int = 1) -> list[tuple[int, int]]:
+def runs(mask: Iterable[bool], max_gap: int = 1, bridge: Sequence[bool] | None = None) -> list[tuple[int, int]]:
     """Index ranges [start, end) of True runs in *mask*, bridging gaps of up to *max_gap*.
+
+    When *bridge* is given, a gap is bridged only if every index in it is True in *bridge*.
 
     >>> runs([0, 1, 1, 0, 1, 0, 0, 1])
     [(1, 5), (7, 8)]
@@ -249,7 +251,8 @@ def runs(mask: Iterable[bool], max_gap: int = 1) -> list[tuple[int, int]]:
     idx = [i for i, m in enumerate(mask) if m]
     out: list[tuple[int, int]] = []
     for i in idx:
-        if out and i - out[-1][1] <= max_gap:
+        gap = range(out[-1][1], i) if out else range(0)
+        if out and len(gap) <= max_gap and (bridge is None or all(bridge[j] for j in gap)):
             out[-1] = (out[-1][0], i + 1)
         else:
             out.append((i, i + 1))
