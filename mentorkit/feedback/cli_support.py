@@ -81,12 +81,6 @@ def _csv_row(d: dict) -> dict:
     }
 
 
-def _spreadsheet_safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def run_grade(args) -> int:
     from mentorkit.feedback.grade import grade_feedback, grade_many
     if args.batch_size < 1:
@@ -123,10 +117,10 @@ def _emit(records, fmt: str, single=None) -> None:
         for d in records:
             out.write(json.dumps(d, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        w = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-        w.writeheader()
-        for d in records:
-            w.writerow({k: _spreadsheet_safe(v) for k, v in _csv_row(d).items()})
+        import pandas as pd
+        from mentorkit.privacy import spreadsheet_safe
+        table = pd.DataFrame([_csv_row(d) for d in records], columns=CSV_FIELDS)
+        spreadsheet_safe(table).to_csv(out, index=False, lineterminator="\n")
 
 
 def run_train(args) -> int:
