@@ -526,3 +526,41 @@ def test_counts_add_up_under_random_corruption(prog, seed):
     assert_balanced(data, prog)
     for table, n in broken_rows.items():
         assert data.report.rows_read[table] == n
+
+
+def test_overview_groups_problems(prog):
+    for i in (1, 4, 9):
+        set_cell(prog / "surveys.csv", i, "value", "lots")
+    set_cell(prog / "goals.csv", 0, "status", "done")
+    ov = load(prog).report.overview()
+    top = ov.iloc[0]
+    assert (top["file"], top["column"], top["problems"], top["first_row"]) == ("surveys.csv", "value", 3, 3)
+    assert ov["problems"].sum() == 4
+
+
+def test_semicolon_and_tab_separated_files(prog):
+    df = pd.read_csv(prog / "pairs.csv", dtype=str, keep_default_na=False)
+    df.to_csv(prog / "pairs.csv", sep=";", index=False)
+    goals = pd.read_csv(prog / "goals.csv", dtype=str, keep_default_na=False)
+    goals.to_csv(prog / "goals.tsv", sep="\t", index=False)
+    (prog / "goals.csv").unlink()
+    data = load(prog)
+    assert data.report.ok, data.report.lines()
+    assert len(data.pairs) == len(df) and len(data.goals) == len(goals)
+
+
+def test_corrupt_excel_file_is_a_problem(prog):
+    (prog / "pairs.csv").unlink()
+    (prog / "pairs.xlsx").write_bytes(b"this is not a workbook")
+    data = load(prog)
+    assert any(line.startswith("pairs.xlsx:-:-: cannot read the file as Excel") for line in lines_of(data.report))
+    assert data.report.rows_read["pairs"] == 0 and data.report.balanced
+
+
+def test_to_folder_round_trip(clean_dir, tmp_path):
+    data = load(clean_dir)
+    data.to_folder(tmp_path / "copy")
+    again = load(tmp_path / "copy")
+    assert again.report.ok and again.truth == data.truth
+    for t in TABLE_ORDER:
+        pd.testing.assert_frame_equal(getattr(data, t), getattr(again, t))

@@ -108,6 +108,28 @@ class ValidationReport:
         """True when nothing at all was found (no errors and no warnings)."""
         return len(self.frame) == 0
 
+    def overview(self) -> pd.DataFrame:
+        """Problems grouped by file, column and severity: how many, the first row, an example.
+
+        Returns
+        -------
+        DataFrame
+            ``file, column, severity, problems, first_row, example``, most frequent first.
+
+        Example
+        -------
+        >>> ValidationReport().overview().columns.tolist()
+        ['file', 'column', 'severity', 'problems', 'first_row', 'example']
+        """
+        cols = ["file", "column", "severity", "problems", "first_row", "example"]
+        if self.frame.empty:
+            return pd.DataFrame(columns=cols)
+        f = self.frame.assign(column=self.frame["column"].fillna("-"))
+        out = (f.groupby(["file", "column", "severity"], sort=False)
+               .agg(problems=("message", "size"), first_row=("row", "min"), example=("message", "first"))
+               .reset_index())
+        return out.sort_values(["problems", "file"], ascending=[False, True], kind="stable").reset_index(drop=True)[cols]
+
     # -- counts
     def _count(self, col: str) -> dict[str, int]:
         return {t: int(n) for t, n in zip(self.counts["table"], self.counts[col])}

@@ -698,6 +698,7 @@ def _messages(rng, p_model, p_start, p_days, off_mentee, off_mentor, overlap, me
 
 _RESPONSE = {"mentee": {"pre": 0.95, "mid": 0.75, "post": 0.8, "90-day": 0.6},
              "comparison": {"pre": 0.85, "post": 0.7}}
+_RESPONSE_ENGAGEMENT = 0.3   # log-odds of answering a wave per SD of prior engagement
 _FUNC_MEAN = 4.8
 _FUNC_SD = 1.1
 
@@ -741,7 +742,7 @@ def _surveys(rng, is_mentee, z, att, mean_att, rate, start, end, d: float, dose:
         p_m = _RESPONSE["mentee"][wave]
         p_c = _RESPONSE["comparison"].get(wave, 0.0)
         base = np.where(is_mentee, p_m, p_c)
-        logit = np.log(np.clip(base, 1e-6, 1 - 1e-6) / np.clip(1 - base, 1e-6, 1)) + 0.3 * z
+        logit = np.log(np.clip(base, 1e-6, 1 - 1e-6) / np.clip(1 - base, 1e-6, 1)) + _RESPONSE_ENGAGEMENT * z
         responds = (rng.random(n) < 1 / (1 + np.exp(-logit))) & (base > 0)
         who = np.flatnonzero(responds)
         vals = np.clip(np.rint(latent[wave][who]), 1, 10)
@@ -781,7 +782,8 @@ def _outcomes(rng, is_mentee, z, lt, index_day, hr: float, promo_or: float, exit
     exited = t < FOLLOW_UP_MONTHS
     index = pd.DatetimeIndex(_to_ns(index_day))
     follow_end = np.asarray((index + pd.DateOffset(months=FOLLOW_UP_MONTHS)).to_numpy(dtype="datetime64[ns]"))
-    exit_day = _to_ns(index_day + np.rint(np.minimum(t, FOLLOW_UP_MONTHS) * 30.4375).astype("timedelta64[D]"))
+    exit_day = _to_ns(index_day + np.maximum(1, np.rint(np.minimum(t, FOLLOW_UP_MONTHS) * 30.4375)).astype(
+        "timedelta64[D]"))   # at least one day after the index date
     exit_day = np.minimum(exit_day, follow_end)
     exit_date = np.where(exited, exit_day, np.datetime64("NaT"))
     logit = (_PROMO_BETA["intercept"] + _PROMO_BETA["prior_engagement"] * z + _PROMO_BETA["log_tenure"] * lt
@@ -967,6 +969,12 @@ def _truth(options, conf_truth, exit_truth, pool, is_mentee, mean_att, sessions,
                              "waves": {"mentee": ["pre", "mid", "post", "90-day"], "comparison": ["pre", "post"]}},
         "functions_scale": {"subscales": {k: list(v) for k, v in FUNCTION_SUBSCALES.items()}, "range": [1, 7],
                             "waves": ["mid", "post"], "who": "mentees"},
+        "survey_response": {
+            "rates": _RESPONSE,
+            "engagement_logit_per_sd": _RESPONSE_ENGAGEMENT,
+            "note": ("response rises with prior engagement, so complete-case comparisons carry a small "
+                     "non-response bias; adjusting for prior_engagement removes it"),
+        },
         "follow_up_months": FOLLOW_UP_MONTHS,
         "attendance_rate": float(sessions["attended"].mean()) if len(sessions) else None,
         "counts": {
