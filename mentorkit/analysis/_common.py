@@ -72,3 +72,46 @@ def t_ci(mean: float, sd: float, n: int, confidence: float = 0.95) -> tuple[floa
         return (np.nan, np.nan)
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
     return (mean - half, mean + half)
+
+
+def wide_values(df: pd.DataFrame, *, id_col: str, item_col: str, wave_col: str, value_col: str,
+                items: Sequence[str], waves: Sequence[str], ids: Sequence | None = None
+                ) -> tuple[pd.Index, np.ndarray]:
+    """Long survey answers as a dense array ``[person, item, wave]`` (mean of duplicates, NaN if absent).
+
+    Much faster than ``pivot_table`` on millions of rows: rows are filtered on the few
+    distinct items and waves, ids are factorised once and cells filled with ``bincount``.
+
+    Returns
+    -------
+    (index, values)
+        *index* holds the participant ids in the order of the first axis.
+    """
+    items, waves = list(items), list(waves)
+    item_code = _codes_for(df[item_col], items)
+    wave_code = _codes_for(df[wave_col], waves)
+    keep = (item_code >= 0) & (wave_code >= 0)
+    if ids is not None:
+        keep[keep] = pd.Index(ids).get_indexer(df[id_col].to_numpy()[keep]) >= 0
+    codes, uniques = pd.factorize(df[id_col].to_numpy()[keep])
+    vals = pd.to_numeric(df[value_col].to_numpy()[keep], errors="coerce").astype(float)
+    ok = np.isfinite(vals)
+    cell = (codes * len(items) + item_code[keep]) * len(waves) + wave_code[keep]
+    size = len(uniques) * len(items) * len(waves)
+    total = np.bincount(cell[ok], weights=vals[ok], minlength=size)
+    count = np.bincount(cell[ok], minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return pd.Index(uniques), mean.reshape(len(uniques), len(items), len(waves))
+
+
+def _codes_for(column: pd.Series, wanted: Sequence) -> np.ndarray:
+    """Position of each row's value in *wanted* (-1 when absent), with one pass over the column."""
+    codes, uniques = pd.factorize(column)
+    lookup = pd.Index(list(wanted)).get_indexer(uniques)
+    return np.where(codes >= 0, lookup[np.clip(codes, 0, None)] if len(lookup) else -1, -1)
+
+
+def unique_values(column: pd.Series) -> list:
+    """Distinct non-missing values of a column (one factorize pass; faster than ``dropna().unique()``)."""
+    return list(pd.factorize(column)[1])

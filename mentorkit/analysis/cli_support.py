@@ -40,10 +40,10 @@ def load_program(path: str, mapping: str | None = None):
     """Load a program folder (or a shipped dataset by name), reporting quarantined rows on stderr."""
     p = Path(path)
     if not p.exists():
-        from mentorkit import datasets
-
         names = _dataset_names()
         if path in names:
+            from mentorkit import datasets
+
             return datasets.load(path)
         raise MentorkitError(f"{path}: no such folder (give a folder of program tables"
                              + (f", or one of the shipped datasets: {', '.join(names)})" if names else ")"))
@@ -62,15 +62,11 @@ def load_program(path: str, mapping: str | None = None):
 
 
 def _dataset_names() -> list[str]:
+    """Names of the shipped program datasets (empty if the index cannot be read)."""
     try:
         from mentorkit import datasets
-        lister = getattr(datasets, "names", None) or getattr(datasets, "list_datasets", None)
-        if lister is None:
-            return []
-        names = lister()
-        if isinstance(names, pd.DataFrame):
-            names = names.iloc[:, 0].tolist()
-        return [str(n) for n in names]
+
+        return [str(n) for n in datasets.list()["name"] if str(n) != "sbi"]
     except Exception:  # noqa: BLE001 - listing is only a hint in an error message
         return []
 

@@ -89,19 +89,35 @@ def as_of_date(data) -> pd.Timestamp:
 
 
 def _latest_goal_snapshots(goals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per (pair, goal): the latest snapshot on or before *as_of*, with ``blocked_since``."""
+    """One row per (pair, goal): the latest snapshot on or before *as_of*, with ``blocked_since``.
+
+    ``blocked_since`` is the date of the first snapshot of the current unbroken run of
+    ``blocked`` statuses (missing when the goal is not blocked, or has no snapshot dates).
+    """
     g = goals
-    if "as_of" in g.columns and g["as_of"].notna().any():
+    has_dates = "as_of" in g.columns and g["as_of"].notna().any()
+    if has_dates:
         g = g[g["as_of"].isna() | (g["as_of"] <= as_of)]
-        g = g.sort_values(["pair_id", "goal", "as_of"], kind="stable")
-        key_change = (g["pair_id"] != g["pair_id"].shift()) | (g["goal"] != g["goal"].shift())
-        run = (key_change | (g["status"] != g["status"].shift())).cumsum()
-        run_start = g.groupby(run)["as_of"].transform("min")
-        g = g.assign(status_since=run_start)
-        latest = g.groupby(["pair_id", "goal"], sort=False).tail(1)
+    pc = pd.factorize(g["pair_id"])[0]
+    gc = pd.factorize(g["goal"])[0]
+    if has_dates:
+        t = g["as_of"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        order = np.lexsort((t, gc, pc))
     else:
-        latest = g.drop_duplicates(["pair_id", "goal"], keep="last").assign(status_since=pd.NaT)
-    latest = latest.copy()
+        order = np.lexsort((np.arange(len(g)), gc, pc))
+    g = g.iloc[order]
+    pc, gc = pc[order], gc[order]
+    status = g["status"].to_numpy()
+    new_goal = np.r_[True, (pc[1:] != pc[:-1]) | (gc[1:] != gc[:-1])]
+    new_run = new_goal | np.r_[True, status[1:] != status[:-1]]
+    run_id = np.cumsum(new_run) - 1
+    last = np.r_[new_goal[1:], True]
+    latest = g[last].copy()
+    if has_dates:
+        run_start = g["as_of"].to_numpy()[np.flatnonzero(new_run)]
+        latest["status_since"] = run_start[run_id[last]]
+    else:
+        latest["status_since"] = pd.NaT
     latest["blocked_since"] = latest["status_since"].where(latest["status"] == "blocked")
     return latest
 
@@ -139,16 +155,29 @@ def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
     require_columns(data.goals, ["pair_id", "goal", "status", "done_date"], "goals")
     require_columns(data.messages, ["pair_id", "sent_at", "replied_at"], "messages")
     as_of = as_of_date(data) if as_of is None else pd.Timestamp(as_of)
-    out = pairs[["pair_id", "mentor_id", "mentee_id", "model", "cadence", "start_date", "end_date"]].copy()
-    out = out.set_index("pair_id")
+    now = as_of + pd.Timedelta(days=1)          # the end of the as-of day
+    out = pairs[["pair_id", "mentor_id", "mentee_id", "model", "cadence", "start_date", "end_date"]].reset_index(drop=True)
+    n = len(out)
+    index = pd.Index(out["pair_id"])
     out["active"] = (out["start_date"] <= as_of) & (out["end_date"].isna() | (out["end_date"] >= as_of))
 
-    s = data.sessions[data.sessions["date"] <= as_of]
-    grp = s.groupby("pair_id")
-    out["sessions_planned"] = grp.size().reindex(out.index, fill_value=0)
-    out["sessions_attended"] = grp["attended"].sum().reindex(out.index, fill_value=0).astype(int)
+    def count(codes: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        ok = codes >= 0 if mask is None else (codes >= 0) & mask
+        return np.bincount(codes[ok], minlength=n)
+
+    def latest(codes: np.ndarray, values: pd.Series, mask: np.ndarray, how: str = "max") -> pd.Series:
+        ok = (codes >= 0) & mask & values.notna().to_numpy()
+        agg = pd.Series(values.to_numpy()[ok]).groupby(codes[ok]).agg(how)
+        return agg.reindex(np.arange(n)).set_axis(out.index)
+
+    s = data.sessions
+    sc = index.get_indexer(s["pair_id"])
+    in_time = (s["date"] <= as_of).to_numpy()
+    attended = s["attended"].to_numpy(dtype=bool)
+    out["sessions_planned"] = count(sc, in_time)
+    out["sessions_attended"] = count(sc, in_time & attended)
     out["attendance_rate"] = out["sessions_attended"] / out["sessions_planned"].replace(0, np.nan)
-    out["last_session"] = s[s["attended"]].groupby("pair_id")["date"].max().reindex(out.index)
+    out["last_session"] = latest(sc, s["date"], in_time & attended)
 
     cad = out["cadence"].map(_cadence_days()).astype(float)
     end = out["end_date"].where(out["end_date"].notna() & (out["end_date"] < as_of), as_of)
@@ -156,32 +185,33 @@ def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
     out["checkins_expected"] = days / cad
     out["checkins_vs_plan"] = out["sessions_attended"] / out["checkins_expected"].replace(0, np.nan)
 
-    latest = _latest_goal_snapshots(data.goals, as_of)
-    done = latest["done_date"].notna() & (latest["done_date"] <= as_of)
-    open_ = latest[~done]
-    gg = latest.groupby("pair_id")
-    out["goals"] = gg.size().reindex(out.index, fill_value=0)
-    out["goals_done"] = done.groupby(latest["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
-    for status, col in (("on track", "goals_on_track"), ("behind", "goals_behind"), ("blocked", "goals_blocked")):
-        out[col] = (open_["status"] == status).groupby(open_["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
-    blocked = open_[open_["status"] == "blocked"]
-    out["blocked_since"] = blocked.groupby("pair_id")["blocked_since"].min().reindex(out.index)
+    latest_goals = _latest_goal_snapshots(data.goals, as_of)
+    gc = index.get_indexer(latest_goals["pair_id"])
+    done = (latest_goals["done_date"].notna() & (latest_goals["done_date"] <= as_of)).to_numpy()
+    status = latest_goals["status"].to_numpy()
+    out["goals"] = count(gc)
+    out["goals_done"] = count(gc, done)
+    for st, col in (("on track", "goals_on_track"), ("behind", "goals_behind"), ("blocked", "goals_blocked")):
+        out[col] = count(gc, ~done & (status == st))
+    out["blocked_since"] = latest(gc, latest_goals["blocked_since"], ~done & (status == "blocked"), "min")
 
-    m = data.messages[data.messages["sent_at"] <= as_of + pd.Timedelta(days=1)]
-    replied_by = m["replied_at"].notna() & (m["replied_at"] <= as_of + pd.Timedelta(days=1))
-    hours = (m["replied_at"] - m["sent_at"]).dt.total_seconds() / 3600
-    hours = hours.where(replied_by)
-    mg = m.groupby("pair_id")
-    out["messages"] = mg.size().reindex(out.index, fill_value=0)
-    out["replied"] = replied_by.groupby(m["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
-    out["median_reply_hours"] = hours.groupby(m["pair_id"]).median().reindex(out.index)
-    within = hours <= reply_norm_hours
-    out["replied_within_norm"] = within.groupby(m["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
-    age = (as_of + pd.Timedelta(days=1) - m["sent_at"]).dt.total_seconds() / 3600
-    overdue = ~replied_by & (age > reply_norm_hours)
-    out["unanswered_overdue"] = overdue.groupby(m["pair_id"]).sum().reindex(out.index, fill_value=0).astype(int)
-    out["oldest_unanswered"] = m.loc[overdue].groupby("pair_id")["sent_at"].min().reindex(out.index)
-    return out.reset_index()
+    m = data.messages
+    mc = index.get_indexer(m["pair_id"])
+    sent = m["sent_at"]
+    sent_ok = (sent <= now).to_numpy()
+    replied_by = (m["replied_at"].notna() & (m["replied_at"] <= now)).to_numpy()
+    hours = ((m["replied_at"] - sent).dt.total_seconds() / 3600).to_numpy()
+    out["messages"] = count(mc, sent_ok)
+    out["replied"] = count(mc, sent_ok & replied_by)
+    rep = sent_ok & replied_by & (mc >= 0)
+    out["median_reply_hours"] = (pd.Series(hours[rep]).groupby(mc[rep]).median()
+                                 .reindex(np.arange(n)).set_axis(out.index))
+    out["replied_within_norm"] = count(mc, rep & (hours <= reply_norm_hours))
+    age = ((now - sent).dt.total_seconds() / 3600).to_numpy()
+    overdue = sent_ok & ~replied_by & (age > reply_norm_hours)
+    out["unanswered_overdue"] = count(mc, overdue)
+    out["oldest_unanswered"] = latest(mc, sent, overdue, "min")
+    return out
 
 
 def nudges(data, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str | None = None,
@@ -305,34 +335,36 @@ def engagement_summary(data, *, by: str | None = None, as_of: pd.Timestamp | str
     'all'
     """
     as_of = as_of_date(data) if as_of is None else pd.Timestamp(as_of)
+    now = as_of + pd.Timedelta(days=1)
     pe = pair_engagement(data, as_of=as_of)
     flagged = set(nudges(data, rules=rules, as_of=as_of, engagement=pe)["pair_id"])
-    m = data.messages[data.messages["sent_at"] <= as_of + pd.Timedelta(days=1)]
-    hours = ((m["replied_at"] - m["sent_at"]).dt.total_seconds() / 3600).where(m["replied_at"] <= as_of + pd.Timedelta(days=1))
+    m = data.messages
+    mc = pd.Index(pe["pair_id"]).get_indexer(m["pair_id"])
+    answered = (m["sent_at"] <= now) & m["replied_at"].notna() & (m["replied_at"] <= now)
+    hours = ((m["replied_at"] - m["sent_at"]).dt.total_seconds() / 3600).where(answered).to_numpy()
     overall = {"group_by": "all", "group": "all", **_summarise(pe, flagged)}
-    overall["median_reply_hours"] = float(hours.median()) if hours.notna().any() else np.nan
-    rows = [overall]
-    if by is not None:
-        if by not in BREAKDOWNS:
-            raise MentorkitError(f"engagement: cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
-        if by in ("model", "cadence"):
-            key = pe[by]
-        else:
-            require_columns(data.participants, ["participant_id", by], "participants")
-            key = pe["mentee_id"].map(data.participants.set_index("participant_id")[by])
-        key = key.fillna("(missing)").astype(str)
-        pair_key = pd.Series(key.to_numpy(), index=pe["pair_id"])
-        msg_key = m["pair_id"].map(pair_key)
-        med = hours.groupby(msg_key).median()
-        groups = []
-        for level, part in pe.groupby(key.to_numpy(), sort=True):
-            r = {"group_by": by, "group": level, **_summarise(part, flagged)}
-            r["median_reply_hours"] = float(med.get(level, np.nan))
-            groups.append(r)
-        table = pd.DataFrame(groups, columns=SUMMARY_COLUMNS)
-        table = suppress(table, "n_pairs", by=["group"], min_size=min_size,
-                         value_cols=[c for c in SUMMARY_COLUMNS if c not in ("group_by", "group", "n_pairs")])
-        rows_df = pd.concat([pd.DataFrame([overall]).assign(suppressed=False, suppression=""), table],
-                            ignore_index=True)
-        return rows_df
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).assign(suppressed=False, suppression="")
+    overall["median_reply_hours"] = float(np.nanmedian(hours)) if np.isfinite(hours).any() else np.nan
+    if by is None:
+        return pd.DataFrame([overall], columns=SUMMARY_COLUMNS).assign(suppressed=False, suppression="")
+    if by not in BREAKDOWNS:
+        raise MentorkitError(f"engagement: cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+    if by in ("model", "cadence"):
+        key = pe[by]
+    else:
+        require_columns(data.participants, ["participant_id", by], "participants")
+        key = pe["mentee_id"].map(data.participants.drop_duplicates("participant_id").set_index("participant_id")[by])
+    key = key.fillna("(missing)").astype(str)
+    codes, levels = pd.factorize(key, sort=True)
+    ok = (mc >= 0) & np.isfinite(hours)
+    med = pd.Series(hours[ok]).groupby(codes[mc[ok]]).median()
+    groups = []
+    for k, level in enumerate(levels):
+        part = pe[codes == k]
+        r = {"group_by": by, "group": level, **_summarise(part, flagged)}
+        r["median_reply_hours"] = float(med.get(k, np.nan))
+        groups.append(r)
+    table = pd.DataFrame(groups, columns=SUMMARY_COLUMNS)
+    table = suppress(table, "n_pairs", by=["group"], min_size=min_size,
+                     value_cols=[c for c in SUMMARY_COLUMNS if c not in ("group_by", "group", "n_pairs")])
+    return pd.concat([pd.DataFrame([overall], columns=SUMMARY_COLUMNS).assign(suppressed=False, suppression=""), table],
+                     ignore_index=True)

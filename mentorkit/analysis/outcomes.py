@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mentorkit.analysis._common import require_columns
+from mentorkit.analysis._common import require_columns, unique_values, wide_values
 from mentorkit.errors import MentorkitError
 
 __all__ = ["paired_change", "prepost", "program_prepost", "confidence_effect", "PREPOST_COLUMNS", "EFFECT_COLUMNS"]
@@ -136,30 +136,27 @@ def prepost(surveys: pd.DataFrame, *, p_adjust: str, items: Sequence[str] | None
     0  feedback  3        2.0
     """
     require_columns(surveys, [id_col, wave_col, item_col, value_col], "surveys")
-    df = surveys
-    if participants is not None:
-        df = df[df[id_col].isin(pd.Index(participants))]
-    waves = set(df[wave_col].dropna().unique())
+    waves = set(unique_values(surveys[wave_col]))
     for w in (pre, post):
         if w not in waves:
             raise MentorkitError(f"surveys: column {wave_col!r} has no wave {w!r} (waves present: {sorted(map(str, waves))})")
     if items is None:
-        names = pd.Series(df[item_col].dropna().unique()).astype(str)
+        names = pd.Series(unique_values(surveys[item_col]), dtype=object).astype(str)
         items = sorted(names[names.str.startswith(prefix)])
         if not items:
             raise MentorkitError(f"surveys: no item in column {item_col!r} starts with {prefix!r}")
-    df = df[df[item_col].isin(items) & df[wave_col].isin([pre, post])]
-    values = pd.to_numeric(df[value_col], errors="coerce")
-    wide = (df.assign(**{value_col: values})
-              .pivot_table(index=[item_col, id_col], columns=wave_col, values=value_col, aggfunc="mean"))
+    items = list(items)
+    _, values = wide_values(surveys, id_col=id_col, item_col=item_col, wave_col=wave_col, value_col=value_col,
+                            items=items, waves=[pre, post], ids=participants)
+    return _prepost_table(values, items, prefix=prefix, p_adjust=p_adjust, confidence=confidence)
+
+
+def _prepost_table(values: np.ndarray, items: list[str], *, prefix: str, p_adjust: str,
+                   confidence: float) -> pd.DataFrame:
+    """The per-skill table from an array ``[person, item, (pre, post)]``."""
     rows = []
-    for item in items:
-        if item in wide.index.get_level_values(0):
-            block = wide.loc[item]
-            r = paired_change(block.get(pre, pd.Series(dtype=float)).to_numpy(),
-                              block.get(post, pd.Series(dtype=float)).to_numpy(), confidence=confidence)
-        else:
-            r = paired_change([], [])
+    for k, item in enumerate(items):
+        r = paired_change(values[:, k, 0], values[:, k, 1], confidence=confidence)
         skill = item[len(prefix):] if item.startswith(prefix) else item
         rows.append({"skill": skill, **r})
     out = pd.DataFrame(rows)
@@ -194,12 +191,26 @@ def program_prepost(data, *, p_adjust: str = "holm", pre: str = "pre", post: str
 
     parts = data.participants
     require_columns(parts, ["participant_id", "role"], "participants")
+    s = data.surveys
+    require_columns(s, ["participant_id", "wave", "item", "value"], "surveys")
+    waves = set(unique_values(s["wave"]))
+    for w in (pre, post):
+        if w not in waves:
+            raise MentorkitError(f"surveys: column 'wave' has no wave {w!r} (waves present: {sorted(map(str, waves))})")
+    names = pd.Series(unique_values(s["item"]), dtype=object).astype(str)
+    items = sorted(names[names.str.startswith(prefix)])
+    if not items:
+        raise MentorkitError(f"surveys: no item in column 'item' starts with {prefix!r}")
+    role = parts.drop_duplicates("participant_id").set_index("participant_id")["role"]
+    ids, values = wide_values(s, id_col="participant_id", item_col="item", wave_col="wave", value_col="value",
+                              items=items, waves=[pre, post], ids=role.index[role.isin(["mentee", "comparison"])])
+    person_role = role.reindex(ids).to_numpy()
     frames = []
-    for label, role in (("mentored", "mentee"), ("comparison", "comparison")):
-        ids = parts.loc[parts["role"] == role, "participant_id"]
-        if not len(ids) or not data.surveys["participant_id"].isin(ids).any():
+    for label, r in (("mentored", "mentee"), ("comparison", "comparison")):
+        rows = person_role == r
+        if not rows.any():
             continue
-        t = prepost(data.surveys, p_adjust=p_adjust, prefix=prefix, pre=pre, post=post, participants=ids)
+        t = _prepost_table(values[rows], items, prefix=prefix, p_adjust=p_adjust, confidence=0.95)
         t.insert(0, "group", label)
         frames.append(t)
     if not frames:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mentorkit.analysis._common import require_columns
+from mentorkit.analysis._common import require_columns, unique_values, wide_values
 from mentorkit.errors import MentorkitError
 
 __all__ = ["cronbach_alpha", "scale_reliability", "find_scales"]
@@ -110,30 +110,32 @@ def scale_reliability(surveys: pd.DataFrame, *, scales: Mapping[str, Sequence[st
     0  career  post  3  3
     """
     require_columns(surveys, [id_col, wave_col, item_col, value_col], "surveys")
+    present = set(unique_values(surveys[item_col]))
     if scales is None:
-        scales = find_scales(surveys[item_col].dropna().unique())
+        scales = find_scales(present)
         if not scales:
             raise MentorkitError(f"surveys: no multi-item scale found in column {item_col!r} "
                                  "(expected item names like 'career_1', 'career_2')")
-    wanted = {i for v in scales.values() for i in v}
-    df = surveys[surveys[item_col].isin(wanted)]
-    if waves is not None:
-        df = df[df[wave_col].isin(list(waves))]
-    values = pd.to_numeric(df[value_col], errors="coerce")
-    wide = (df.assign(**{value_col: values})
-              .pivot_table(index=[wave_col, id_col], columns=item_col, values=value_col, aggfunc="mean"))
-    wave_order = list(waves) if waves is not None else list(pd.unique(df[wave_col].dropna()))
+    wanted = sorted({i for v in scales.values() for i in v})
+    if waves is None:
+        sub = surveys[item_col].isin(wanted)
+        wave_order = unique_values(surveys.loc[sub, wave_col])
+    else:
+        wave_order = list(waves)
+    ids, values = wide_values(surveys, id_col=id_col, item_col=item_col, wave_col=wave_col, value_col=value_col,
+                              items=wanted, waves=wave_order)
+    col = {item: i for i, item in enumerate(wanted)}
     rows = []
     for scale, its in scales.items():
-        missing = [i for i in its if i not in wide.columns]
+        missing = [i for i in its if i not in present]
         if missing:
             raise MentorkitError(f"surveys: scale {scale!r} names item(s) {missing} that never appear in column {item_col!r}")
-        for wave in wave_order:
-            if wave not in wide.index.get_level_values(0):
+        for w, wave in enumerate(wave_order):
+            block = values[:, [col[i] for i in its], w]
+            block = block[~np.isnan(block).all(axis=1)]
+            if not len(block):
                 continue
-            block = wide.loc[wave, list(its)].dropna(how="all")
-            if block.empty:
-                continue
-            rows.append({"scale": scale, "wave": wave, **cronbach_alpha(block, confidence=confidence)})
+            rows.append({"scale": scale, "wave": wave,
+                         **cronbach_alpha(pd.DataFrame(block, columns=list(its)), confidence=confidence)})
     out = pd.DataFrame(rows, columns=["scale", "wave", "n", "k", "alpha", "ci_low", "ci_high"])
     return out[["scale", "wave", "k", "n", "alpha", "ci_low", "ci_high"]]

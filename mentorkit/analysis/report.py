@@ -22,18 +22,33 @@ _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:1100px;color:#222;line-height:1.45}
 h1{margin-bottom:.2rem} h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 table.mk{border-collapse:collapse;font-size:.85rem;margin:.6rem 0} table.mk td,table.mk th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-table.mk th{background:#f4f4f4} table.mk td:first-child,table.mk th:first-child{text-align:left}
+table.mk th{background:#f4f4f4} table.mk td{max-width:28rem;white-space:normal} .tbl{overflow-x:auto} table.mk td:first-child,table.mk th:first-child{text-align:left}
 .note{color:#555;font-size:.9rem} .caveat{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem 1rem;margin:.4rem 0}
 .kpi{display:inline-block;margin:0 1.5rem 1rem 0} .kpi b{display:block;font-size:1.6rem}
 """
+
+
+def _fmt_value(v, col: str, digits: int, integral: bool) -> str:
+    if pd.isna(v):
+        return ""
+    if np.isinf(v):
+        return "not reached" if "median" in col else ("∞" if v > 0 else "-∞")
+    if (col == "p" or col.startswith("p_")) and 0 <= v < 0.001:
+        return "<0.001"
+    if integral:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}" if abs(v) < 1e6 else f"{v:,.0f}"
 
 
 def _fmt_table(df: pd.DataFrame, *, digits: int = 3, drop: tuple[str, ...] = ("suppression",)) -> str:
     show = df.drop(columns=[c for c in drop if c in df.columns]).copy()
     for c in show.columns:
         if pd.api.types.is_float_dtype(show[c]):
-            show[c] = show[c].map(lambda v: "" if pd.isna(v) else (f"{v:,.{digits}f}" if abs(v) < 1e6 else f"{v:,.0f}"))
-    return show.to_html(index=False, escape=True, classes="mk", border=0, na_rep="")
+            finite = show[c][np.isfinite(show[c])]
+            integral = bool(len(finite)) and bool(np.all(finite == np.round(finite))) and not c.startswith(("p", "ci", "d"))
+            show[c] = show[c].map(lambda v, c=c, i=integral: _fmt_value(v, c, digits, i))
+    return ("<div class='tbl'>" + show.to_html(index=False, escape=True, classes="mk", border=0, na_rep="")
+            + "</div>")
 
 
 def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
@@ -111,6 +126,18 @@ def report_figures(data, results: dict[str, pd.DataFrame]) -> dict[str, object]:
         fig.update_layout(title="Change in confidence, post minus pre (95% CI)", xaxis_title="points on the 1-10 scale",
                           height=380, margin=dict(l=140))
         figs["prepost"] = fig
+    eff = results.get("confidence_effect")
+    if eff is not None and len(eff):
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=eff["d_naive"], y=eff["skill"], mode="markers", name="naive (unadjusted)",
+                                 marker_symbol="circle-open"))
+        fig.add_trace(go.Scatter(x=eff["d"], y=eff["skill"], mode="markers", name="adjusted (95% CI)",
+                                 error_x=dict(type="data", symmetric=False, array=eff["d_ci_high"] - eff["d"],
+                                              arrayminus=eff["d"] - eff["d_ci_low"])))
+        fig.add_vline(x=0, line_dash="dot")
+        fig.update_layout(title="Effect on confidence in SD units (mentees vs comparison)", height=360,
+                          margin=dict(l=140))
+        figs["effect"] = fig
     try:
         frame, cov = retention_frame(data)
     except MentorkitError:
@@ -165,6 +192,12 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
     from mentorkit.analysis.engagement import nudges
 
     results = dict(analyze(data) if results is None else results)
+    if "confidence_effect" not in results:
+        from mentorkit.analysis.outcomes import confidence_effect
+        try:
+            results["confidence_effect"] = confidence_effect(data)
+        except MentorkitError:
+            pass
     figs = report_figures(data, results)
     first = [True]
 
@@ -198,11 +231,26 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
              "<p class='note'>d_z: mean change over the SD of the changes; Hedges' g: change over the average SD "
              "of the two waves, small-sample corrected. p values adjusted across skills with the method in "
              "p_adjust.</p>"]
+    effect = results.get("confidence_effect")
+    if effect is not None:
+        body += ["<h3>Program effect: mentees' change beyond the comparison group's</h3>", chart("effect"),
+                 _fmt_table(effect),
+                 "<p class='note'>effect: difference in change (post minus pre) between mentees and the comparison "
+                 "group, adjusted for the confounders listed; d: the same in pre-wave SD units. d_naive leaves out "
+                 "the adjustment.</p>"]
     body += ["<h2>Scale reliability</h2>", _fmt_table(results["reliability"])]
-    body += ["<h2>Retention</h2>", chart("retention"), _fmt_table(results["retention"])]
+    ret = results["retention"]
+    body += ["<h2>Retention</h2>", chart("retention"), _fmt_table(ret, drop=("suppression", "note"))]
+    body += [f"<p class='note'>{html.escape(str(m))}: {html.escape(str(n))}</p>"
+             for m, n in zip(ret["method"], ret["note"])]
     if "balance" in results:
         body += ["<h3>Covariate balance</h3>", chart("balance"), _fmt_table(results["balance"])]
-    body += ["<h2>Return on investment</h2>", chart("roi"), _fmt_table(results["roi"], digits=2)]
+    roi_t = results["roi"]
+    body += ["<h2>Return on investment</h2>", chart("roi"), _fmt_table(roi_t, digits=2, drop=("suppression", "basis"))]
+    if "basis" in roi_t.columns:
+        body.append(f"<p class='note'>Retention benefit: {html.escape(str(roi_t['basis'].iloc[0]))}. Money figures "
+                    "are assumptions (see RoiAssumptions); the low scenario takes every benefit low and every cost "
+                    "high.</p>")
     comments = getattr(data, "comments", None)
     if themes and comments is not None and len(comments) >= 20:
         from mentorkit.analysis.themes import comment_themes
@@ -225,7 +273,7 @@ def write_report(data, out: str | Path, results: dict[str, pd.DataFrame] | None 
     >>> import tempfile, os
     >>> import mentorkit.datasets as ds
     >>> p = write_report(ds.load("program_sample"), os.path.join(tempfile.mkdtemp(), "r.html"))
-    >>> "cdn.plot.ly" in p.read_text()
+    >>> "<script src=" in p.read_text()
     False
     """
     out = Path(out)

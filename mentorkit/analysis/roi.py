@@ -71,7 +71,7 @@ class Range:
 
 
 def _money(x: float) -> float:
-    return round(float(x), 2)
+    return round(float(x), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def fully_loaded_costs(mentor_hours: float, hourly_rate: float, *, platform: float = 0.0, admin: float = 0.0,

@@ -1,0 +1,165 @@
+"""`mentorkit analyze | report | retention | match`: outputs, and one-line errors with exit code 2."""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.duration.survfunc import survdiff
+
+from mentorkit.cli import main
+from mentorkit.program import simulate
+
+
+@pytest.fixture(scope="module")
+def program_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("program")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        simulate(mentees=150, seed=4, out=out)
+    return out
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_analyze_json_has_the_five_tables(program_dir, capsys):
+    code, out, err = run(capsys, "analyze", str(program_dir), "--format", "json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert list(obj) == ["engagement", "prepost", "reliability", "retention", "roi"]
+    assert all(isinstance(v, list) and v and isinstance(v[0], dict) for v in obj.values())
+    methods = [r["method"] for r in obj["retention"]]
+    assert methods == ["naive", "ipw"]
+    assert {r["scenario"] for r in obj["roi"]} == {"low", "expected", "high"}
+    assert "NaN" not in out and "Infinity" not in out  # strict JSON
+
+
+def test_analyze_text(program_dir, capsys):
+    code, out, _ = run(capsys, "analyze", str(program_dir))
+    assert code == 0
+    for name in ("engagement", "prepost", "reliability", "retention", "roi"):
+        assert f"== {name}" in out
+
+
+def test_report_is_standalone_html(program_dir, tmp_path, capsys):
+    target = tmp_path / "report.html"
+    code, out, err = run(capsys, "report", str(program_dir), "--out", str(target), "--title", "Pilot <2025>")
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "Pilot &lt;2025&gt;" in page  # the title is escaped
+    assert not re.search(r"<script[^>]+src=", page)  # nothing fetched from the network
+    assert "Plotly.newPlot" in page and page.count("plotly.js v") >= 1  # the library itself is inline
+    assert "<script>alert(1)</script>" not in page  # the simulator plants one script comment
+    for h in ("Engagement", "Retention", "Return on investment", "Caveats"):
+        assert h in page
+
+
+@pytest.fixture()
+def hr_csv(tmp_path):
+    rng = np.random.default_rng(9)
+    n = 300
+    eng = rng.normal(size=n)
+    mentored = rng.random(n) < 1 / (1 + np.exp(-eng))
+    t = rng.exponential(24 / np.exp(0.5 * eng - 0.4 * mentored))
+    df = pd.DataFrame({"tenure_months": np.minimum(t, 36).round(2), "left": np.where(t < 36, "yes", "no"),
+                       "mentored": np.where(mentored, "yes", "no"), "engagement": eng.round(3)})
+    path = tmp_path / "hr.csv"
+    df.to_csv(path, index=False)
+    return path, df
+
+
+def test_retention_on_any_hr_table(hr_csv, capsys):
+    path, df = hr_csv
+    code, out, err = run(capsys, "retention", str(path), "--duration", "tenure_months", "--event", "left",
+                         "--group", "mentored", "--covariates", "engagement", "--format", "json")
+    assert code == 0, err
+    obj = json.loads(out)
+    comp = {r["method"]: r for r in obj["comparison"]}
+    assert set(comp) == {"naive", "ipw"}
+    # reference: statsmodels survdiff (log-rank) on the same columns
+    _, p = survdiff(df.tenure_months.to_numpy(), (df.left == "yes").astype(int).to_numpy(), df.mentored.to_numpy())
+    assert comp["naive"]["p_logrank"] == pytest.approx(p, rel=1e-8)
+    assert comp["naive"]["reference"] == "no" and comp["naive"]["group"] == "yes"
+    assert {m["group"] for m in obj["medians"]} == {"no", "yes"}
+    assert obj["rows_used"] == len(df) and obj["rows_rejected"] == 0
+
+
+def test_retention_text_says_when_only_naive_is_possible(hr_csv, capsys):
+    path, _ = hr_csv
+    code, out, _ = run(capsys, "retention", str(path), "--duration", "tenure_months", "--event", "left",
+                       "--group", "mentored")
+    assert code == 0
+    assert "only the naive comparison is possible" in out
+
+
+def test_retention_reports_rejected_rows(hr_csv, tmp_path, capsys):
+    path, df = hr_csv
+    bad = df.astype(object).copy()
+    bad.loc[3, "tenure_months"] = "soon"
+    bad.loc[7, "left"] = "maybe"
+    p = tmp_path / "bad.csv"
+    bad.to_csv(p, index=False)
+    code, out, err = run(capsys, "retention", str(p), "--duration", "tenure_months", "--event", "left",
+                         "--group", "mentored", "--format", "json")
+    assert code == 0
+    assert "2 of 300 row(s)" in err
+    assert f"{p}:5: 'tenure_months' is not a number" in err  # data row 4 is line 5 (the header is line 1)
+    assert f"{p}:9: 'left' is not yes/no or 1/0" in err
+    assert json.loads(out)["rows_rejected"] == 2
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["retention", "{csv}", "--duration", "tenure", "--event", "left", "--group", "mentored"],
+     "missing column(s) 'tenure'"),
+    (["retention", "{missing}", "--duration", "t", "--event", "e", "--group", "g"], "no such file"),
+    (["retention", "{csv}", "--duration", "tenure_months", "--event", "left", "--group", "mentored",
+      "--reference", "maybe"], "--reference 'maybe' is not a value of column 'mentored'"),
+    (["analyze", "{missing}"], "no such folder"),
+    (["match", "{csv}", "--out", "{tmp}/pairs.csv"], "missing column(s) 'person_id'"),
+    (["match", "{people}", "--out", "{tmp}/no/such/dir/pairs.csv"], "does not exist"),
+])
+def test_bad_input_is_one_line_exit_2(hr_csv, tmp_path, capsys, argv, message):
+    path, _ = hr_csv
+    from mentorkit.analysis.matching import example_people
+
+    people = tmp_path / "people.csv"
+    example_people().to_csv(people, index=False)
+    subs = {"{csv}": str(path), "{missing}": str(tmp_path / "nope.csv"), "{tmp}": str(tmp_path),
+            "{people}": str(people)}
+    argv = [a for a in argv]
+    for i, a in enumerate(argv):
+        for k, v in subs.items():
+            a = a.replace(k, v)
+        argv[i] = a
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_match_writes_pairs_with_breakdown(tmp_path, capsys):
+    from mentorkit.analysis.matching import example_people
+
+    people = example_people()
+    src = tmp_path / "people.csv"
+    people.to_csv(src, index=False)
+    target = tmp_path / "pairs.csv"
+    code, out, err = run(capsys, "match", str(src), "--out", str(target))
+    assert code == 0, err
+    pairs = pd.read_csv(target)
+    assert {"mentee_id", "mentor_id", "score", "goal_similarity", "hours_overlap", "style_match",
+            "goals_part", "hours_part", "style_part"} <= set(pairs.columns)
+    assert len(pairs) == (people.role == "mentee").sum()
+    np.testing.assert_allclose(pairs[["goals_part", "hours_part", "style_part"]].sum(axis=1), pairs["score"])
+    assert "blocking pair" in out
+    code, out, _ = run(capsys, "match", str(src), "--out", str(target), "--method", "stable")
+    assert "0 blocking pair(s)" in out
