@@ -96,3 +96,20 @@ def test_missing_packaged_model_is_trained_and_cached(tmp_path, monkeypatch):
 def test_get_rejects_an_untrained_skill():
     with pytest.raises(MentorkitError, match="has no trained model"):
         model_store.get("sbi")
+
+
+@pytest.mark.parametrize("skill", list(model_store.TRAINED_SKILLS))
+def test_fast_probabilities_equal_scikit_learn(skill):
+    # the matrix-product shortcut must give exactly what the fitted pipeline's predict_proba gives
+    from mentorkit.nlp import get_nlp
+    from mentorkit.skills import listening, tagger
+    from mentorkit.skills.corpus import read_listening, read_skill
+
+    nlp = get_nlp("grader")
+    if skill == "active_listening":
+        feats = [listening.utterance_features(nlp(r.text)) for r in read_listening()[:60]]
+    else:
+        spec = __import__(f"mentorkit.skills.{skill}", fromlist=["SPEC"]).SPEC
+        feats = [f for r in read_skill(skill)[:30] for f in tagger.doc_features(nlp(r.text), spec)[1]]
+    reference = model_store.get(skill)["model"].predict_proba(feats)
+    np.testing.assert_allclose(model_store.predict_proba(skill, feats), reference, rtol=1e-12, atol=1e-12)

@@ -20,11 +20,12 @@ from spacy.tokens import Doc
 
 from mentorkit.errors import MentorkitError
 from mentorkit.nlp import get_nlp
-from mentorkit.skills.base import COMPONENTS, LISTENING_LABELS, SKILLS, ComponentResult, SkillResult, Span
+from mentorkit.skills.base import (COMPONENTS, LISTENING_LABELS, SKILLS, ComponentResult, SkillResult, Span,
+                                   results_frame)
 from mentorkit.skills.listening import classify_utterances
 
 __all__ = ["detect", "detect_many", "SKILLS", "COMPONENTS", "LISTENING_LABELS", "SkillResult", "ComponentResult",
-           "Span", "classify_utterances"]
+           "Span", "classify_utterances", "results_frame"]
 
 _MODULES = {
     "sbi": "mentorkit.skills.sbi",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Span", "ComponentResult", "SkillResult", "SKILLS", "COMPONENTS", "LISTENING_LABELS"]
+__all__ = ["Span", "ComponentResult", "SkillResult", "SKILLS", "COMPONENTS", "LISTENING_LABELS", "results_frame"]
 
 #: every skill :func:`mentorkit.skills.detect` knows, in the order the practice engine shows them
 SKILLS: tuple[str, ...] = ("sbi", "active_listening", "intent_tone", "four_step", "agreement", "recap", "boundaries")
@@ -134,3 +134,17 @@ class SkillResult:
             "details": dict(self.details),
             "text": self.text,
         }
+
+
+def results_frame(results: dict[str, SkillResult]) -> "pd.DataFrame":
+    """One row per skill result: skill, present, score, label, found, missing.
+
+    >>> results_frame({"recap": SkillResult("recap", False, 0.0, {})}).columns.tolist()
+    ['skill', 'present', 'score', 'label', 'found', 'missing']
+    """
+    import pandas as pd
+
+    rows = [{"skill": name, "present": r.present, "score": round(float(r.score), 3), "label": r.label,
+             "found": ", ".join(k for k, c in r.components.items() if c.present),
+             "missing": ", ".join(r.missing)} for name, r in results.items()]
+    return pd.DataFrame(rows, columns=["skill", "present", "score", "label", "found", "missing"])

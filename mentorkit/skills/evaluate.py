@@ -29,7 +29,7 @@ from mentorkit.skills import tagger
 from mentorkit.skills.base import LISTENING_LABELS
 from mentorkit.skills.corpus import TAGS, read_listening, read_skill, sentence_labels
 
-__all__ = ["cross_validate", "listening_predictions", "listening_report", "listening_confusion", "skill_predictions",
+__all__ = ["errors", "softening_report", "cross_validate", "listening_predictions", "listening_report", "listening_confusion", "skill_predictions",
            "skill_unit_predictions", "skill_report", "predictions", "report_all", "SENTENCE_SKILLS"]
 
 SENTENCE_SKILLS: tuple[str, ...] = tuple(TAGS)
@@ -204,3 +204,43 @@ def cross_validate(skill: str, folds: int = 5, seed: int = 0, root=None) -> pd.D
     rows_out = [(skill, c, "text", float(m[j])) for j, c in enumerate(spec.components)]
     rows_out.append((skill, "macro", "text", float(m.mean())))
     return pd.DataFrame(rows_out, columns=["skill", "component", "level", "f1_cv"])
+
+
+def errors(skill: str, split: str = "test", root=None) -> pd.DataFrame:
+    """The items of *split* the detector gets wrong: id, text, ``missed`` (true labels not found)
+    and ``extra`` (labels found that are not there), each a comma-separated string.
+
+    >>> list(errors("boundaries").columns)
+    ['id', 'text', 'missed', 'extra']
+    """
+    cols = ["id", "text", "missed", "extra"]
+    if skill == "active_listening":
+        p = listening_predictions(split, root)
+        bad = p[p.label != p.predicted]
+        return pd.DataFrame({"id": bad.id, "text": bad.text, "missed": bad.label, "extra": bad.predicted},
+                            columns=cols).reset_index(drop=True)
+    spec = _spec(skill)
+    p = skill_predictions(skill, split, root)
+    out = []
+    for r in p.itertuples(index=False):
+        d = r._asdict()
+        missed = [c for c in spec.components if d[c] and not d[f"{c}_pred"]]
+        extra = [c for c in spec.components if d[f"{c}_pred"] and not d[c]]
+        if missed or extra:
+            out.append({"id": d["id"], "text": d["text"], "missed": ", ".join(missed), "extra": ", ".join(extra)})
+    return pd.DataFrame(out, columns=cols)
+
+
+def softening_report(split: str = "test", root=None) -> pd.DataFrame:
+    """Every harsh message of the intent_tone *split*, its suggested softer phrasing, and whether
+    the detector still reads the suggestion as harsh (``harsh_after``)."""
+    from mentorkit.skills import intent_tone
+
+    rows = [r for r in read_skill("intent_tone", root) if r.split == split and r.labels["harsh"]]
+    out = []
+    for r in rows:
+        res = intent_tone.detect(r.text)
+        after = intent_tone.detect(res.suggestion).components["harsh"].present if res.suggestion else None
+        out.append({"id": r.id, "text": r.text, "detected_harsh": res.components["harsh"].present,
+                     "suggestion": res.suggestion, "harsh_after": after})
+    return pd.DataFrame(out, columns=["id", "text", "detected_harsh", "suggestion", "harsh_after"])

@@ -155,7 +155,7 @@ def _parse(texts: list[str], progress: bool = False, desc: str = "parsing", batc
 
 def _predict(features: list[dict]) -> tuple[np.ndarray, list[str]]:
     pipe = model_store.get(SKILL)["model"]
-    proba = pipe.predict_proba(features)
+    proba = model_store.predict_proba(SKILL, features)
     return proba, [str(c) for c in pipe.classes_]
 
 

@@ -515,6 +515,7 @@ def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None 
             parts.append(reframe(body))
         else:
             kept = u.text.strip()
+            kept = _sentence_case(kept)
             parts.append(kept if re.search(r"[.!?:)]$", kept) else kept + ".")
     rest = " ".join(u.text for i, u in enumerate(us) if i not in harsh)
     if not _ALTERNATIVE_RE.search(rest):

@@ -41,7 +41,12 @@ def from_grade(g: Any, text: str) -> SkillResult:
 
 
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
-    """Grade *text* against the SBI model (the grader parses the text itself)."""
+    """Grade *text* against the SBI model (the grader parses the text itself).
+
+    >>> r = detect("In yesterday's standup you interrupted Priya three times.")
+    >>> r.skill, sorted(r.components)
+    ('sbi', ['behavior', 'impact', 'situation'])
+    """
     try:
         from mentorkit import grade_feedback
     except ImportError:

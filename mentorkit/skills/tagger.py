@@ -250,7 +250,7 @@ def unit_proba(spec: SentenceSkill, feats: list[dict]) -> np.ndarray:
     """Probability per unit (rows) and component (columns)."""
     if not feats:
         return np.zeros((0, len(spec.components)))
-    return model_store.get(spec.skill)["model"].predict_proba(feats)
+    return model_store.predict_proba(spec.skill, feats)
 
 
 def tag(spec: SentenceSkill, text: str, doc: Doc | None = None) -> tuple[dict[str, ComponentResult], np.ndarray,
