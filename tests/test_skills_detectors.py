@@ -217,3 +217,10 @@ def test_sbi_wraps_the_grader():
         assert r.components[part].present == getattr(g, part).present
         for s in r.components[part].evidence:
             assert text[s.start:s.end] == s.text
+
+
+def test_a_doc_without_dependencies_is_parsed_again():
+    text = SAMPLE["recap"]
+    shallow = get_nlp("tagger")(text)
+    assert not shallow.has_annotation("DEP")
+    assert detect("recap", text, doc=shallow).to_dict() == detect("recap", text).to_dict()

@@ -8,11 +8,6 @@ from mentorkit.skills import detect, rewrite
 from mentorkit.skills.corpus import read_skill
 
 
-def _content_lemmas(text: str) -> set[str]:
-    doc = get_nlp("grader")(text)
-    return {t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN") and not t.is_stop}
-
-
 def test_issue_example_gets_acknowledge_alternatives_support():
     r = detect("intent_tone", "This approach won't work.")
     assert r.components["harsh"].present and not r.present
@@ -25,20 +20,21 @@ def test_issue_example_gets_acknowledge_alternatives_support():
 
 
 @pytest.mark.parametrize("text, kept", [
-    ("The report is sloppy and full of errors.", "report"),
-    ("Fix the login bug before anyone else sees it.", "login bug"),
-    ("why would you send the contract to the client without checking with me??", "contract"),
-    ("You never reply to the client on time.", "client"),
-    ("Your plan won't work, and you know it.", "plan"),
-    ("did you even read the brief?", "brief"),
+    # the words that carry what the message is about, read off each sentence by hand
+    ("The report is sloppy and full of errors.", ["report", "errors"]),
+    ("Fix the login bug before anyone else sees it.", ["login bug", "before anyone else sees it"]),
+    ("why would you send the contract to the client without checking with me??",
+     ["send the contract to the client", "without checking with me"]),
+    ("You never reply to the client on time.", ["reply to the client on time"]),
+    ("Your plan won't work, and you know it.", ["your plan", "work"]),
+    ("did you even read the brief?", ["read the brief"]),
 ])
 def test_suggestion_keeps_the_content(text, kept):
     r = detect("intent_tone", text)
     assert r.components["harsh"].present
-    assert kept in r.suggestion.lower()
-    assert _content_lemmas(text) <= _content_lemmas(r.suggestion) | {"error", "errors"} | _content_lemmas(text) - {
-        "error"}
-    assert r.suggestion != text
+    for words in kept:
+        assert words in r.suggestion.lower(), (words, r.suggestion)
+    assert r.suggestion.lower() != text.lower()
 
 
 def test_suggestions_read_as_not_harsh_on_the_test_split():

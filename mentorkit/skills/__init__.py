@@ -49,7 +49,8 @@ def detect(skill: str, text: str, doc: Doc | None = None) -> SkillResult:
         The trainee's reply or message.
     doc : spacy.tokens.Doc, optional
         *text* already parsed with ``get_nlp("grader")`` (or a fuller profile), so several
-        detectors can share one parse. Its text must equal *text*.
+        detectors can share one parse. Its text must equal *text*; a doc without a
+        dependency parse is ignored and the text parsed again.
 
     Returns
     -------
@@ -66,6 +67,8 @@ def detect(skill: str, text: str, doc: Doc | None = None) -> SkillResult:
         raise MentorkitError(f"{skill}: expected the text as a string, got {type(text).__name__}")
     if doc is not None and doc.text != text:
         raise MentorkitError(f"{skill}: the parsed doc does not match the text (parse the same string you pass)")
+    if doc is not None and not doc.has_annotation("DEP"):
+        doc = None  # parsed without the dependency parser (e.g. the "tagger" profile): parse again
     module = importlib.import_module(_MODULES[skill])
     return module.detect(text, doc)
 

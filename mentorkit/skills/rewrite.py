@@ -265,11 +265,16 @@ def _pred_clause(verb: Token, drop: set[int], replace: dict[int, str]) -> str | 
         return f"{subj.lower_} {noun} {phrase}"
     subj_words = [t for t in subj.subtree if t.i not in drop]
     subj_text = _lower_first(_render(subj_words, replace), subj_words[0] if subj_words else None)
-    last = max(x.i for x in pred.subtree)
-    after = [t for t in verb.subtree if t.i > last and not t.is_punct
+    # "sloppy and full of errors": keep what the other conjunct names ("I spotted some errors in it")
+    found = [t for c in pred.children if c.dep_ == "conj" for t in c.subtree
+             if t.pos_ == "NOUN" and t.dep_ == "pobj" and t.lower_ not in cues.HARSH_WORDS]
+    conj_ids = {t.i for c in pred.children if c.dep_ in ("conj", "cc") for t in c.subtree}
+    last = max(x.i for x in pred.subtree if x.i not in conj_ids)
+    after = [t for t in verb.subtree if t.i > last and not t.is_punct and t.i not in conj_ids
              and not any(a.dep_ in ("cc", "conj") and a.head == verb for a in [t] + list(t.ancestors))]
     tail = (" " + _render(after, replace, drop)) if after else ""
-    return f"{subj_text} {phrase}{tail}"
+    extra = f"; I spotted some {found[0].lower_} in it" if found else ""
+    return f"{subj_text} {phrase}{tail}{extra}"
 
 
 def _harsh_predicate(unit: SpacySpan, toks, drop, replace) -> str | None:
