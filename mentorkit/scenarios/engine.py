@@ -92,12 +92,13 @@ def _span(s: Any) -> dict:
             "text": getattr(s, "text", ""), "label": getattr(s, "label", "")}
 
 
-def _default_detector() -> Callable[[str, str], Any]:
+def _detect_all(text: str, skills: tuple[str, ...]) -> dict[str, Any]:
+    """Every detector in *skills* on one spaCy parse of *text* (``mentorkit.skills.detect_many``)."""
     try:
-        from mentorkit.skills import detect
+        from mentorkit.skills import detect_many
     except ImportError as exc:
         raise MentorkitError(f"the skill detectors (mentorkit.skills) cannot be imported: {exc}") from None
-    return detect
+    return detect_many(text, skills)
 
 
 def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, str], Any] | None = None
@@ -119,10 +120,11 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
     if "?" in text:
         findings["question"] = Finding("question", 1.0, [
             {"start": i, "end": i + 1, "text": "?", "label": "question"} for i, ch in enumerate(text) if ch == "?"])
-    detect = detector or _default_detector()
+    results = ({skill: detector(skill, text) for skill in skills} if detector is not None
+               else _detect_all(text, skills))
     suggestion = None
     for skill in skills:
-        result = detect(skill, text)
+        result = results[skill]
         if getattr(result, "present", False):
             findings[skill] = Finding(skill, float(getattr(result, "score", 1.0) or 0.0))
         for comp, res in (getattr(result, "components", None) or {}).items():
