@@ -57,7 +57,16 @@ _INDEX: dict[str, Dataset] = {}
 
 
 def register(name: str, description: str, folder: str, loader: Callable[[Path], object] | None = None) -> None:
-    """Add (or replace) a dataset in the index; other modules call this for their own data."""
+    """Add (or replace) a dataset in the index; other modules call this for their own data.
+
+    *folder* is relative to :func:`root`; *loader* takes the folder and returns the data.
+
+    >>> register("program_sample_again", "the sample, under a second name", "program_sample",
+    ...          _load_program_sample)
+    >>> load("program_sample_again").report.ok
+    True
+    >>> _ = _INDEX.pop("program_sample_again")
+    """
     _INDEX[name] = Dataset(name, description, folder, loader)
 
 
@@ -75,7 +84,11 @@ register("sbi", "Situation-Behavior-Impact feedback statements (source tables), 
 
 
 def list() -> pd.DataFrame:  # noqa: A001 - the public name the project agreed on
-    """The index as a tidy frame: ``name, description, path``."""
+    """The index as a tidy frame: ``name, description, path``.
+
+    >>> list().columns.tolist()
+    ['name', 'description', 'path']
+    """
     base = root()
     return pd.DataFrame([{"name": d.name, "description": d.description, "path": str(base / d.folder)}
                          for d in _INDEX.values()], columns=["name", "description", "path"])
@@ -96,7 +109,11 @@ def path(name: str) -> Path:
 
 
 def load(name: str):
-    """Load dataset *name* with its loader (program datasets return :class:`~mentorkit.program.ProgramData`)."""
+    """Load dataset *name* with its loader (program datasets return :class:`~mentorkit.program.ProgramData`).
+
+    >>> len(load("program_sample").pairs)
+    600
+    """
     folder = path(name)
     loader = _INDEX[name].loader
     if loader is None:

@@ -561,6 +561,14 @@ def export_csv(df: pd.DataFrame, path: str | Path, *, id_columns: Iterable[str] 
     """Export *df* for sharing: id columns pseudonymised, text spreadsheet-safe.
 
     Refused (MentorkitError naming MENTORKIT_SALT) when no salt is configured.
+
+    Example
+    -------
+    >>> import tempfile, os
+    >>> p = export_csv(pd.DataFrame({"participant_id": ["E1"], "n": [3]}),
+    ...                os.path.join(tempfile.mkdtemp(), "out.csv"), salt="a-long-random-secret")
+    >>> pd.read_csv(p)["participant_id"].str.match(r"P[0-9a-f]{12}$").all()
+    np.True_
     """
     key = get_salt(salt)
     out = df.copy()

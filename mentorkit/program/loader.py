@@ -323,12 +323,8 @@ def _drop_blank(raw: _Raw) -> None:
     raw.rows = raw.rows[keep]
 
 
-def _header_names(names: list[str]) -> list[str]:
-    out = []
-    for i, n in enumerate(names):
-        n = "" if n is None else str(n)
-        out.append(n)
-    return out
+def _header_names(names: list) -> list[str]:
+    return ["" if n is None else str(n) for n in names]
 
 
 def _sniff_delimiter(line: str, suffix: str) -> str:
@@ -1001,7 +997,11 @@ def _build_problem_frame(table: str, file: str, raw: _Raw | None, rows: _Rows, r
 
 
 def empty_table(table: str) -> pd.DataFrame:
-    """An empty DataFrame with *table*'s required columns and their dtypes."""
+    """An empty DataFrame with *table*'s required columns and their dtypes.
+
+    >>> empty_table("messages").dtypes.astype(str).to_dict()
+    {'pair_id': 'object', 'sent_at': 'datetime64[ns]', 'replied_at': 'datetime64[ns]'}
+    """
     spec = TABLES[table]
     data = {}
     for c in spec.columns:
@@ -1464,6 +1464,12 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, table: str | None = N
     CSV: dates as ``YYYY-MM-DD``, times as ``YYYY-MM-DD HH:MM:SS`` (UTC),
     whole-number columns without ``.0``, text made spreadsheet-safe
     (:func:`mentorkit.privacy.to_csv_safe`).
+
+    >>> import tempfile, os
+    >>> df = pd.DataFrame({"participant_id": ["P1"], "wave": ["post"], "text": ["+1 agreed"]})
+    >>> print(write_table(df, os.path.join(tempfile.mkdtemp(), "comments.csv")).read_text(), end="")
+    participant_id,wave,text
+    P1,post,'+1 agreed
     """
     from mentorkit.privacy import to_csv_safe
 

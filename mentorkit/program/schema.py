@@ -30,7 +30,15 @@ the mentoring-functions scale has three subscales of three items each,
 ``career_1..3`` (career support), ``psychosocial_1..3`` (psychosocial
 support) and ``rolemodel_1..3`` (role modelling), scored 1-7 (1 = strongly
 disagree, 7 = strongly agree). Other items are accepted; their range can be
-declared in a mapping file (``item_ranges``).
+declared in a mapping file (``item_ranges``). In simulated data, mentees answer
+the confidence items at pre, mid, post and 90-day and the functions scale at
+mid and post; the comparison group answers the confidence items at pre and
+post only.
+
+Time to exit: ``outcomes`` carries ``index_date`` (start of follow-up: the
+cohort start) and ``followup_end`` (24 months later). Duration runs from
+``index_date`` to ``exit_date`` for an exit within the follow-up, else to
+``followup_end`` (censored); see ``ProgramData.time_to_exit()``.
 
 Example
 -------
