@@ -28,7 +28,8 @@ def run_validate(args) -> int:
     from mentorkit.program.loader import load
 
     try:
-        data = load(args.path, args.mapping, strict=args.strict, quarantine_dir=args.quarantine)
+        data = load(args.path, args.mapping, strict=args.strict, quarantine_dir=args.quarantine,
+                    progress=sys.stderr.isatty())
         report = data.report
         strict_note = ""
     except ProgramDataError as exc:
