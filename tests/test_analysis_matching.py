@@ -148,18 +148,32 @@ def test_default_capacity_range_is_five_to_ten():
     assert set(rejected["person_id"]) == {"r0", "r1", "r2"}  # capacities 3, 2 and 1 are outside 5-10
 
 
-def test_rematch_suggestions_use_free_mentors_only():
+def test_rematch_suggestions_moves_and_swaps():
     people = M.example_people()
-    pairs = M.match(people).pairs
-    poor = pairs["mentee_id"].iloc[:2].tolist()
-    s = M.rematch_suggestions(people, pairs, poor, k=3)
+    result = M.match(people)
+    pairs = result.pairs
+    poor = pairs.nsmallest(4, "score")["mentee_id"].tolist()
+    s = M.rematch_suggestions(people, pairs, poor, k=5, max_other_loss=0.1)
     caps = people[people.role == "mentor"].set_index("person_id")["capacity"]
     load = pairs["mentor_id"].value_counts().reindex(caps.index, fill_value=0)
     free = set(caps.index[load < caps])
-    assert set(s["suggested_mentor_id"].dropna()) <= free
-    for m, block in s.groupby("mentee_id"):
-        assert (block["suggested_mentor_id"] != block["current_mentor_id"]).all()
-        assert block["score"].is_monotonic_decreasing
-        np.testing.assert_allclose(block["gain"], block["score"] - block["current_score"])
+    scores = result.scores.set_index(["mentee_id", "mentor_id"])["score"]
+    current = dict(zip(pairs.mentee_id, pairs.mentor_id))
+    assert set(s["mentee_id"]) == set(poor)
+    assert {"move", "swap"} <= set(s["kind"])
+    for r in s.itertuples():
+        assert r.suggested_mentor_id != r.current_mentor_id
+        assert r.score == pytest.approx(scores[(r.mentee_id, r.suggested_mentor_id)])
+        assert r.gain == pytest.approx(r.score - r.current_score)
+        if r.kind == "move":
+            assert r.suggested_mentor_id in free  # a move needs a free place
+        else:
+            assert r.suggested_mentor_id not in free and current[r.swap_with] == r.suggested_mentor_id
+            assert r.swap_with not in poor
+            # hand: the other mentee's change is their score with the freed mentor minus their current one
+            change = scores[(r.swap_with, r.current_mentor_id)] - scores[(r.swap_with, r.suggested_mentor_id)]
+            assert r.other_change == pytest.approx(change) and change >= -0.1
+    for _, block in s.groupby("mentee_id"):
+        assert block["score"].is_monotonic_decreasing and len(block) == 5
     with pytest.raises(MentorkitError, match="not in the pairs table"):
         M.rematch_suggestions(people, pairs, ["nobody"])

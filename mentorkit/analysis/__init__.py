@@ -30,14 +30,14 @@ from mentorkit.analysis.outcomes import paired_change, prepost, program_prepost
 from mentorkit.analysis.reliability import cronbach_alpha, scale_reliability
 from mentorkit.analysis.retention import (balance_table, compare_retention, cox_hr, km_curves, km_medians,
                                           logrank, program_retention, propensity_weights)
-from mentorkit.analysis.roi import RoiAssumptions, program_roi, roi, roi_table
+from mentorkit.analysis.roi import RoiAssumptions, program_roi, roi_table
 from mentorkit.analysis.themes import comment_themes, sentiment
 
 __all__ = [
     "analyze", "ANALYSES", "NudgeRules", "engagement_summary", "nudges", "pair_engagement", "program_prepost",
     "program_retention", "RoiAssumptions", "program_roi", "MatchResult", "match", "rematch_suggestions", "paired_change", "prepost", "cronbach_alpha",
     "scale_reliability", "balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians",
-    "logrank", "propensity_weights", "roi", "roi_table", "comment_themes", "sentiment",
+    "logrank", "propensity_weights", "roi_table", "comment_themes", "sentiment",
 ]
 
 #: the analyses :func:`analyze` runs, in order (the keys of its result)

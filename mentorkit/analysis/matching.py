@@ -428,13 +428,26 @@ def match(people: pd.DataFrame, *, weights: Mapping[str, float] | None = None, m
     return MatchResult(pairs=pairs, unmatched=unmatched, blocking=blocking, rejected=rejected, scores=scores)
 
 
-def rematch_suggestions(people: pd.DataFrame, pairs: pd.DataFrame, poor_fit: Sequence, *, k: int = 3,
-                        weights: Mapping[str, float] | None = None, capacity_range: tuple[int, int] = (5, 10),
-                        min_overlap_hours: float = 4.0) -> pd.DataFrame:
-    """Other mentors to offer mentees who said the fit is poor.
+REMATCH_COLUMNS = ["mentee_id", "current_mentor_id", "current_score", "rank", "kind", "suggested_mentor_id",
+                   "score", "gain", "swap_with", "other_change", "goal_similarity", "hours_overlap", "style_match",
+                   "shared_terms"]
 
-    Candidates are mentors other than the current one who still have room under their
-    capacity, ranked by fit score.
+
+def rematch_suggestions(people: pd.DataFrame, pairs: pd.DataFrame, poor_fit: Sequence, *, k: int = 3,
+                        max_other_loss: float = 0.1, weights: Mapping[str, float] | None = None,
+                        capacity_range: tuple[int, int] = (5, 10), min_overlap_hours: float = 4.0) -> pd.DataFrame:
+    """Other mentors for mentees who answered that the fit is poor.
+
+    The answer says something the score did not capture, so the current pair is ruled out
+    and the other mentors are ranked by their score with the mentee. Each suggestion is
+
+    * ``move``: the mentor still has room under their capacity, or
+    * ``swap``: the mentor is full, and one of their mentees would take the freed place with
+      the current mentor; the one who loses least is proposed, and swaps that cost them more
+      than *max_other_loss* are left out (``other_change`` is their change in score).
+
+    An assignment from :func:`match` is already optimal, so a suggestion can score below the
+    current pair (``gain`` < 0): it trades the model's view for what the mentee reported.
 
     Parameters
     ----------
@@ -450,9 +463,7 @@ def rematch_suggestions(people: pd.DataFrame, pairs: pd.DataFrame, poor_fit: Seq
     Returns
     -------
     DataFrame
-        ``mentee_id, current_mentor_id, current_score, rank, suggested_mentor_id, score, gain,
-        goal_similarity, hours_overlap, style_match, shared_terms``; a mentee with no mentor
-        free gets one row with no suggestion.
+        ``REMATCH_COLUMNS``; ``kind = "none"`` when no mentor can be offered.
 
     Examples
     --------
@@ -460,8 +471,8 @@ def rematch_suggestions(people: pd.DataFrame, pairs: pd.DataFrame, poor_fit: Seq
     >>> people = example_people()
     >>> pairs = match(people).pairs
     >>> s = rematch_suggestions(people, pairs, [pairs["mentee_id"].iloc[0]], k=2)
-    >>> len(s) <= 2
-    True
+    >>> s["rank"].tolist()
+    [1, 2]
     """
     require_columns(pairs, ["mentee_id", "mentor_id"], "pairs")
     clean, _ = check_people(people, capacity_range=capacity_range)
@@ -471,30 +482,46 @@ def rematch_suggestions(people: pd.DataFrame, pairs: pd.DataFrame, poor_fit: Seq
     if unknown:
         raise MentorkitError(f"rematch: mentee id(s) {unknown[:5]} are not in the pairs table")
     scores = score_matrix(mentees, mentors, weights=weights, min_overlap_hours=min_overlap_hours)
+    S = scores.set_index(["mentee_id", "mentor_id"])
     load = pairs["mentor_id"].value_counts()
     room = mentors.set_index("person_id")["capacity"].sub(load, fill_value=0)
     current = dict(zip(pairs["mentee_id"], pairs["mentor_id"]))
+    by_mentor: dict = {}
+    for mentee, mentor in current.items():
+        by_mentor.setdefault(mentor, []).append(mentee)
+    unhappy = set(poor_fit)
     rows = []
     for m in poor_fit:
-        cand = scores[scores["mentee_id"] == m]
-        cur_mentor = current[m]
-        cur_score = cand.loc[cand["mentor_id"] == cur_mentor, "score"]
-        cur_score = float(cur_score.iloc[0]) if len(cur_score) else np.nan
-        free = cand[(cand["mentor_id"] != cur_mentor) & cand["mentor_id"].map(room).gt(0)]
-        free = free.sort_values("score", ascending=False).head(k)
-        if free.empty:
-            rows.append({"mentee_id": m, "current_mentor_id": cur_mentor, "current_score": cur_score,
-                         "rank": np.nan, "suggested_mentor_id": None, "score": np.nan, "gain": np.nan,
-                         "goal_similarity": np.nan, "hours_overlap": np.nan, "style_match": np.nan,
-                         "shared_terms": "no mentor has room; consider a swap or a capacity increase"})
+        a = current[m]
+        cur = float(S.loc[(m, a), "score"])
+        options = []
+        for b in mentors["person_id"]:
+            if b == a:
+                continue
+            r = S.loc[(m, b)]
+            if room.get(b, 0) > 0:
+                options.append(("move", b, r, None, np.nan))
+                continue
+            changes = [(float(S.loc[(m2, a), "score"] - S.loc[(m2, b), "score"]), m2)
+                       for m2 in by_mentor.get(b, []) if m2 not in unhappy]
+            if changes:
+                change, m2 = max(changes)
+                if change >= -max_other_loss:
+                    options.append(("swap", b, r, m2, change))
+        options.sort(key=lambda o: (-float(o[2]["score"]), o[0] != "move"))
+        if not options:
+            rows.append({"mentee_id": m, "current_mentor_id": a, "current_score": cur, "rank": np.nan,
+                         "kind": "none", "suggested_mentor_id": None, "score": np.nan, "gain": np.nan,
+                         "swap_with": None, "other_change": np.nan, "goal_similarity": np.nan,
+                         "hours_overlap": np.nan, "style_match": np.nan, "shared_terms": ""})
             continue
-        for rank, (_, r) in enumerate(free.iterrows(), start=1):
-            rows.append({"mentee_id": m, "current_mentor_id": cur_mentor, "current_score": cur_score,
-                         "rank": rank, "suggested_mentor_id": r["mentor_id"], "score": r["score"],
-                         "gain": r["score"] - cur_score, "goal_similarity": r["goal_similarity"],
-                         "hours_overlap": r["hours_overlap"], "style_match": r["style_match"],
+        for rank, (kind, b, r, m2, change) in enumerate(options[:k], start=1):
+            rows.append({"mentee_id": m, "current_mentor_id": a, "current_score": cur, "rank": rank, "kind": kind,
+                         "suggested_mentor_id": b, "score": float(r["score"]), "gain": float(r["score"]) - cur,
+                         "swap_with": m2, "other_change": change, "goal_similarity": float(r["goal_similarity"]),
+                         "hours_overlap": float(r["hours_overlap"]), "style_match": float(r["style_match"]),
                          "shared_terms": r["shared_terms"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=REMATCH_COLUMNS)
 
 
 def example_people() -> pd.DataFrame:

@@ -89,8 +89,10 @@ def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
                        "the difference between them is the better estimate of the program's effect.")
         if "n" in pp.columns:
             m = pp[pp.get("group", "mentored") == "mentored"] if "group" in pp.columns else pp
-            out.append(f"Pre/post: only people who answered both waves count (n = {int(np.nanmin(m['n']))} to "
-                       f"{int(np.nanmax(m['n']))} per skill); if those who dropped out differ, the change is biased.")
+            lo, hi = int(np.nanmin(m["n"])), int(np.nanmax(m["n"]))
+            span = f"{lo}" if lo == hi else f"{lo} to {hi}"
+            out.append(f"Pre/post: only mentees who answered both waves count (n = {span} per skill); if those "
+                       "who dropped out differ, the change is biased.")
     rel = results.get("reliability")
     if rel is not None and len(rel) and (rel["alpha"] < 0.7).any():
         low = rel.loc[rel["alpha"] < 0.7, "scale"].unique().tolist()

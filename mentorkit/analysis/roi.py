@@ -249,18 +249,23 @@ def program_hours(data) -> dict:
     True
     """
     s = data.sessions
-    s = s[s["attended"]].merge(data.pairs[["pair_id", "mentor_id"] + (["group_id"] if "group_id" in data.pairs.columns else [])],
-                               on="pair_id", how="left")
-    minutes = s["duration_min"].fillna(0).astype(float)
-    mentee_hours = float(minutes.sum() / 60)
-    key = s["group_id"].fillna(s["pair_id"]) if "group_id" in s.columns else s["pair_id"]
-    meetings = s.assign(_k=key, _m=minutes).drop_duplicates(["mentor_id", "_k", "date"])
-    return {"mentor_hours": float(meetings["_m"].sum() / 60), "mentee_hours": mentee_hours,
-            "sessions_attended": int(len(s)), "mentor_meetings": int(len(meetings))}
+    pairs = data.pairs
+    att = s["attended"].to_numpy(dtype=bool)
+    pos = pd.Index(pairs["pair_id"]).get_indexer(s["pair_id"].to_numpy()[att])
+    known = pos >= 0
+    pos = pos[known]
+    minutes = np.nan_to_num(s["duration_min"].to_numpy(dtype=float)[att][known])
+    mentor = pd.factorize(pairs["mentor_id"])[0][pos]
+    meeting_key = pairs["group_id"].fillna(pairs["pair_id"]) if "group_id" in pairs.columns else pairs["pair_id"]
+    key = pd.factorize(meeting_key)[0][pos]
+    day = s["date"].to_numpy(dtype="datetime64[ns]")[att][known].view(np.int64)
+    first = ~pd.DataFrame({"m": mentor, "k": key, "d": day}).duplicated().to_numpy()
+    return {"mentor_hours": float(minutes[first].sum() / 60), "mentee_hours": float(minutes.sum() / 60),
+            "sessions_attended": int(len(minutes)), "mentor_meetings": int(first.sum())}
 
 
 def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.DataFrame | None = None,
-                          covariates: Sequence[str] | None = None) -> dict:
+                          covariates: Sequence[str] | None = None, _prepared: tuple | None = None) -> dict:
     """Fewer leavers per mentee within the horizon, with a low-high range, from the retention analysis.
 
     Takes the comparison group's Kaplan-Meier retention at the horizon (propensity-weighted
@@ -275,15 +280,13 @@ def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.D
     """
     from lifelines import KaplanMeierFitter
 
-    from mentorkit.analysis.retention import program_retention, propensity_weights, retention_frame
+    from mentorkit.analysis.retention import program_retention
 
     table = program_retention(data, covariates=covariates) if retention is None else retention
     method = "ipw" if (table["method"] == "ipw").any() else "naive"
     row = table[table["method"] == method].iloc[0]
-    frame, cov = retention_frame(data, covariates=covariates)
-    w = None
-    if method == "ipw":
-        w = propensity_weights(frame, "mentored", cov, treated=True)
+    frame, cov, w_all = _prepared if _prepared is not None else _prepare(data, covariates)
+    w = w_all if method == "ipw" else None
     ctrl = ~frame["mentored"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lifelines warns about non-integer (propensity) weights
@@ -300,7 +303,17 @@ def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.D
             "basis": basis}
 
 
-def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str] | None = None) -> dict:
+def _prepare(data, covariates):
+    """The retention frame, its covariates and propensity weights (None without covariates)."""
+    from mentorkit.analysis.retention import propensity_weights, retention_frame
+
+    frame, cov = retention_frame(data, covariates=covariates)
+    w = propensity_weights(frame, "mentored", cov, treated=True) if cov and frame["mentored"].nunique() == 2 else None
+    return frame, cov, w
+
+
+def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str] | None = None,
+                _prepared: tuple | None = None) -> dict:
     """Extra salary growth of mentees over the comparison group (a proportion), with its 95% CI.
 
     A weighted least-squares regression of ``salary_change_pct`` on being mentored, with the
@@ -308,15 +321,14 @@ def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str
     """
     import statsmodels.api as sm
 
-    from mentorkit.analysis.retention import propensity_weights, retention_frame
-
-    frame, cov = retention_frame(data, covariates=covariates)
-    sal = data.outcomes.set_index("participant_id")["salary_change_pct"]
-    frame["salary_change_pct"] = frame["participant_id"].map(sal)
-    frame = frame[frame["salary_change_pct"].notna()]
+    frame, cov, w_all = _prepared if _prepared is not None else _prepare(data, covariates)
+    sal = data.outcomes.drop_duplicates("participant_id").set_index("participant_id")["salary_change_pct"]
+    frame = frame.assign(salary_change_pct=sal.reindex(frame["participant_id"]).to_numpy())
+    keep = frame["salary_change_pct"].notna().to_numpy()
+    frame = frame[keep]
     if frame["mentored"].nunique() < 2:
         return {"low": 0.0, "expected": 0.0, "high": 0.0}
-    w = propensity_weights(frame, "mentored", cov, treated=True) if cov and retention_method == "ipw" else None
+    w = w_all[keep] if (w_all is not None and retention_method == "ipw") else None
     X = sm.add_constant(frame["mentored"].astype(float).to_numpy())
     fit = sm.WLS(frame["salary_change_pct"].to_numpy(float), X,
                  weights=np.ones(len(frame)) if w is None else w.to_numpy()).fit(cov_type="HC1")
@@ -350,8 +362,10 @@ def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: p
     n_mentees = int((parts["role"] == "mentee").sum())
     n_pairs = int(len(data.pairs))
     hours = program_hours(data)
-    ret = retention_improvement(data, horizon_months=a.horizon_months, retention=retention, covariates=covariates)
-    sal = salary_gain(data, retention_method=ret["method"], covariates=covariates)
+    prepared = _prepare(data, covariates)
+    ret = retention_improvement(data, horizon_months=a.horizon_months, retention=retention, covariates=covariates,
+                                _prepared=prepared)
+    sal = salary_gain(data, retention_method=ret["method"], covariates=covariates, _prepared=prepared)
     sal_range = (min(sal["low"], sal["expected"]), sal["expected"], max(sal["high"], sal["expected"]))
     t = roi_table(
         n_mentees=n_mentees, replacement_cost=a.replacement_cost,

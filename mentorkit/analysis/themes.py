@@ -19,7 +19,8 @@ import pandas as pd
 from mentorkit.analysis._common import min_group_size, suppress
 from mentorkit.errors import MentorkitError
 
-__all__ = ["ThemeResult", "comment_themes", "sentiment", "POSITIVE_WORDS", "NEGATIVE_WORDS"]
+__all__ = ["ThemeResult", "comment_themes", "sentiment", "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
+           "FILLER_WORDS"]
 
 #: Words that make a comment about a mentoring program read as positive (written for mentorkit).
 POSITIVE_WORDS = frozenset("""
@@ -37,7 +38,12 @@ NEGATIVE_WORDS = frozenset("""
     unresponsive ignored ignore disappointing disappointed stressful stressed overwhelmed tired
     slow vague irrelevant pointless mismatch mismatched worse worst lacking lack lacked problem
     problems issue issues struggle struggled uncomfortable rude dismissive unavailable hate hated
-    dislike disliked negative chaotic disorganised disorganized generic superficial
+    dislike disliked negative chaotic disorganised disorganized generic superficial obstacle obstacles
+    tough drifted slowed blocked delayed stuck lost
+    """.split())
+#: survey filler that says nothing about a theme (openers, thanks), left out of the topic model
+FILLER_WORDS = frozenset("""
+    honestly overall fair looking back thanks thank organisers organizers please really just
     """.split())
 _NEGATORS = frozenset("not no never hardly barely isn't wasn't didn't don't doesn't couldn't wouldn't aren't weren't".split())
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -144,13 +150,16 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
         raise MentorkitError(f"comments: {len(texts_used)} non-empty comment(s) are too few for {n_themes} themes")
     if method not in ("nmf", "lda"):
         raise MentorkitError(f"comment themes: method must be 'nmf' or 'lda', got {method!r}")
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    stop = sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
     min_df = 2 if len(texts_used) >= 20 else 1
     if method == "nmf":
-        vec = TfidfVectorizer(stop_words="english", min_df=min_df, max_df=0.9, sublinear_tf=True,
+        vec = TfidfVectorizer(stop_words=stop, min_df=min_df, max_df=0.9, sublinear_tf=True,
                               token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
         model = NMF(n_components=n_themes, init="nndsvda", random_state=random_state, max_iter=400)
     else:
-        vec = CountVectorizer(stop_words="english", min_df=min_df, max_df=0.9,
+        vec = CountVectorizer(stop_words=stop, min_df=min_df, max_df=0.9,
                               token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
         model = None
     try:
@@ -187,14 +196,16 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
                      "share_negative": float((s < 0).mean()) if len(s) else np.nan})
         if len(members) >= size and n_examples:
             order = members[np.argsort(-W[members, t], kind="stable")]
-            seen: set[str] = set()
+            chosen: list[set[str]] = []
             for i in order:
                 text = texts_used.iloc[i]
-                if text in seen:
+                words = set(_TOKEN.findall(text.lower()))
+                # keep examples different from each other: skip near-repeats of one already shown
+                if any(len(words & c) / max(1, len(words | c)) > 0.5 for c in chosen):
                     continue
-                seen.add(text)
-                picked.append({"theme": t + 1, "rank": len(seen), "comment": text})
-                if len(seen) >= n_examples:
+                chosen.append(words)
+                picked.append({"theme": t + 1, "rank": len(chosen), "comment": text})
+                if len(chosen) >= n_examples:
                     break
     examples = pd.DataFrame(picked, columns=["theme", "rank", "comment"])
     if len(examples):
@@ -203,3 +214,18 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     suppressed = set(themes.loc[themes["suppressed"], "theme"])
     examples = examples[~examples["theme"].isin(suppressed)].reset_index(drop=True)
     return ThemeResult(themes=themes, examples=examples, assignments=assignments)
+
+
+def themes_figure(result: ThemeResult):
+    """A plotly bar chart: comments per theme, coloured by mean sentiment (suppressed themes left out)."""
+    import plotly.graph_objects as go
+
+    t = result.themes[~result.themes["suppressed"]] if "suppressed" in result.themes.columns else result.themes
+    fig = go.Figure(go.Bar(
+        x=t["n_comments"], y=t["label"], orientation="h",
+        marker=dict(color=t["sentiment_mean"], colorscale="RdYlGn", cmin=-1, cmax=1,
+                    colorbar=dict(title="sentiment")),
+        text=[f"{s:+.2f}" for s in t["sentiment_mean"]], textposition="outside"))
+    fig.update_layout(title="Comment themes: size and mood", xaxis_title="comments", height=120 + 45 * len(t),
+                      margin=dict(l=220), yaxis=dict(autorange="reversed"))
+    return fig
