@@ -29,9 +29,11 @@ chromium:
 	fi
 	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)"; exit 1; }
 
+# voila.json holds the settings; JUPYTER_PATH lets Voila find the repo's "mentorkit" page template
 serve: $(STAMP)
 	@echo "mentorkit: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
+	JUPYTER_PATH="$(CURDIR)/dashboards/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	  $(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
 
 # one pytest run: unit and browser tests under tests/, notebooks under nbval
 test: $(STAMP) chromium

@@ -32,6 +32,9 @@ def voila_url(tmp_path_factory):
     env = dict(os.environ)
     env.setdefault("MENTORKIT_SALT", "browser-test-salt")
     env["MENTORKIT_PRACTICE_DB"] = str(tmp_path_factory.mktemp("db") / "practice.sqlite")
+    # as `make serve` does: voila.json names the repo's "mentorkit" template, found through JUPYTER_PATH
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "dashboards" / "share" / "jupyter"),
+                                                      env.get("JUPYTER_PATH", "")) if p)
     with open(log, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
                                  "--Voila.ip=127.0.0.1", "."], cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,

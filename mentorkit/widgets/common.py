@@ -1,0 +1,498 @@
+"""Pieces every dashboard shares: where the data comes from, privacy guards, charts, exports.
+
+The dashboards in ``dashboards/`` only build one widget class each; those classes
+(:mod:`mentorkit.widgets.health`, :mod:`mentorkit.widgets.outcomes`,
+:mod:`mentorkit.widgets.trainer`) are made of the parts here:
+
+* **data sources**: :func:`resolve_source` reads ``MENTORKIT_DATA`` (unset: the bundled
+  ``program_sample``; a folder; or a database URL) and :func:`load_program` loads it
+  through mentorkit's validating loader. Problems become a :class:`MentorkitError` with
+  a message fit for the page (:func:`message_html`), never a traceback.
+* **privacy**: :func:`hide_small` wraps :func:`mentorkit.privacy.suppress_small_cells`
+  (complementary suppression) and drops the primary/complementary reason, so nobody
+  can tell which hidden group is the small one; :func:`table_html` escapes every cell.
+* **charts**: :class:`FigureView` shows a plotly figure through the plotly MIME renderer
+  that ships with the ``jupyterlab-plotly`` extension (no CDN, works offline).
+* **exports**: :func:`csv_bytes` writes exactly the frame shown (spreadsheet-safe),
+  :func:`snapshot_html` writes a standalone HTML page of the current view (plotly.js
+  inline once), and :func:`download_link` turns bytes into a link that downloads them.
+
+Example
+-------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"region": ["Europe", "Asia-Pacific", "Africa"], "pairs": [40, 3, 12]})
+>>> hide_small(t, "pairs", min_size=5)["pairs"].isna().tolist()
+[False, True, True]
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from mentorkit import config
+from mentorkit.errors import MentorkitError
+
+__all__ = [
+    "DataSource", "resolve_source", "load_program", "program_from_database", "min_group_size",
+    "hide_small", "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
+    "csv_bytes", "download_link", "snapshot_html", "FigureView", "ExportBar", "STYLE", "ALL",
+    "is_database_url", "safe_url",
+]
+
+#: the label of the "no filter" choice in every dropdown
+ALL = "All"
+
+#: CSS shared by the dashboards (classes start with ``mk-``)
+STYLE = """<style>
+.mk-dash{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328}
+.mk-dash h2{font-size:1.35rem;margin:.2rem 0 .1rem 0}
+.mk-dash h3{font-size:1.05rem;margin:.9rem 0 .3rem 0;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
+.mk-sub{color:#57606a;font-size:.88rem;margin:0 0 .5rem 0}
+.mk-kpis{display:flex;flex-wrap:wrap;gap:10px;margin:.4rem 0}
+.mk-kpi{background:#f6f8fa;border:1px solid #d0d7de;border-radius:8px;padding:8px 12px;min-width:130px}
+.mk-kpi b{display:block;font-size:1.45rem;line-height:1.2}
+.mk-kpi span{font-size:.8rem;color:#57606a}
+.mk-kpi small{display:block;font-size:.75rem;color:#57606a}
+table.mk-table{border-collapse:collapse;font-size:.82rem;margin:.3rem 0}
+table.mk-table th,table.mk-table td{border:1px solid #d0d7de;padding:3px 7px;text-align:right;vertical-align:top}
+table.mk-table th{background:#f6f8fa}
+table.mk-table td:first-child,table.mk-table th:first-child{text-align:left}
+table.mk-table td.mk-text,table.mk-table th.mk-text{text-align:left;white-space:normal;max-width:34rem}
+.mk-tablewrap{max-height:360px;overflow:auto}
+.mk-message{border-radius:8px;padding:10px 14px;margin:.4rem 0}
+.mk-message.mk-error-message{background:#ffebe9;border:1px solid #ff8182}
+.mk-message.mk-info{background:#ddf4ff;border:1px solid #54aeff}
+.mk-message.mk-warn{background:#fff8c5;border:1px solid #d4a72c}
+.mk-caveat{background:#fff8c5;border-left:4px solid #d4a72c;padding:6px 12px;margin:.4rem 0;font-size:.88rem}
+.mk-download{display:inline-block;margin:2px 8px 2px 0;padding:3px 10px;border:1px solid #0969da;
+ border-radius:6px;color:#0969da;text-decoration:none;font-size:.85rem}
+.mk-hidden-cell{color:#8c959f}
+.mk-comment{border-left:3px solid #d0d7de;padding:3px 10px;margin:4px 0;white-space:pre-wrap}
+</style>"""
+
+
+# ------------------------------------------------------------------ data sources
+
+def is_database_url(value: str) -> bool:
+    """True when *value* looks like an SQLAlchemy URL (``dialect[+driver]://...``).
+
+    >>> is_database_url("sqlite:///tmp/x.sqlite"), is_database_url("/data/program")
+    (True, False)
+    """
+    head = value.split("://", 1)[0]
+    return "://" in value and head.replace("+", "").replace("_", "").isalnum()
+
+
+def safe_url(url: str) -> str:
+    """*url* with any password hidden, for showing on a page.
+
+    >>> safe_url("postgresql://ana:secret@db/mk")
+    'postgresql://ana:***@db/mk'
+    """
+    try:
+        from sqlalchemy.engine import make_url
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown without its credentials
+        return url.split("://", 1)[0] + "://<hidden>"
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where program data comes from: ``kind`` is ``sample``, ``folder`` or ``database``."""
+
+    kind: str
+    location: str
+    label: str
+
+
+def resolve_source(value: str | None = None) -> DataSource:
+    """The data source named by *value*, else by ``MENTORKIT_DATA``, else the bundled sample.
+
+    >>> resolve_source("").kind
+    'sample'
+    >>> resolve_source("sqlite:///program.sqlite").kind
+    'database'
+    """
+    if value is None:
+        value = config.get("data")
+    value = (value or "").strip()
+    if not value:
+        return DataSource("sample", "program_sample", "the bundled sample program (simulated, program_sample)")
+    if is_database_url(value):
+        return DataSource("database", value, f"database {safe_url(value)}")
+    return DataSource("folder", value, f"folder {value}")
+
+
+def program_from_database(url: str):
+    """Load program tables from a database through the same validation as a folder.
+
+    Each table of the data model (``participants``, ``pairs``, ...) is read with SQLAlchemy,
+    written to a private temporary folder and loaded by :func:`mentorkit.program.load`, so a
+    database gets the same checks, quarantine and report as files do.
+    """
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mentorkit.privacy import to_csv_safe
+    from mentorkit.program import load as load_folder
+    from mentorkit.program.schema import REQUIRED_TABLES, TABLE_ORDER
+
+    shown = safe_url(url)
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+        names = set(inspect(engine).get_table_names())
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise MentorkitError(f"MENTORKIT_DATA={shown}: cannot open the database: {str(exc).splitlines()[0]}") from None
+    missing = [t for t in REQUIRED_TABLES if t not in names]
+    if missing:
+        have = ", ".join(sorted(names)) or "no tables"
+        raise MentorkitError(f"MENTORKIT_DATA={shown}: the database has no program table(s) "
+                             f"{', '.join(missing)} (it holds {have})")
+    folder = Path(tempfile.mkdtemp(prefix="mentorkit-db-"))
+    try:
+        for t in TABLE_ORDER:
+            if t in names:
+                to_csv_safe(pd.read_sql_table(t, engine), folder / f"{t}.csv")
+    finally:
+        engine.dispose()
+    data = load_folder(folder, quarantine_dir=folder / "_quarantine")
+    data.source = None
+    return data
+
+
+def load_program(source: DataSource | str | None = None):
+    """Load the program data of *source* (default: :func:`resolve_source`).
+
+    Raises
+    ------
+    MentorkitError
+        With a message naming the setting and what is wrong: a missing folder, a file
+        instead of a folder, no program files, a database without the tables, or no row
+        of participants left after validation.
+
+    Example
+    -------
+    >>> data = load_program("")
+    >>> len(data.pairs) > 0
+    True
+    """
+    src = source if isinstance(source, DataSource) else resolve_source(source)
+    if src.kind == "sample":
+        from mentorkit import datasets
+        data = datasets.load("program_sample")
+    elif src.kind == "database":
+        data = program_from_database(src.location)
+    else:
+        from mentorkit.program import load as load_folder
+        folder = Path(src.location).expanduser()
+        if not folder.exists():
+            raise MentorkitError(f"MENTORKIT_DATA={src.location}: no such folder or database URL")
+        if not folder.is_dir():
+            raise MentorkitError(f"MENTORKIT_DATA={src.location}: this is a file; point MENTORKIT_DATA at the "
+                                 "folder that holds participants.csv, pairs.csv, ... or at a database URL")
+        quarantine = config.cache_dir() / "quarantine" / (folder.resolve().name or "data")
+        try:
+            data = load_folder(folder, quarantine_dir=quarantine)
+        except MentorkitError as exc:
+            raise MentorkitError(f"MENTORKIT_DATA={src.location}: {exc}") from None
+    if data.participants.empty or data.pairs.empty:
+        raise MentorkitError(f"{src.label}: no valid participants or pairs were loaded; "
+                             f"{data.report.n_errors} problem(s) were found (run `mentorkit validate` on it)")
+    return data
+
+
+# ---------------------------------------------------------------------- privacy
+
+def min_group_size(min_size: int | None = None) -> int:
+    """*min_size*, else the configured ``MENTORKIT_MIN_GROUP`` (default 5)."""
+    return int(config.get("min_group_size")) if min_size is None else int(min_size)
+
+
+def hide_small(df: pd.DataFrame, count_col: str, *, by: Sequence[str] | None = None,
+               min_size: int | None = None, value_cols: Sequence[str] | None = None) -> pd.DataFrame:
+    """Hide groups below the minimum size, with complementary suppression; keep only ``hidden``.
+
+    A thin wrapper over :func:`mentorkit.privacy.suppress_small_cells`. The result has a
+    boolean ``hidden`` column instead of ``suppressed``/``suppression``: whether a cell was
+    hidden for being small or to protect a small one is itself a clue, so it is not shown.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"model": ["group", "peer", "async"], "pairs": [30, 2, 9], "rate": [.8, .5, .7]})
+    >>> out = hide_small(t, "pairs", min_size=5)
+    >>> out["hidden"].tolist(), out["rate"].isna().tolist()
+    ([False, True, True], [False, True, True])
+    """
+    from mentorkit.privacy import suppress_small_cells
+
+    if df.empty:
+        out = df.copy()
+        out["hidden"] = pd.Series(dtype=bool)
+        return out
+    if by is None:
+        by = [c for c in df.columns if c != count_col and not pd.api.types.is_numeric_dtype(df[c])]
+    s = suppress_small_cells(df, count_col, min_group_size(min_size), by=list(by),
+                             value_cols=None if value_cols is None else list(value_cols))
+    return s.drop(columns=["suppression"]).rename(columns={"suppressed": "hidden"})
+
+
+# ------------------------------------------------------------------------- HTML
+
+def _fmt(v, kind: str) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or v is pd.NA:
+        return ""
+    if kind == "pct":
+        return f"{v:.0%}"
+    if kind == "int":
+        return f"{v:,.0f}"
+    if kind == "money":
+        return f"${v:,.0f}"
+    if kind == "p":
+        return "<0.001" if v < 0.001 else f"{v:.3f}"
+    if kind == "date":
+        return pd.Timestamp(v).strftime("%Y-%m-%d")
+    if isinstance(v, (float, np.floating)):
+        if np.isinf(v):
+            return "not reached"
+        return f"{v:,.2f}"
+    return str(v)
+
+
+def format_frame(df: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:
+    """Cells as display text: ``formats`` maps a column to ``pct``, ``int``, ``money``, ``p``, ``date``.
+
+    Hidden (suppressed) cells become empty text; the ``hidden`` column, when present, is
+    shown as ``hidden`` / ``""``.
+
+    >>> format_frame(pd.DataFrame({"rate": [0.5, np.nan]}), {"rate": "pct"})["rate"].tolist()
+    ['50%', '']
+    """
+    formats = formats or {}
+    out = pd.DataFrame(index=df.index)
+    for c in df.columns:
+        if c == "hidden":
+            out[c] = np.where(df[c].astype(bool), "hidden (small group)", "")
+            continue
+        kind = formats.get(c, "date" if pd.api.types.is_datetime64_any_dtype(df[c]) else "")
+        out[c] = [_fmt(v, kind) for v in df[c]]
+    return out
+
+
+def table_html(df: pd.DataFrame, formats: dict[str, str] | None = None, *, labels: dict[str, str] | None = None,
+               css_class: str = "", text_cols: Iterable[str] = (), max_rows: int | None = None) -> str:
+    """An escaped HTML table of *df* (every cell and header through :func:`html.escape`).
+
+    >>> "&lt;script&gt;" in table_html(pd.DataFrame({"text": ["<script>x</script>"]}))
+    True
+    """
+    shown = df if max_rows is None else df.head(max_rows)
+    cells = format_frame(shown, formats)
+    labels = labels or {}
+    text_cols = set(text_cols) | {c for c in shown.columns
+                                  if c != "hidden" and not pd.api.types.is_numeric_dtype(shown[c])
+                                  and not pd.api.types.is_datetime64_any_dtype(shown[c])}
+    left = " class='mk-text'"
+    head = "".join(f"<th{left if c in text_cols else ''}>{html.escape(str(labels.get(c, c)))}</th>"
+                   for c in cells.columns)
+    rows = []
+    for _, r in cells.iterrows():
+        tds = []
+        for c in cells.columns:
+            tds.append(f"<td{left if c in text_cols else ''}>{html.escape(str(r[c]))}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    more = ""
+    if max_rows is not None and len(df) > max_rows:
+        more = f"<p class='mk-sub'>Showing {max_rows} of {len(df)} rows; the CSV export holds all of them.</p>"
+    cls = f"mk-table {css_class}".strip()
+    return (f"<div class='mk-tablewrap'><table class='{html.escape(cls)}'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>{more}")
+
+
+def message_html(text: str, kind: str = "error", title: str | None = None) -> str:
+    """A message box for the page (``kind``: ``error``, ``info`` or ``warn``); the text is escaped.
+
+    >>> "mk-error-message" in message_html("no such folder")
+    True
+    """
+    cls = {"error": "mk-error-message", "info": "mk-info", "warn": "mk-warn"}[kind]
+    head = f"<b>{html.escape(title)}</b><br>" if title else ""
+    return f"<div class='mk-message {cls}'>{head}{html.escape(text)}</div>"
+
+
+def notice_html(text: str) -> str:
+    """A caveat box (escaped text)."""
+    return f"<div class='mk-caveat'>{html.escape(text)}</div>"
+
+
+def kpi_html(items: Sequence[tuple[str, str, str]]) -> str:
+    """Key figures as cards: each item is ``(value, label, note)`` (all escaped).
+
+    >>> kpi_html([("12", "active pairs", "")]).count("mk-kpi'")
+    1
+    """
+    cards = []
+    for value, label, note in items:
+        n = f"<small>{html.escape(note)}</small>" if note else ""
+        cards.append(f"<div class='mk-kpi'><b>{html.escape(value)}</b><span>{html.escape(label)}</span>{n}</div>")
+    return f"<div class='mk-kpis'>{''.join(cards)}</div>"
+
+
+# ---------------------------------------------------------------------- exports
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """*df* as spreadsheet-safe UTF-8 CSV (through :func:`mentorkit.privacy.to_csv_safe`).
+
+    >>> csv_bytes(pd.DataFrame({"a": ["=1+1"]})).decode()
+    "a\\n'=1+1\\n"
+    """
+    from mentorkit.privacy import to_csv_safe
+
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="mentorkit-export-")
+    os.close(fd)
+    try:
+        to_csv_safe(df, name)
+        return Path(name).read_bytes()
+    finally:
+        os.unlink(name)
+
+
+def download_link(payload: bytes, filename: str, label: str, *, mime: str = "text/csv",
+                  css_class: str = "") -> str:
+    """A link that downloads *payload* as *filename*, with the bytes inside the link (a ``data:`` URL).
+
+    Nothing is written on the server and no script runs: the browser saves the bytes the
+    link carries. (Scripts and ``on...`` attributes in widget HTML are stripped by the
+    page's sanitiser anyway.)
+
+    >>> link = download_link(b"a\\n1\\n", "x.csv", "CSV")
+    >>> 'download="x.csv"' in link and "data:text/csv;base64," in link
+    True
+    """
+    b64 = base64.b64encode(payload).decode("ascii")
+    cls = html.escape(f"mk-download {css_class}".strip(), quote=True)
+    return (f'<a class="{cls}" download="{html.escape(filename, quote=True)}" '
+            f'href="data:{html.escape(mime, quote=True)};base64,{b64}">{html.escape(label)}</a>')
+
+
+def snapshot_html(title: str, blocks: Sequence[tuple[str, object]], *, subtitle: str = "") -> str:
+    """A standalone HTML page of a dashboard's current view.
+
+    Parameters
+    ----------
+    title, subtitle : str
+        Page heading and the line under it (filters, data source, as-of date).
+    blocks : list of (heading, content)
+        Content is a plotly figure, a DataFrame (escaped table), or a string of HTML the
+        caller has already escaped. plotly.js is embedded once, so the file opens offline.
+
+    Example
+    -------
+    >>> page = snapshot_html("Test", [("Table", pd.DataFrame({"a": [1]}))])
+    >>> page.startswith("<!DOCTYPE html>") and "<td>1</td>" in page
+    True
+    """
+    parts = []
+    plotly_done = False
+    for heading, content in blocks:
+        parts.append(f"<h3>{html.escape(heading)}</h3>")
+        if hasattr(content, "to_html") and hasattr(content, "to_plotly_json"):
+            parts.append(content.to_html(full_html=False, include_plotlyjs=not plotly_done,
+                                         config={"displaylogo": False}))
+            plotly_done = True
+        elif isinstance(content, pd.DataFrame):
+            parts.append(table_html(content))
+        else:
+            parts.append(str(content))
+    stamp = pd.Timestamp.now().strftime("%Y-%m-%d %H:%M")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title>{STYLE}</head><body class='mk-dash' "
+            "style='max-width:1150px;margin:1.5rem auto'>"
+            f"<h2>{html.escape(title)}</h2><p class='mk-sub'>{html.escape(subtitle)}</p>"
+            f"{''.join(parts)}<p class='mk-sub'>Snapshot taken {stamp} with mentorkit. Groups smaller than "
+            f"the minimum group size are hidden.</p></body></html>")
+
+
+# ----------------------------------------------------------------------- charts
+
+class FigureView(w.Output):
+    """An output area showing one plotly figure through the offline plotly MIME renderer.
+
+    :meth:`show` replaces the figure; :attr:`figure` keeps the one shown (for snapshots).
+    """
+
+    def __init__(self, css_class: str, **kwargs):
+        super().__init__(**kwargs)
+        self.add_class("mk-chart")
+        self.add_class(css_class)
+        self.figure = None
+
+    def show(self, fig) -> None:
+        """Show *fig* (a ``plotly.graph_objects.Figure``) in place of the current one."""
+        from IPython.display import display
+
+        self.figure = fig
+        spec = json.loads(fig.to_json())  # plain JSON types (numpy arrays and dates converted by plotly)
+        spec["config"] = {"displaylogo": False, "responsive": True}
+        bundle = {"application/vnd.plotly.v1+json": spec,
+                  "text/plain": f"<chart: {fig.layout.title.text or 'figure'}>"}
+        self.clear_output(wait=True)
+        with self:
+            display(bundle, raw=True)
+
+
+class ExportBar(w.VBox):
+    """The export row of a dashboard: CSV links for every table shown, and an HTML snapshot.
+
+    *tables* is a callable returning ``{name: DataFrame}`` (exactly what is on screen);
+    *snapshot* returns the snapshot page. CSV links are rebuilt by :meth:`refresh` after
+    every change of view; the snapshot is built when its button is pressed.
+    """
+
+    def __init__(self, prefix: str, tables, snapshot):
+        self.prefix = prefix
+        self._tables = tables
+        self._snapshot = snapshot
+        self.csv_links = w.HTML()
+        self.csv_links.add_class("mk-csv-links")
+        self.snapshot_button = w.Button(description="Make HTML snapshot", tooltip="a standalone page of this view")
+        self.snapshot_button.add_class("mk-snapshot-button")
+        self.snapshot_link = w.HTML()
+        self.snapshot_link.add_class("mk-snapshot-link")
+        self.snapshot_button.on_click(lambda _b: self.make_snapshot())
+        super().__init__([w.HTML("<h3>Export</h3>"), self.csv_links,
+                          w.HBox([self.snapshot_button, self.snapshot_link])])
+        self.add_class("mk-export")
+
+    def refresh(self) -> None:
+        """Rebuild the CSV links from the tables now shown; drop a stale snapshot link."""
+        links = []
+        for name, df in self._tables().items():
+            if df is None:
+                continue
+            fname = f"{self.prefix}-{name.replace(' ', '-')}.csv"
+            links.append(download_link(csv_bytes(df), fname, f"CSV: {name}",
+                                       css_class=f"mk-csv-{name.replace(' ', '-')}"))
+        self.csv_links.value = "".join(links) or "<i>Nothing to export for this selection.</i>"
+        self.snapshot_link.value = ""
+
+    def make_snapshot(self) -> str:
+        """Build the snapshot of the current view and show its download link; return the page."""
+        page = self._snapshot()
+        stamp = pd.Timestamp.now().strftime("%Y%m%d-%H%M")
+        size = len(page.encode("utf-8")) / 1e6
+        self.snapshot_link.value = download_link(page.encode("utf-8"), f"{self.prefix}-snapshot-{stamp}.html",
+                                                 f"Download the snapshot ({size:.1f} MB)", mime="text/html",
+                                                 css_class="mk-snapshot-download")
+        return page
