@@ -170,9 +170,11 @@ def run_retention(args) -> int:
                    "rows_used": int(len(clean)), "rows_rejected": int(len(rejected))}, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        _print_tables({"Kaplan-Meier medians": medians, "comparison": table})
-        for note in table["note"].unique():
-            print(f"note: {note}")
+        _print_tables({"Kaplan-Meier medians": medians, "comparison": table.drop(columns="note")})
+        if np.isinf(medians["median"]).any():
+            print("note: a median of inf means fewer than half the group left during follow-up")
+        for method, note in zip(table["method"], table["note"]):
+            print(f"note ({method}): {note}")
     return 0
 
 
