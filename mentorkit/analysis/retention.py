@@ -105,8 +105,8 @@ def km_curves(df: pd.DataFrame, duration: str, event: str, group: str, *,
               weights: str | None = None, min_size: int | None = None) -> pd.DataFrame:
     """Kaplan-Meier survival curves, one block of rows per group.
 
-    Groups smaller than the minimum group size are left out (privacy), so no curve can
-    reveal an individual's exit.
+    Groups the privacy layer suppresses (smaller than the minimum group size, plus any
+    complementary cells) are left out, so no curve can reveal an individual's exit.
 
     Returns
     -------
@@ -123,10 +123,12 @@ def km_curves(df: pd.DataFrame, duration: str, event: str, group: str, *,
     """
     from lifelines import KaplanMeierFitter
 
-    size = min_group_size() if min_size is None else min_size
+    counts = df.groupby(group, sort=True).size().rename("n").reset_index()
+    shown = suppress(counts, "n", by=[group], min_size=min_size)
+    hidden = set(shown.loc[shown["suppressed"], group])
     frames = []
     for level, part in df.groupby(group, sort=True):
-        if len(part) < size:
+        if level in hidden:
             continue
         kmf = KaplanMeierFitter()
         with warnings.catch_warnings():
