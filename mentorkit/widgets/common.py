@@ -30,6 +30,7 @@ import base64
 import html
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +149,9 @@ def program_from_database(url: str):
     from mentorkit.program.schema import REQUIRED_TABLES, TABLE_ORDER
 
     shown = safe_url(url)
+    if url.startswith("sqlite:///") and url[len("sqlite:///"):] not in ("", ":memory:") \
+            and not Path(url[len("sqlite:///"):]).exists():
+        raise MentorkitError(f"MENTORKIT_DATA={shown}: no such database file")
     try:
         engine = create_engine(url)
         with engine.connect():
@@ -165,9 +169,10 @@ def program_from_database(url: str):
         for t in TABLE_ORDER:
             if t in names:
                 to_csv_safe(pd.read_sql_table(t, engine), folder / f"{t}.csv")
+        data = load_folder(folder, quarantine_dir=config.cache_dir() / "quarantine" / "database")
     finally:
         engine.dispose()
-    data = load_folder(folder, quarantine_dir=folder / "_quarantine")
+        shutil.rmtree(folder, ignore_errors=True)
     data.source = None
     return data
 
@@ -440,6 +445,7 @@ class FigureView(w.Output):
 
     def show(self, fig) -> None:
         """Show *fig* (a ``plotly.graph_objects.Figure``) in place of the current one."""
+        from IPython import get_ipython
         from IPython.display import display
 
         self.figure = fig
@@ -448,6 +454,8 @@ class FigureView(w.Output):
         bundle = {"application/vnd.plotly.v1+json": spec,
                   "text/plain": f"<chart: {fig.layout.title.text or 'figure'}>"}
         self.clear_output(wait=True)
+        if get_ipython() is None:  # plain Python (tests, scripts): keep the figure, print nothing
+            return
         with self:
             display(bundle, raw=True)
 
