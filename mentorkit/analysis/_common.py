@@ -47,33 +47,6 @@ def suppress(table: pd.DataFrame, count_col: str, *, by: Sequence[str],
     return suppress_small_cells(table, count_col, size, by=list(by), value_cols=value_cols)
 
 
-def as_bool(series: pd.Series, where: str) -> pd.Series:
-    """Read a yes/no column (bool, 0/1, true/false, yes/no) as booleans; raise naming bad rows."""
-    if series.dtype == bool:
-        return series
-    mapping = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False,
-               "y": True, "n": False, "t": True, "f": False, "1.0": True, "0.0": False}
-    text = series.astype("string").str.strip().str.lower()
-    out = text.map(mapping)
-    bad = out.isna() & series.notna()
-    if bad.any():
-        rows = ", ".join(str(i) for i in series.index[bad][:5])
-        raise MentorkitError(f"{where}: values must be yes/no (1/0, true/false); "
-                             f"{int(bad.sum())} row(s) are not, e.g. row(s) {rows}: "
-                             f"{series[bad].iloc[0]!r}")
-    return out.astype("boolean")
-
-
-def t_ci(mean: float, sd: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Student-t confidence interval for a mean."""
-    from scipy import stats
-
-    if n < 2 or not np.isfinite(sd):
-        return (np.nan, np.nan)
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n)
-    return (mean - half, mean + half)
-
-
 def wide_values(df: pd.DataFrame, *, id_col: str, item_col: str, wave_col: str, value_col: str,
                 items: Sequence[str], waves: Sequence[str], ids: Sequence | None = None
                 ) -> tuple[pd.Index, np.ndarray]:
