@@ -191,7 +191,10 @@ def test_kernel_cap_refuses_a_kernel_beyond_the_cap_and_frees_the_slot():
         finally:
             await km.shutdown_all(now=True)
 
-    asyncio.run(scenario())
+    # a thread of its own: an earlier test in the session (Playwright's sync API) may hold this thread's loop
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def test_voila_config_strips_sources_and_preheats_the_dashboards():
