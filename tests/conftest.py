@@ -81,4 +81,8 @@ def page(_browser):
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.console_errors = errors
     yield pg
+    try:  # as a closing tab does: Voila's beforeunload handler asks the server to shut the page's kernel down
+        pg.close(run_before_unload=True)
+    except Exception:  # noqa: BLE001 - the page may already be gone
+        pass
     context.close()

@@ -197,17 +197,18 @@ def test_kernel_cap_refuses_a_kernel_beyond_the_cap_and_frees_the_slot():
         pool.submit(asyncio.run, scenario()).result()
 
 
-def test_voila_config_strips_sources_and_preheats_the_dashboards():
+def test_voila_config_strips_sources_caps_kernels_and_culls_idle_ones():
     import json
 
     cfg = json.loads((ROOT / "voila.json").read_text())
     vc = cfg["VoilaConfiguration"]
-    assert vc["strip_sources"] is True and vc["show_tracebacks"] is False and vc["preheat_kernel"] is True
-    pools = cfg["VoilaKernelManager"]["kernel_pools_config"]
+    assert vc["strip_sources"] is True and vc["show_tracebacks"] is False
+    assert vc["multi_kernel_manager_class"] == "mentorkit.widgets.serving.CappedKernelManager"
+    assert 10 <= cfg["CappedKernelManager"]["max_kernels"]  # ten viewers at once fit under the cap
+    cull = cfg["MappingKernelManager"]
+    assert cull["cull_idle_timeout"] > 0 and cull["cull_interval"] > 0
     for nb in ("program_health", "outcomes_roi", "trainer"):
-        assert pools[f"dashboards/{nb}.ipynb"]["pool_size"] >= 1
         assert (ROOT / "dashboards" / f"{nb}.ipynb").exists()
-    assert cfg["CappedKernelManager"]["max_kernels"] > sum(p["pool_size"] for p in pools.values())
 
 
 def test_landing_template_links_every_notebook_and_loads_nothing_from_outside():

@@ -47,7 +47,7 @@ __all__ = [
     "DataSource", "resolve_source", "load_program", "program_from_database", "min_group_size",
     "hide_small", "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
     "csv_bytes", "download_link", "snapshot_html", "FigureView", "ExportBar", "STYLE", "ALL",
-    "is_database_url", "safe_url",
+    "is_database_url", "safe_url", "fingerprint", "cached_series",
 ]
 
 #: the label of the "no filter" choice in every dropdown
@@ -253,6 +253,55 @@ def hide_small(df: pd.DataFrame, count_col: str, *, by: Sequence[str] | None = N
     return s.drop(columns=["suppression"]).rename(columns={"suppressed": "hidden"})
 
 
+# ------------------------------------------------------------------------ cache
+
+def fingerprint(data) -> str | None:
+    """A key that changes whenever the files behind *data* change (None for a database source).
+
+    Names, sizes and modification times of the files in ``data.source``; a dashboard
+    keeps slow, data-derived results (redacted comments) in the cache under this key, so
+    the next kernel that opens the same data skips the work.
+    """
+    import hashlib
+
+    folder = getattr(data, "source", None)
+    if folder is None or not Path(folder).is_dir():
+        return None
+    h = hashlib.sha256(str(Path(folder).resolve()).encode())
+    for p in sorted(Path(folder).iterdir()):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+def cached_series(name: str, key: str | None, compute) -> pd.Series:
+    """``compute()`` (a Series of text), read from the cache when *key* was seen before.
+
+    Written atomically (a temporary file, then a rename), so kernels starting together
+    never read half a file; any problem with the cache falls back to computing.
+    """
+    if key is None:
+        return compute()
+    path = config.cache_dir() / "dashboards" / f"{name}-{key}.parquet"
+    try:
+        if path.exists():
+            frame = pd.read_parquet(path)
+            return pd.Series(frame["value"].to_numpy(dtype=object), index=frame["index"].to_numpy(), name=name)
+    except Exception:  # noqa: BLE001 - a damaged cache file is recomputed
+        pass
+    out = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        pd.DataFrame({"index": out.index.to_numpy(), "value": out.astype(object).to_numpy()}).to_parquet(tmp)
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - caching is an optimisation only
+        pass
+    return out
+
+
 # ------------------------------------------------------------------------- HTML
 
 def _fmt(v, kind: str) -> str:
@@ -453,9 +502,9 @@ class FigureView(w.Output):
         spec["config"] = {"displaylogo": False, "responsive": True}
         bundle = {"application/vnd.plotly.v1+json": spec,
                   "text/plain": f"<chart: {fig.layout.title.text or 'figure'}>"}
-        self.clear_output(wait=True)
         if get_ipython() is None:  # plain Python (tests, scripts): keep the figure, print nothing
             return
+        self.clear_output(wait=True)
         with self:
             display(bundle, raw=True)
 

@@ -328,9 +328,9 @@ class ProgramHealth(w.VBox):
             self._blank(message_html("These pairs have no sessions, goals or messages in the date range.", "info"))
             return
         pe = pair_engagement(win, as_of=f["end"])
-        overall = engagement_summary(win, as_of=f["end"], rules=self.rules).iloc[0]
         by = self.breakdown.value
         summary = engagement_summary(win, by=by, as_of=f["end"], rules=self.rules, min_size=self.min_size)
+        overall = summary.iloc[0]  # the first row is the whole selection
         groups = summary[summary["group_by"] != "all"].drop(columns=["group_by", "suppression"])
         groups = groups.rename(columns={"group": by, "suppressed": "hidden"}).reset_index(drop=True)
         nud = nudges(sel, rules=self.rules, as_of=f["end"])

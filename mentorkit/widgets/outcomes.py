@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, kpi_html, load_program, message_html,
-                                      min_group_size, notice_html, resolve_source, snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, cached_series, fingerprint, kpi_html,
+                                      load_program, message_html, min_group_size, notice_html, resolve_source,
+                                      snapshot_html, table_html)
 
 __all__ = ["OutcomesROI", "RoiCalculator", "filter_cohort", "survival_curves", "comment_view",
            "RETENTION_CAVEAT", "COMMENTS_SHOWN"]
@@ -304,6 +305,18 @@ class OutcomesROI(w.VBox):
                                          "The program data could not be loaded")
         self.children = [self.header, self.status]
 
+    @property
+    def redacted(self) -> pd.Series:
+        """Every comment with person names replaced (cached on disk per data version)."""
+        if getattr(self, "_redacted", None) is None:
+            def redact() -> pd.Series:
+                from mentorkit.privacy import redact_names
+
+                texts = self.data.comments["text"]
+                return pd.Series(list(redact_names(texts)) if len(texts) else [], index=texts.index, dtype=object)
+            self._redacted = cached_series("redacted-comments", fingerprint(self.data), redact)
+        return self._redacted
+
     def _build(self) -> None:
         d = self.data
         cohorts = sorted(d.participants.loc[d.participants["role"] == "mentee", "cohort"].dropna().unique())
@@ -365,7 +378,6 @@ class OutcomesROI(w.VBox):
         from mentorkit.analysis.outcomes import program_prepost
         from mentorkit.analysis.retention import program_retention
         from mentorkit.analysis.roi import program_hours, retention_improvement
-        from mentorkit.privacy import redact_names
 
         sub = filter_cohort(self.data, cohort)
         view: dict = {"data": sub}
@@ -396,8 +408,7 @@ class OutcomesROI(w.VBox):
         view["improvement"] = imp
         view["hours"] = program_hours(sub)
         view["problems"] = problems
-        redacted = redact_names(sub.comments["text"]) if len(sub.comments) else sub.comments["text"]
-        view["redacted"] = pd.Series(list(redacted), index=sub.comments.index, dtype=object)
+        view["redacted"] = self.redacted.reindex(sub.comments.index)
         self._cache[cohort] = view
         return view
 

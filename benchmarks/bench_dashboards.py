@@ -1,0 +1,307 @@
+"""How fast the dashboards open, against a bare one-widget Voila notebook served the same way.
+
+What it does, in one run:
+
+1. Starts Voila with the repository's ``voila.json`` (kernel cap, culling, the
+   ``mentorkit`` template) on a free port, serving ``dashboards/`` and ``exercises/`` plus
+   a bare notebook that shows one button.
+2. **Time to interactive**: opens each page in Debian's chromium and times from the
+   request until the page's main widget is drawn (the dashboard's first chart; the bare
+   notebook's button). One warm-up open per page is not counted (it fills the operating
+   system's file cache and mentorkit's cache of redacted comments, as the first visitor
+   after a data change does); then each page is opened ``--repeat`` times and the median
+   is reported with its ratio to the bare notebook (target: 2x or less).
+3. **Ten viewers at once**: opens the bare notebook, then the program-health dashboard, in
+   ten browser tabs at the same moment, and times each tab until it is drawn (target for
+   program health: all within 30 s). The browser runs on the same machine as the server.
+   The memory of every kernel process (RSS and unique set size) and of the server is
+   measured while the ten health tabs are open.
+4. With ``--preheat``, the same on a second server with Voila's pre-heated kernel pools
+   switched on (program health 3, the other dashboards 1, the bare notebook 1): faster
+   single opens, but see the report of viewers that never finished.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_dashboards.py             # about 3 minutes
+    .venv/bin/python benchmarks/bench_dashboards.py --preheat   # about 6 minutes
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+BARE = "bench/bare.ipynb"
+PAGES = {  # notebook -> selector that means "the main widget is drawn"
+    BARE: ".mk-bare-button",
+    "dashboards/program_health.ipynb": ".mk-health-trend .js-plotly-plot",
+    "dashboards/outcomes_roi.ipynb": ".mk-outcomes-retention .js-plotly-plot",
+    "dashboards/trainer.ipynb": ".mk-trainer-trend .js-plotly-plot",
+}
+PREHEAT_POOLS = {"dashboards/program_health.ipynb": 3, "dashboards/outcomes_roi.ipynb": 1,
+                 "dashboards/trainer.ipynb": 1, BARE: 1}
+VIEWERS = 10
+VIEWER_LIMIT_S = 30.0
+RATIO_TARGET = 2.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _site(preheat: bool) -> Path:
+    """A temporary server root: the dashboards and exercises (copied), the bare notebook, voila.json."""
+    import nbformat
+
+    site = Path(tempfile.mkdtemp(prefix="mentorkit-bench-"))
+    for folder in ("dashboards", "exercises"):  # copies: Voila's pools skip notebooks behind symlinks
+        shutil.copytree(ROOT / folder, site / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "share"))
+    (site / "bench").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\n\nb = w.Button(description='Hello')\n"
+                                          "b.add_class('mk-bare-button')\nb")]
+    nbformat.write(nb, site / BARE)
+    cfg = json.loads((ROOT / "voila.json").read_text())
+    if preheat:
+        cfg["VoilaConfiguration"]["preheat_kernel"] = True
+        cfg["VoilaKernelManager"] = {"kernel_pools_config": {"default": {"pool_size": 0},
+                                                             **{k: {"pool_size": v} for k, v in PREHEAT_POOLS.items()}},
+                                     "fill_delay": 1}
+    (site / "voila.json").write_text(json.dumps(cfg, indent=2))
+    return site
+
+
+class Server:
+    """Voila on a free port, started in *site* (so its voila.json applies), stopped on exit."""
+
+    def __init__(self, site: Path):
+        self.site = site
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = site / "voila.log"
+        env = dict(os.environ)
+        env.setdefault("MENTORKIT_SALT", "benchmark-salt")
+        env["MENTORKIT_PRACTICE_DB"] = str(site / "practice.sqlite")
+        env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "dashboards" / "share" / "jupyter"),
+                                                          env.get("JUPYTER_PATH", "")) if p)
+        self.proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={self.port}",
+                                      "--Voila.ip=127.0.0.1", "."], cwd=site, env=env,
+                                     stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/voila/tree", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"voila did not start:\n{self.log.read_text()[-2000:]}")
+
+    def kernels(self) -> list:
+        """The kernel processes under the server (psutil.Process objects)."""
+        import psutil
+
+        out = []
+        for child in psutil.Process(self.proc.pid).children(recursive=True):
+            try:
+                if "ipykernel" in " ".join(child.cmdline()):
+                    out.append(child)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return out
+
+    def wait_until_quiet(self, expected: int, timeout: float = 300) -> float:
+        """Wait until *expected* kernels run and all are idle (the pools have run their notebooks)."""
+        import psutil
+
+        t0 = time.time()
+        quiet = 0
+        seen: dict[int, psutil.Process] = {}  # cpu_percent compares with the previous call on the same object
+        while time.time() - t0 < timeout:
+            procs = [seen.setdefault(p.pid, p) for p in self.kernels()]
+            busy = 0.0
+            for p in procs:
+                try:
+                    busy += p.cpu_percent(interval=None)
+                except psutil.NoSuchProcess:
+                    continue
+            quiet = quiet + 1 if len(procs) >= expected and busy < 5.0 else 0
+            if quiet >= 4:
+                return time.time() - t0
+            time.sleep(0.75)
+        return time.time() - t0
+
+    def kernel_memory(self) -> tuple[list[tuple[float, float]], float]:
+        """[(RSS MB, USS MB)] for every kernel process under the server, and the server's own RSS MB."""
+        import psutil
+
+        kernels = []
+        for child in self.kernels():
+            try:
+                info = child.memory_full_info()
+                kernels.append((info.rss / 2**20, info.uss / 2**20))
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return kernels, psutil.Process(self.proc.pid).memory_info().rss / 2**20
+
+    def stop(self) -> None:
+        problems = [ln for ln in self.log.read_text().splitlines()
+                    if any(w in ln for w in ("kernel cap", " 503 ", "Traceback", "ERROR"))]
+        if problems:
+            print("server log:\n  " + "\n  ".join(problems[-12:]))
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def time_to_interactive(server: Server, repeat: int, pause: float, quiet: int = 0) -> dict[str, list[float]]:
+    """Seconds from request to the main widget drawn, *repeat* times per page (pages interleaved)."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {nb: [] for nb in PAGES}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for _ in range(repeat):
+                for nb, selector in PAGES.items():
+                    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+                    page = ctx.new_page()
+                    t0 = time.perf_counter()
+                    page.goto(f"{server.url}/voila/render/{nb}", timeout=180_000, wait_until="commit")
+                    page.wait_for_selector(selector, timeout=180_000)
+                    times[nb].append(time.perf_counter() - t0)
+                    page.close(run_before_unload=True)  # Voila shuts the kernel down, as when a tab closes
+                    ctx.close()
+                time.sleep(pause)  # then wait for the kernels (and any pools) to settle
+                server.wait_until_quiet(quiet, timeout=120)
+        finally:
+            browser.close()
+    return times
+
+
+async def _viewers(url: str, n: int, notebook: str = "dashboards/program_health.ipynb",
+                   while_open=None) -> list[float]:
+    """Open *notebook* in *n* tabs at once; seconds until each draws; call *while_open* before closing."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        contexts = [await browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(n)]
+        pages = [await c.new_page() for c in contexts]
+
+        async def one(page) -> float:
+            t0 = time.perf_counter()
+            try:
+                await page.goto(f"{url}/voila/render/{notebook}", timeout=120_000, wait_until="commit")
+                await page.wait_for_selector(PAGES[notebook], timeout=120_000)
+            except Exception as exc:  # noqa: BLE001 - report it with the others
+                text = (await page.inner_text("body"))[:200].replace("\n", " ") if not page.is_closed() else ""
+                print(f"  a viewer failed after {time.perf_counter() - t0:.0f} s: {type(exc).__name__}; page: {text!r}")
+                return float("inf")
+            return time.perf_counter() - t0
+
+        try:
+            times = list(await asyncio.gather(*(one(p) for p in pages)))
+            if while_open is not None:
+                while_open()
+            return times
+        finally:
+            for p in pages:
+                await p.close(run_before_unload=True)
+            await browser.close()
+
+
+def _report_tti(label: str, times: dict[str, list[float]]) -> dict[str, float]:
+    med = {nb: statistics.median(v) for nb, v in times.items()}
+    base = med[BARE]
+    print(f"\n{label}: time to interactive (median of {len(times[BARE])}; seconds)")
+    print(f"  {'page':<34} {'median':>7} {'runs':<24} {'x bare':>7}")
+    for nb, v in times.items():
+        runs = " ".join(f"{x:.2f}" for x in v)
+        ratio = med[nb] / base
+        flag = "" if nb == BARE else ("  ok" if ratio <= RATIO_TARGET else f"  above the {RATIO_TARGET:g}x target")
+        print(f"  {nb:<34} {med[nb]:>7.2f} {runs:<24} {ratio:>7.2f}{flag}")
+    return med
+
+
+def _measure(server: Server, label: str, args, quiet: int) -> dict:
+    """Warm-up, time to interactive, then ten viewers; print everything; return the medians."""
+    server.wait_until_quiet(quiet)
+    time_to_interactive(server, 1, 0, quiet)  # warm-up round, not counted
+    med = _report_tti(label, time_to_interactive(server, args.repeat, args.pause, quiet))
+    print(f"\n{label}: {VIEWERS} viewers at once (one headless chromium, {VIEWERS} tabs, on this machine)")
+    slowest, kernels, server_mb = {}, [], 0.0
+    for nb in (BARE, "dashboards/program_health.ipynb"):
+        server.wait_until_quiet(quiet)
+        memory: list = []
+        t0 = time.perf_counter()
+        viewer_times = asyncio.run(_viewers(server.url, VIEWERS, nb,
+                                            while_open=lambda m=memory: m.append(server.kernel_memory())))
+        wall = time.perf_counter() - t0
+        slowest[nb] = max(viewer_times)
+        print(f"  {nb:<34} slowest {max(viewer_times):5.1f} s, median {statistics.median(viewer_times):5.1f} s, "
+              f"fastest {min(viewer_times):5.1f} s (all done after {wall:.1f} s)")
+        print("    each viewer (s): " + " ".join(f"{t:.1f}" for t in sorted(viewer_times)))
+        kernels, server_mb = memory[0]  # measured while the tabs were open
+    health = slowest["dashboards/program_health.ipynb"]
+    print(f"  program health: slowest viewer {health:.1f} s -> "
+          f"{'ok' if health <= VIEWER_LIMIT_S else 'ABOVE'} the {VIEWER_LIMIT_S:g} s target; "
+          f"{health / slowest[BARE]:.2f}x the bare notebook's slowest")
+    if kernels:
+        rss = [k[0] for k in kernels]
+        uss = [k[1] for k in kernels]
+        print(f"  server memory with the ten health tabs open: {len(kernels)} kernels; per kernel RSS median "
+              f"{statistics.median(rss):.0f} MB (max {max(rss):.0f}), unique (USS) median {statistics.median(uss):.0f} MB "
+              f"(max {max(uss):.0f}); kernels together {sum(uss):.0f} MB unique; Voila process {server_mb:.0f} MB")
+    return med
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Time to interactive of the dashboards, and ten viewers at once.")
+    ap.add_argument("--repeat", type=int, default=3, help="opens per page (median reported)")
+    ap.add_argument("--pause", type=float, default=2.0, help="seconds between rounds")
+    ap.add_argument("--preheat", action="store_true", help="also measure with Voila's pre-heated kernel pools")
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is missing; `make test` installs it")
+        return 1
+    cfg = json.loads((ROOT / "voila.json").read_text())
+    print(f"cpus: {os.cpu_count()}; load average before: {os.getloadavg()[0]:.1f}; pre-heating in voila.json: "
+          f"{cfg['VoilaConfiguration'].get('preheat_kernel', False)}; kernel cap: "
+          f"{cfg.get('CappedKernelManager', {}).get('max_kernels')}")
+    runs = [("as shipped (voila.json)", False)] + ([("pre-heated pools", True)] if args.preheat else [])
+    for label, preheat in runs:
+        site = _site(preheat=preheat)
+        try:
+            server = Server(site)
+            try:
+                quiet = sum(PREHEAT_POOLS.values()) if preheat else 0
+                _measure(server, label, args, quiet)
+            finally:
+                server.stop()
+        finally:
+            shutil.rmtree(site, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
