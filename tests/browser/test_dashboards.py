@@ -40,7 +40,8 @@ def _open(page, voila_url, name):
     external = []
     page.on("request", lambda r: external.append(r.url)
             if not r.url.startswith((voila_url, "data:", "blob:", "about:")) else None)
-    page.goto(f"{voila_url}/voila/render/dashboards/{name}.ipynb")
+    # the response ends only when the notebook has run; the selector wait below bounds the whole render
+    page.goto(f"{voila_url}/voila/render/dashboards/{name}.ipynb", wait_until="commit")
     page.wait_for_selector(DASHBOARDS[name][0], timeout=120_000)
     page.external_requests = external
     return page
@@ -266,7 +267,7 @@ def voila_bad_data(tmp_path_factory):
 
 
 def test_missing_data_folder_shows_a_message_not_a_traceback(page, voila_bad_data):
-    page.goto(f"{voila_bad_data}/voila/render/dashboards/program_health.ipynb")
+    page.goto(f"{voila_bad_data}/voila/render/dashboards/program_health.ipynb", wait_until="commit")
     page.wait_for_selector(".mk-error-message", timeout=120_000)
     msg = page.inner_text(".mk-error-message")
     assert "no-such-program-folder" in msg and "MENTORKIT_DATA" in msg

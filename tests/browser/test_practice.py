@@ -13,7 +13,7 @@ def _bubbles(page) -> int:
 
 
 def test_play_written_recap_to_the_debrief(page, voila_url):
-    page.goto(f"{voila_url}/voila/render/exercises/async_and_written.ipynb")
+    page.goto(f"{voila_url}/voila/render/exercises/async_and_written.ipynb", wait_until="commit")
     page.wait_for_selector(".mk-practice-reply textarea", timeout=90_000)
     body = page.inner_text("body")
     assert "PracticeChat" not in body and "import" not in body, "notebook source is visible"

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.browser
 
 
 def _open(page, voila_url):
-    page.goto(f"{voila_url}/voila/render/exercises/sbi_practice.ipynb")
+    page.goto(f"{voila_url}/voila/render/exercises/sbi_practice.ipynb", wait_until="commit")
     page.wait_for_selector(".mk-sbi-input textarea", timeout=90_000)
 
 
