@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,40 +25,55 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def voila_url(tmp_path_factory):
-    """A Voila server in tree mode at the repo root, with the repo's voila.json; yields its base URL."""
+@contextmanager
+def _voila(log_dir: Path, **env_overrides: str):
+    """Run Voila in tree mode at the repo root with the repo's voila.json; yield its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    log = log_dir / "voila.log"
     env = dict(os.environ)
     env.setdefault("MENTORKIT_SALT", "browser-test-salt")
-    env["MENTORKIT_PRACTICE_DB"] = str(tmp_path_factory.mktemp("db") / "practice.sqlite")
     # as `make serve` does: voila.json names the repo's "mentorkit" template, found through JUPYTER_PATH
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "dashboards" / "share" / "jupyter"),
                                                       env.get("JUPYTER_PATH", "")) if p)
+    env.update(env_overrides)
     with open(log, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
                                  "--Voila.ip=127.0.0.1", "."], cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
                                 env=env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"voila exited early:\n{log.read_text()}")
-        try:
-            urllib.request.urlopen(url + "/voila/tree", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError(f"voila did not answer within 60 s:\n{log.read_text()}")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"voila exited early:\n{log.read_text()}")
+            try:
+                urllib.request.urlopen(url + "/voila/tree", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"voila did not answer within 60 s:\n{log.read_text()}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def voila_server():
+    """Start another Voila server: ``with voila_server(log_dir, NAME=value) as url: ...``."""
+    return _voila
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory):
+    """A Voila server in tree mode at the repo root, with the repo's voila.json; yields its base URL."""
+    db = str(tmp_path_factory.mktemp("db") / "practice.sqlite")
+    with _voila(tmp_path_factory.mktemp("voila"), MENTORKIT_PRACTICE_DB=db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

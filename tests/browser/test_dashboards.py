@@ -8,12 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -232,38 +227,11 @@ def test_exercise_opened_from_the_landing_page_is_played_to_its_end(page, voila_
 # ------------------------------------------------------------ bad data source
 
 @pytest.fixture(scope="module")
-def voila_bad_data(tmp_path_factory):
-    """A second Voila server whose MENTORKIT_DATA names a folder that does not exist."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("voila-bad") / "voila.log"
-    env = dict(os.environ, MENTORKIT_SALT="browser-test-salt",
-               MENTORKIT_DATA=str(tmp_path_factory.getbasetemp() / "no-such-program-folder"),
-               JUPYTER_PATH=str(ROOT / "dashboards" / "share" / "jupyter"))
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-                                 "--VoilaConfiguration.preheat_kernel=False", "."], cwd=ROOT, stdout=fh,
-                                stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/voila/tree", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError(f"voila did not answer:\n{log.read_text()}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def voila_bad_data(tmp_path_factory, voila_server):
+    """A second server whose MENTORKIT_DATA names a folder that does not exist."""
+    missing = str(tmp_path_factory.getbasetemp() / "no-such-program-folder")
+    with voila_server(tmp_path_factory.mktemp("voila-bad"), MENTORKIT_DATA=missing) as url:
+        yield url
 
 
 def test_missing_data_folder_shows_a_message_not_a_traceback(page, voila_bad_data):
