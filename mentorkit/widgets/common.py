@@ -493,20 +493,19 @@ class FigureView(w.Output):
         self.figure = None
 
     def show(self, fig) -> None:
-        """Show *fig* (a ``plotly.graph_objects.Figure``) in place of the current one."""
-        from IPython import get_ipython
-        from IPython.display import display
+        """Show *fig* (a ``plotly.graph_objects.Figure``) in place of the current one.
 
+        The output is set directly on the widget's ``outputs`` (synced to the page like
+        any widget state) rather than captured from ``display`` calls inside ``with self``:
+        the capture path routes messages through the kernel's output hooks, and under
+        load it left pages waiting for a cell that had finished.
+        """
         self.figure = fig
         spec = json.loads(fig.to_json())  # plain JSON types (numpy arrays and dates converted by plotly)
         spec["config"] = {"displaylogo": False, "responsive": True}
         bundle = {"application/vnd.plotly.v1+json": spec,
                   "text/plain": f"<chart: {fig.layout.title.text or 'figure'}>"}
-        if get_ipython() is None:  # plain Python (tests, scripts): keep the figure, print nothing
-            return
-        self.clear_output(wait=True)
-        with self:
-            display(bundle, raw=True)
+        self.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
 class ExportBar(w.VBox):
