@@ -9,6 +9,7 @@ import base64
 import csv
 import html
 import io
+import json
 import math
 import re
 from collections import Counter, defaultdict
@@ -273,6 +274,29 @@ def test_health_snapshot_holds_the_view(health):
     page = health.snapshot()
     assert "Program health" in page and "Who needs a nudge" in page
     assert page.count("Plotly.newPlot") == 5
+
+
+def test_chart_tabs_are_drawn_when_first_opened_and_follow_filters_after(data):
+    """The overview opens first and sends no chart; a tab's charts go to the page when it opens."""
+    from mentorkit.widgets.health import ProgramHealth
+
+    dash = ProgramHealth(data)
+    assert dash.sections.selected_index == 0 and dash.sections.titles[0] == "Overview"
+    charts = (dash.trend, dash.plan, dash.goals, dash.replies, dash.overlap)
+    assert all(view.figure is not None for view in charts)  # computed (snapshots and exports use them)
+    assert all(view.outputs == () for view in charts)       # but nothing sent to the page yet
+    dash.sections.open_tab("Meetings")
+    assert len(dash.trend.outputs) == 1 and len(dash.plan.outputs) == 1
+    assert dash.goals.outputs == ()
+    drawn = dash.trend.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    dash.model.value = "group"  # an open tab follows the filters at once
+    redrawn = dash.trend.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    assert redrawn["data"] != drawn["data"]
+    dash.sections.open_tab("Goals")  # a closed tab shows the current filters when it opens
+    goals = dash.goals.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    assert goals["data"] == json.loads(dash.goals.figure.to_json())["data"]
+    with pytest.raises(KeyError, match="Overview, Meetings"):
+        dash.sections.open_tab("Nope")
 
 
 def test_bad_source_shows_a_message_in_the_widget(tmp_path):

@@ -205,6 +205,9 @@ def test_voila_config_strips_sources_caps_kernels_and_culls_idle_ones():
     assert vc["strip_sources"] is True and vc["show_tracebacks"] is False
     assert vc["multi_kernel_manager_class"] == "mentorkit.widgets.serving.CappedKernelManager"
     assert 10 <= cfg["CappedKernelManager"]["max_kernels"]  # ten viewers at once fit under the cap
+    # nbclient's default (4 s) drops a cell's output when its IOPub messages lag under load:
+    # the page then shows the notebook's text and no dashboard
+    assert cfg["VoilaExecutor"]["iopub_timeout"] >= 60
     cull = cfg["MappingKernelManager"]
     assert cull["cull_idle_timeout"] > 0 and cull["cull_interval"] > 0
     for nb in ("program_health", "outcomes_roi", "trainer"):

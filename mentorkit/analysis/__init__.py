@@ -19,19 +19,46 @@ module             question
 """
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mentorkit.analysis.engagement import NudgeRules, engagement_summary, nudges, pair_engagement
-from mentorkit.analysis.matching import MatchResult, match, rematch_suggestions
-from mentorkit.analysis.outcomes import paired_change, prepost, program_prepost
-from mentorkit.analysis.reliability import cronbach_alpha, scale_reliability
-from mentorkit.analysis.retention import (balance_table, compare_retention, cox_hr, km_curves, km_medians,
-                                          logrank, program_retention, propensity_weights)
-from mentorkit.analysis.roi import RoiAssumptions, program_roi, roi_table
-from mentorkit.analysis.themes import comment_themes, sentiment
+if TYPE_CHECKING:  # for type checkers; at run time the names are imported on first use (below)
+    from mentorkit.analysis.engagement import NudgeRules
+    from mentorkit.analysis.roi import RoiAssumptions
+
+#: public name -> the topic module that defines it. Importing ``mentorkit.analysis`` (or one
+#: topic module) loads nothing else: a dashboard kernel that only needs ``engagement`` does
+#: not pay for scipy.stats, statsmodels or scikit-learn at start-up.
+_EXPORTS = {
+    "engagement": ("NudgeRules", "engagement_summary", "nudges", "pair_engagement"),
+    "matching": ("MatchResult", "match", "rematch_suggestions"),
+    "outcomes": ("paired_change", "prepost", "program_prepost"),
+    "reliability": ("cronbach_alpha", "scale_reliability"),
+    "retention": ("balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians", "logrank",
+                  "program_retention", "propensity_weights"),
+    "roi": ("RoiAssumptions", "program_roi", "roi_table"),
+    "themes": ("comment_themes", "sentiment"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str):
+    """Import a public name from its topic module on first use (PEP 562)."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mentorkit.analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"mentorkit.analysis.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "analyze", "ANALYSES", "NudgeRules", "engagement_summary", "nudges", "pair_engagement", "program_prepost",
@@ -81,6 +108,12 @@ def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, br
     >>> sorted(analyze(ds.load("program_sample")))
     ['engagement', 'prepost', 'reliability', 'retention', 'roi']
     """
+    from mentorkit.analysis.engagement import engagement_summary
+    from mentorkit.analysis.outcomes import program_prepost
+    from mentorkit.analysis.reliability import scale_reliability
+    from mentorkit.analysis.retention import program_retention
+    from mentorkit.analysis.roi import program_roi
+
     steps = {
         "engagement": lambda: engagement_summary(data, by=breakdown, rules=rules),
         "prepost": lambda: program_prepost(data, p_adjust=p_adjust),

@@ -483,7 +483,11 @@ def snapshot_html(title: str, blocks: Sequence[tuple[str, object]], *, subtitle:
 class FigureView(w.Output):
     """An output area showing one plotly figure through the offline plotly MIME renderer.
 
-    :meth:`show` replaces the figure; :attr:`figure` keeps the one shown (for snapshots).
+    :meth:`show` replaces the figure; :attr:`figure` keeps the one shown (for snapshots
+    and exports). A view inside a closed :class:`Sections` tab keeps its figure and sends
+    it to the page only when the tab is first opened (:meth:`reveal`): a viewer who never
+    opens it never pays for drawing it, and a page whose first tab has no chart does not
+    start plotly.js at all.
     """
 
     def __init__(self, css_class: str, **kwargs):
@@ -491,6 +495,8 @@ class FigureView(w.Output):
         self.add_class("mk-chart")
         self.add_class(css_class)
         self.figure = None
+        self.drawn = True  # False while its tab is closed (set by Sections)
+        self._pending = False
 
     def show(self, fig) -> None:
         """Show *fig* (a ``plotly.graph_objects.Figure``) in place of the current one.
@@ -501,11 +507,64 @@ class FigureView(w.Output):
         load it left pages waiting for a cell that had finished.
         """
         self.figure = fig
+        self._pending = True
+        if self.drawn:
+            self._draw()
+
+    def reveal(self) -> None:
+        """Draw from now on (its tab is open); send the figure kept while it was closed."""
+        self.drawn = True
+        if self._pending:
+            self._draw()
+
+    def _draw(self) -> None:
+        fig = self.figure
+        self._pending = False
         spec = json.loads(fig.to_json())  # plain JSON types (numpy arrays and dates converted by plotly)
         spec["config"] = {"displaylogo": False, "responsive": True}
         bundle = {"application/vnd.plotly.v1+json": spec,
                   "text/plain": f"<chart: {fig.layout.title.text or 'figure'}>"}
         self.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+
+def figure_views(widget) -> list[FigureView]:
+    """Every :class:`FigureView` inside *widget* (itself included), depth first."""
+    if isinstance(widget, FigureView):
+        return [widget]
+    found: list[FigureView] = []
+    for child in getattr(widget, "children", ()):
+        found.extend(figure_views(child))
+    return found
+
+
+class Sections(w.Tab):
+    """A dashboard's sections as tabs; the charts of a tab are drawn when it is first opened.
+
+    *sections* is ``[(title, widget), ...]``; the first tab is open.
+    """
+
+    def __init__(self, sections: Sequence[tuple[str, w.Widget]], css_class: str):
+        super().__init__(children=[widget for _title, widget in sections],
+                         titles=[title for title, _widget in sections], selected_index=0)
+        self.add_class("mk-sections")
+        self.add_class(css_class)
+        for i, (_title, widget) in enumerate(sections):
+            if i > 0:
+                for view in figure_views(widget):
+                    view.drawn = False
+        self.observe(lambda _change: self._reveal_open_tab(), names="selected_index")
+
+    def open_tab(self, title: str) -> None:
+        """Open the tab called *title* (a :class:`KeyError` names the titles there are)."""
+        if title not in self.titles:
+            raise KeyError(f"no tab {title!r}; the tabs are {', '.join(self.titles)}")
+        self.selected_index = list(self.titles).index(title)
+
+    def _reveal_open_tab(self) -> None:
+        i = self.selected_index
+        if i is not None:
+            for view in figure_views(self.children[i]):
+                view.reveal()
 
 
 class ExportBar(w.VBox):

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, hide_small, kpi_html, load_program,
+from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, kpi_html, load_program,
                                       message_html, min_group_size, resolve_source, snapshot_html, table_html)
 
 __all__ = ["ProgramHealth", "filter_program", "date_window", "default_as_of", "monthly_attendance",
@@ -271,17 +271,20 @@ class ProgramHealth(w.VBox):
         self.nudge_table = w.HTML()
         self.nudge_table.add_class("mk-health-nudges")
         self.export = ExportBar("program-health", self.tables, self.snapshot)
-        filters = w.VBox([w.HBox([self.cohort, self.model, self.region]), w.HBox([self.start, self.end])])
+        filters = w.VBox([w.HBox([self.cohort, self.model, self.region]),
+                          w.HBox([self.start, self.end, self.breakdown])])
         filters.add_class("mk-filters")
-        self.body = w.VBox([
-            self.kpis,
-            w.HTML("<h3>Who needs a nudge today</h3>"), self.nudge_table,
-            w.HTML("<h3>Meetings</h3>"), self.trend, self.breakdown, self.plan,
-            w.HTML("<h3>Goals</h3>"), self.goals,
-            w.HTML("<h3>Replies against the 48-hour norm</h3>"), self.replies,
-            w.HTML("<h3>Time-zone overlap of pairs</h3>"), self.overlap,
-            w.HTML("<h3>Breakdown</h3>"), self.breakdown_table,
-        ])
+        # the overview (what a manager acts on today) opens first and draws no chart; each chart
+        # tab is drawn when first opened, so opening the page costs a viewer little
+        self.sections = Sections([
+            ("Overview", w.VBox([self.kpis, w.HTML("<h3>Who needs a nudge today</h3>"), self.nudge_table,
+                                 w.HTML("<h3>Breakdown</h3>"), self.breakdown_table])),
+            ("Meetings", w.VBox([self.trend, self.plan])),
+            ("Goals", w.VBox([self.goals])),
+            ("Replies", w.VBox([w.HTML("<h3>Replies against the 48-hour norm</h3>"), self.replies])),
+            ("Time zones", w.VBox([w.HTML("<h3>Time-zone overlap of pairs</h3>"), self.overlap])),
+        ], "mk-health-sections")
+        self.body = w.VBox([self.sections])
         self.children = [self.header, self.status, filters, self.body, self.export]
 
     # ------------------------------------------------------------ state
