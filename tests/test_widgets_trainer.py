@@ -208,6 +208,8 @@ def test_voila_config_strips_sources_caps_kernels_and_culls_idle_ones():
     # nbclient's default (4 s) drops a cell's output when its IOPub messages lag under load:
     # the page then shows the notebook's text and no dashboard
     assert cfg["VoilaExecutor"]["iopub_timeout"] >= 60
+    # cross-site request checks stay on (the template gives pages the token for their shutdown)
+    assert "disable_check_xsrf" not in json.dumps(cfg)
     cull = cfg["MappingKernelManager"]
     assert cull["cull_idle_timeout"] > 0 and cull["cull_interval"] > 0
     for nb in ("program_health", "outcomes_roi", "trainer"):

@@ -252,3 +252,41 @@ def test_missing_data_folder_shows_a_message_not_a_traceback(page, voila_bad_dat
     assert "no-such-program-folder" in msg and "MENTORKIT_DATA" in msg
     body = page.inner_text("body")
     assert "Traceback" not in body and "import " not in body
+
+
+# ------------------------------------------------------------------ kernels
+
+def _kernel_alive(voila_url, kernel_id):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"{voila_url}/api/kernels/{kernel_id}", timeout=10) as r:
+            return r.status == 200
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return False
+        raise
+
+
+def test_closing_a_tab_shuts_its_kernel_down_and_a_tokenless_shutdown_is_refused(page, voila_url):
+    """XSRF checks stay on: Voila's shutdown request needs the _xsrf token, which the page obtains."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    page.goto(f"{voila_url}/voila/render/dashboards/trainer.ipynb", wait_until="commit")  # opened directly
+    page.wait_for_selector(DASHBOARDS["trainer"][0], timeout=120_000)
+    kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+    assert _kernel_alive(voila_url, kernel_id)
+    # a request without the cookie's token (what a cross-site form could send) is refused
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(f"{voila_url}/voila/api/shutdown/{kernel_id}", data=b"",
+                                                      method="POST"), timeout=10)
+    assert refused.value.code == 403
+    assert _kernel_alive(voila_url, kernel_id)
+    page.wait_for_function("/(^|;\\s*)_xsrf=/.test(document.cookie)", timeout=30_000)
+    page.close(run_before_unload=True)  # as a closing tab: Voila's beforeunload handler sends the shutdown
+    deadline = time.monotonic() + 30
+    while _kernel_alive(voila_url, kernel_id) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _kernel_alive(voila_url, kernel_id), "the closed tab's kernel is still running"
