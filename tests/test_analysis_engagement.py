@@ -88,6 +88,9 @@ def test_nudges_each_with_the_rule_that_fired(program):
     row = n.set_index("rule").loc["no_session"]
     assert row["days"] == 56
     assert n.set_index("rule").loc["goal_blocked", "days"] == 28
+    # the reasons read in whole days, as a manager would say them
+    assert row["detail"] == "last attended session 56 days ago"
+    assert n.set_index("rule").loc["goal_blocked", "detail"].endswith("the oldest for 28 days")
 
 
 def test_nudge_rules_are_configurable(program):

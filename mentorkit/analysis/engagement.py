@@ -246,7 +246,8 @@ def nudges(data, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str |
         days = (as_of - since).dt.days
         hit = days > rules.no_session_days
         f = act.loc[hit, ["pair_id", "mentor_id", "mentee_id"]].assign(
-            rule="no_session", threshold=f"{rules.no_session_days:g} days", since=since[hit], days=days[hit])
+            rule="no_session", threshold=f"{rules.no_session_days:g} days", since=since[hit],
+            days=days[hit].astype(int))  # whole days ("42 days", not "42.0 days")
         f["detail"] = np.where(act.loc[hit, "last_session"].isna(), "no session attended since the pair started",
                                "last attended session " + f["days"].astype(str) + " days ago")
         frames.append(f)
@@ -255,7 +256,8 @@ def nudges(data, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str |
         days = (as_of - since).dt.days
         hit = since.notna() & (days > rules.goal_blocked_days)
         f = act.loc[hit, ["pair_id", "mentor_id", "mentee_id"]].assign(
-            rule="goal_blocked", threshold=f"{rules.goal_blocked_days:g} days", since=since[hit], days=days[hit])
+            rule="goal_blocked", threshold=f"{rules.goal_blocked_days:g} days", since=since[hit],
+            days=days[hit].astype(int))
         f["detail"] = (act.loc[hit, "goals_blocked"].astype(str) + " goal(s) blocked, the oldest for "
                        + f["days"].astype(str) + " days")
         frames.append(f)
