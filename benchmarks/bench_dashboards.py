@@ -48,9 +48,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync"]
 BARE = "bench/bare.ipynb"
 PAGES = {  # notebook -> selector that means "the main widget is drawn"; opened in this order each round
-    "dashboards/program_health.ipynb": ".mk-health .mk-kpi-row .mk-kpi",  # its first tab has no chart
-    "dashboards/outcomes_roi.ipynb": ".mk-outcomes-retention .js-plotly-plot",
-    "dashboards/trainer.ipynb": ".mk-trainer-trend .js-plotly-plot",
+    # each dashboard opens on a tab without charts (chart tabs are drawn when first opened)
+    "dashboards/program_health.ipynb": ".mk-health .mk-kpi-row .mk-kpi",
+    "dashboards/outcomes_roi.ipynb": ".mk-roi-result .mk-kpi",
+    "dashboards/trainer.ipynb": ".mk-trainer-trainees table",
     BARE: ".mk-bare-button",
 }
 #: the bare notebook gets a pool of one too, so it is served the way the dashboards are
@@ -174,7 +175,8 @@ class Server:
 
     def stop(self) -> None:
         problems = [ln for ln in self.log.read_text().splitlines()
-                    if any(w in ln for w in ("kernel cap", " 503 ", "Traceback", "ERROR"))]
+                    if any(w in ln for w in ("kernel cap", " 503 ", "Traceback", "ERROR", "Timeout waiting"))
+                    and "KeyboardInterrupt caught" not in ln]  # a kernel being shut down says that; harmless
         if problems:
             print("server log:\n  " + "\n  ".join(problems[-12:]))
         self.proc.terminate()

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, cached_series, fingerprint, kpi_html,
-                                      load_program, message_html, min_group_size, notice_html, resolve_source,
+from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, cached_series, fingerprint,
+                                      kpi_html, load_program, message_html, min_group_size, notice_html, resolve_source,
                                       snapshot_html, table_html)
 
 __all__ = ["OutcomesROI", "RoiCalculator", "filter_cohort", "survival_curves", "comment_view",
@@ -345,16 +345,22 @@ class OutcomesROI(w.VBox):
         self.comment_wave.observe(lambda _c: self.show_comments(), names="value")
         self.comment_search.observe(lambda _c: self.show_comments(), names="value")
         self.export = ExportBar("outcomes-roi", self.tables, self.snapshot)
-        self.body = w.VBox([
-            w.HTML("<h3>Change in confidence per skill (post minus pre, 95% CI)</h3>"),
-            self.prepost_chart, self.prepost_table,
-            w.HTML("<h3>Retention: mentored against comparison</h3>"),
-            self.caveat, self.retention_chart, self.retention_table,
-            w.HTML("<h3>ROI calculator</h3>"), self.roi_box,
-            w.HTML("<h3>What participants said</h3><p class='mk-sub'>Survey comments; person names are replaced "
-                   "by [name]. Comments are not part of the CSV export.</p>"),
-            w.HBox([self.comment_wave, self.comment_search]), self.comment_list,
-        ])
+        # the ROI calculator (what a sponsor asks first) opens first and draws no chart; the chart
+        # tabs are drawn when first opened, so opening the page costs a viewer little
+        self.sections = Sections([
+            ("ROI calculator", self.roi_box),
+            ("Skills (pre/post)", w.VBox([
+                w.HTML("<h3>Change in confidence per skill (post minus pre, 95% CI)</h3>"),
+                self.prepost_chart, self.prepost_table])),
+            ("Retention", w.VBox([
+                w.HTML("<h3>Retention: mentored against comparison</h3>"),
+                self.caveat, self.retention_chart, self.retention_table])),
+            ("Comments", w.VBox([
+                w.HTML("<h3>What participants said</h3><p class='mk-sub'>Survey comments; person names are "
+                       "replaced by [name]. Comments are not part of the CSV export.</p>"),
+                w.HBox([self.comment_wave, self.comment_search]), self.comment_list])),
+        ], "mk-outcomes-sections")
+        self.body = w.VBox([self.sections])
         self.children = [self.header, self.status, self.cohort, self.body, self.export]
 
     # ------------------------------------------------------------ state

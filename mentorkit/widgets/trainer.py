@@ -37,8 +37,8 @@ import pandas as pd
 
 from mentorkit import config
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, hide_small, is_database_url, kpi_html,
-                                      message_html, min_group_size, safe_url, snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, is_database_url,
+                                      kpi_html, message_html, min_group_size, safe_url, snapshot_html, table_html)
 
 __all__ = ["TrainerDashboard", "ReadinessRule", "PracticeData", "practice_source", "load_practice", "demo_log",
            "criterion_skills", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "SAMPLE_DIR"]
@@ -365,15 +365,22 @@ class TrainerDashboard(w.VBox):
         self.missed_table = w.HTML()
         self.missed_table.add_class("mk-trainer-missed-table")
         self.export = ExportBar("trainer", self.tables, self.snapshot)
-        self.body = w.VBox([
-            self.kpis,
-            w.HTML("<h3>Scores per skill over time (weekly mean)</h3>"), self.trend,
-            w.HTML(f"<h3>Trainees: first, best and latest score; ready to mentor?</h3><p class='mk-sub'>Ready "
-                   f"means a {html.escape(self.rule.describe())}. Scores are means over the scenarios each "
-                   "trainee practised; trainees appear as pseudonyms only.</p>"), self.trainee_table,
-            w.HTML("<h3>Criteria most often missed</h3><p class='mk-sub'>Share of trainees rated Poor on the "
-                   "criterion in their latest attempt at the scenario.</p>"), self.missed_chart, self.missed_table,
-        ])
+        # who is ready (what L&D acts on) opens first and draws no chart; the chart tabs are drawn
+        # when first opened, so opening the page costs a viewer little
+        self.sections = Sections([
+            ("Trainees", w.VBox([
+                self.kpis,
+                w.HTML(f"<h3>Trainees: first, best and latest score; ready to mentor?</h3><p class='mk-sub'>Ready "
+                       f"means a {html.escape(self.rule.describe())}. Scores are means over the scenarios each "
+                       "trainee practised; trainees appear as pseudonyms only.</p>"), self.trainee_table])),
+            ("Skills over time", w.VBox([
+                w.HTML("<h3>Scores per skill over time (weekly mean)</h3>"), self.trend])),
+            ("Criteria missed", w.VBox([
+                w.HTML("<h3>Criteria most often missed</h3><p class='mk-sub'>Share of trainees rated Poor on the "
+                       "criterion in their latest attempt at the scenario.</p>"), self.missed_chart,
+                self.missed_table])),
+        ], "mk-trainer-sections")
+        self.body = w.VBox([self.sections])
         self.children = [self.header, self.status, self.family, self.body, self.export]
 
     def _describe(self) -> str:
