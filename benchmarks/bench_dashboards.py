@@ -6,16 +6,19 @@ What it does, in one run:
    ``mentorkit`` template) on a free port, serving ``dashboards/`` and ``exercises/`` plus
    a bare notebook that shows one button.
 2. **Time to interactive**: opens each page in Debian's chromium and times from the
-   request until the page's main widget is drawn (the dashboard's first chart; the bare
-   notebook's button). One warm-up open per page is not counted (it fills the operating
+   request until the page's main widget is drawn (the first view of the dashboard, which
+   holds no chart: key figures, the ROI calculator, the trainee table; the bare notebook's
+   button). One warm-up open per page is not counted (it fills the operating
    system's file cache and mentorkit's cache of redacted comments, as the first visitor
    after a data change does); then each page is opened ``--repeat`` times and the median
    is reported with its ratio to the bare notebook (target: 2x or less).
 3. **Ten viewers at once**: opens the bare notebook, then the program-health dashboard, in
    ten browser tabs at the same moment, and times each tab until it is drawn (target for
-   program health: all within 30 s). The browser runs on the same machine as the server.
-   The memory of every kernel process (RSS and unique set size) and of the server is
-   measured while the ten health tabs are open.
+   program health: all within 30 s). The browser runs on the same machine as the server,
+   so the CPU seconds of the browser and of the server are printed apart. The memory of
+   every kernel process (RSS and unique set size) and of the server is measured while the
+   ten health tabs are open. Then ten plain HTTP requests for program health at once show
+   the server's share alone (each response ends when the notebook has run in its kernel).
 4. With ``--cold``, the same on a second server with pre-heating switched off, to show
    what the kernel pools buy.
 
@@ -173,6 +176,23 @@ class Server:
                 continue
         return kernels, psutil.Process(self.proc.pid).memory_info().rss / 2**20
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds so far of the server (Voila and its live kernels) and of the browser."""
+        import psutil
+
+        out = {"server": 0.0, "browser": 0.0}
+        root = psutil.Process(self.proc.pid)
+        groups = [("server", [root] + root.children(recursive=True)),
+                  ("browser", [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()])]
+        for key, procs in groups:
+            for p in procs:
+                try:
+                    t = p.cpu_times()
+                    out[key] += t.user + t.system + t.children_user + t.children_system
+                except psutil.NoSuchProcess:
+                    continue
+        return out
+
     def stop(self) -> None:
         problems = [ln for ln in self.log.read_text().splitlines()
                     if any(w in ln for w in ("kernel cap", " 503 ", "Traceback", "ERROR", "Timeout waiting"))
@@ -248,6 +268,24 @@ async def _viewers(url: str, n: int, notebook: str = "dashboards/program_health.
             await browser.close()
 
 
+def _plain_requests(url: str, n: int, notebook: str) -> list[tuple[float, bool]]:
+    """*n* GETs of *notebook* at once: (seconds to the end of each response, holds a widget view)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(_i: int) -> tuple[float, bool]:
+        t0 = time.perf_counter()
+        try:
+            with urllib.request.urlopen(f"{url}/voila/render/{notebook}", timeout=180) as r:
+                body = r.read().decode("utf-8", "replace")
+        except OSError as exc:
+            print(f"  a plain request failed: {exc}")
+            return float("inf"), False
+        return time.perf_counter() - t0, "application/vnd.jupyter.widget-view+json" in body
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
 def _report_tti(label: str, times: dict[str, list[float]]) -> dict[str, float]:
     med = {nb: statistics.median(v) for nb, v in times.items()}
     base = med[BARE]
@@ -272,19 +310,35 @@ def _measure(server: Server, label: str, args, quiet: int) -> dict:
     for nb in (BARE, "dashboards/program_health.ipynb"):
         server.wait_until_quiet(quiet)
         memory: list = []
+        cpu: list = [server.cpu_seconds()]
+
+        def while_open(m=memory, c=cpu):
+            c.append(server.cpu_seconds())
+            m.append(server.kernel_memory())
+
         t0 = time.perf_counter()
-        viewer_times = asyncio.run(_viewers(server.url, VIEWERS, nb,
-                                            while_open=lambda m=memory: m.append(server.kernel_memory())))
+        viewer_times = asyncio.run(_viewers(server.url, VIEWERS, nb, while_open=while_open))
         wall = time.perf_counter() - t0
         slowest[nb] = max(viewer_times)
         print(f"  {nb:<34} slowest {max(viewer_times):5.1f} s, median {statistics.median(viewer_times):5.1f} s, "
               f"fastest {min(viewer_times):5.1f} s (all done after {wall:.1f} s)")
         print("    each viewer (s): " + " ".join(f"{t:.1f}" for t in sorted(viewer_times)))
+        used = {k: cpu[1][k] - cpu[0].get(k, 0.0) for k in cpu[1]}
+        print(f"    CPU seconds until all were drawn: browser (ten tabs) {used['browser']:.1f}, server "
+              f"(Voila and kernels) {used['server']:.1f}, on {os.cpu_count()} cores")
         kernels, server_mb = memory[0]  # measured while the tabs were open
     health = slowest["dashboards/program_health.ipynb"]
     print(f"  program health: slowest viewer {health:.1f} s -> "
           f"{'ok' if health <= VIEWER_LIMIT_S else 'ABOVE'} the {VIEWER_LIMIT_S:g} s target; "
           f"{health / slowest[BARE]:.2f}x the bare notebook's slowest")
+    # the server's share alone: ten plain requests at once, no browser; a response ends when the
+    # notebook has run in its kernel, and must hold the dashboard's widget (not just the text)
+    server.wait_until_quiet(quiet)
+    plain = _plain_requests(server.url, VIEWERS, "dashboards/program_health.ipynb")
+    times = [t for t, _ok in plain]
+    print(f"  program health, server side only ({VIEWERS} plain HTTP requests at once, no browser): slowest "
+          f"{max(times):.1f} s, median {statistics.median(times):.1f} s; {sum(ok for _t, ok in plain)} of {VIEWERS} "
+          "responses hold the dashboard")
     if kernels:
         rss = [k[0] for k in kernels]
         uss = [k[1] for k in kernels]

@@ -299,6 +299,19 @@ def test_chart_tabs_are_drawn_when_first_opened_and_follow_filters_after(data):
         dash.sections.open_tab("Nope")
 
 
+def test_a_program_health_kernel_loads_neither_plotly_nor_scipy_stats_until_asked():
+    """Start-up cost per viewer: the overview needs pandas and the engagement module only."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom mentorkit.widgets.health import ProgramHealth\ndash = ProgramHealth()\n"
+            "print(sorted(m for m in ('plotly', 'scipy.stats', 'sklearn', 'statsmodels') if m in sys.modules))\n"
+            "dash.sections.open_tab('Meetings')\nprint('plotly' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]", f"imported at start-up: {out[0]}"
+    assert out[1] == "True"  # and opening a chart tab does import it
+
+
 def test_bad_source_shows_a_message_in_the_widget(tmp_path):
     from mentorkit.widgets.health import ProgramHealth
     from mentorkit.widgets.outcomes import OutcomesROI

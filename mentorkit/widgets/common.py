@@ -487,26 +487,39 @@ class FigureView(w.Output):
     and exports). A view inside a closed :class:`Sections` tab keeps its figure and sends
     it to the page only when the tab is first opened (:meth:`reveal`): a viewer who never
     opens it never pays for drawing it, and a page whose first tab has no chart does not
-    start plotly.js at all.
+    run plotly.js (about a second of a viewer's CPU) until a chart tab is opened.
     """
 
     def __init__(self, css_class: str, **kwargs):
         super().__init__(**kwargs)
         self.add_class("mk-chart")
         self.add_class(css_class)
-        self.figure = None
         self.drawn = True  # False while its tab is closed (set by Sections)
+        self._make = None  # makes the figure shown (see show)
+        self._figure = None
         self._pending = False
 
+    @property
+    def figure(self):
+        """The figure shown (made now if it was given as a function and not made yet), or None."""
+        if self._figure is None and self._make is not None:
+            self._figure = self._make()
+        return self._figure
+
     def show(self, fig) -> None:
-        """Show *fig* (a ``plotly.graph_objects.Figure``) in place of the current one.
+        """Show *fig* in place of the current one.
+
+        *fig* is a ``plotly.graph_objects.Figure``, or a function of no arguments that makes
+        one: then it is called only when the chart is drawn or :attr:`figure` is asked for,
+        so a chart in a tab nobody opens costs nothing (not even importing plotly).
 
         The output is set directly on the widget's ``outputs`` (synced to the page like
         any widget state) rather than captured from ``display`` calls inside ``with self``:
         the capture path routes messages through the kernel's output hooks, and under
         load it left pages waiting for a cell that had finished.
         """
-        self.figure = fig
+        self._make = fig if callable(fig) else (lambda: fig)
+        self._figure = None
         self._pending = True
         if self.drawn:
             self._draw()

@@ -356,8 +356,6 @@ class ProgramHealth(w.VBox):
 
     # ------------------------------------------------------------ drawing
     def _render(self, pe: pd.DataFrame, o: pd.Series) -> None:
-        import plotly.graph_objects as go
-
         v = self._view
         self.status.value = f"<p class='mk-sub'>{html.escape(self._describe())}</p>"
         self.body.layout.display = None
@@ -386,50 +384,15 @@ class ProgramHealth(w.VBox):
                 "People appear as pseudonyms only.</p>"
                 + table_html(nud, {"days": "int"}, labels={"pair_id": "pair", "mentor_id": "mentor",
                                                           "mentee_id": "mentee"}, text_cols=["detail"]))
-        m = v["monthly attendance"]
-        fig = go.Figure()
-        fig.add_trace(go.Bar(x=m["month"], y=m["attended"], name="sessions attended", marker_color="#9ecae1",
-                             yaxis="y2"))
-        fig.add_trace(go.Scatter(x=m["month"], y=m["attendance_rate"], name="attendance rate", mode="lines+markers",
-                                 line_color="#08519c"))
-        fig.update_layout(title="Attendance by month", height=330, yaxis=dict(tickformat=".0%", range=[0, 1.05]),
-                          yaxis2=dict(overlaying="y", side="right", showgrid=False, title="sessions"),
-                          legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
-        self.trend.show(fig)
         g = v["breakdown"]
         by = self.breakdown.value
-        label = dict((b, a) for a, b in BREAKDOWN_CHOICES)[by]
-        fig = go.Figure()
-        fig.add_trace(go.Bar(x=g[by], y=g["attendance_rate"], name="attendance rate"))
-        fig.add_trace(go.Bar(x=g[by], y=g["checkins_vs_plan"], name="check-ins against plan"))
-        fig.update_layout(title=f"Check-ins against plan by {label}", barmode="group", height=320,
-                          yaxis_tickformat=".0%", margin=dict(t=40))
-        self.plan.show(fig)
-        fig = go.Figure()
-        for col, name, color in (("share_on_track", "on track", "#2da44e"), ("share_behind", "behind", "#d4a72c"),
-                                 ("share_blocked", "blocked", "#cf222e")):
-            fig.add_trace(go.Bar(x=g[by], y=g[col], name=name, marker_color=color))
-        fig.update_layout(title=f"Status of open goals by {label}", barmode="stack", height=320,
-                          yaxis_tickformat=".0%", margin=dict(t=40))
-        self.goals.show(fig)
-        r = v["reply times"]
-        colors = ["#2da44e"] * 3 + ["#cf222e"] * 4
-        fig = go.Figure(go.Bar(x=r["band"], y=r["messages"], marker_color=colors[:len(r)],
-                               text=[("" if pd.isna(s) else f"{s:.0%}") for s in r["share"]], textposition="outside"))
-        fig.update_layout(title="Messages by reply time (green: within the 48-hour norm)", height=320,
-                          yaxis_title="messages", margin=dict(t=40))
-        self.replies.show(fig)
-        ov = v["working-hours overlap"]
-        fig = go.Figure()
-        if len(ov):
-            fig.add_trace(go.Bar(x=ov["overlap"], y=ov["pairs"], name="pairs", marker_color="#9ecae1", yaxis="y2"))
-            fig.add_trace(go.Scatter(x=ov["overlap"], y=ov["attendance_rate"], name="attendance rate",
-                                     mode="lines+markers", line_color="#08519c"))
-        fig.update_layout(title="Pairs by overlap of working hours (09:00-17:00 local)", height=320,
-                          yaxis=dict(tickformat=".0%", range=[0, 1.05]),
-                          yaxis2=dict(overlaying="y", side="right", showgrid=False, title="pairs"),
-                          legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
-        self.overlap.show(fig)
+        # each chart is made only when its tab is opened (or a snapshot asks for it): a kernel
+        # serving a viewer who stays on the overview never imports plotly
+        self.trend.show(lambda: _attendance_figure(v["monthly attendance"]))
+        self.plan.show(lambda: _plan_figure(g, by))
+        self.goals.show(lambda: _goals_figure(g, by))
+        self.replies.show(lambda: _replies_figure(v["reply times"]))
+        self.overlap.show(lambda: _overlap_figure(v["working-hours overlap"]))
         show_cols = [by, "n_pairs", "attendance_rate", "checkins_vs_plan", "goal_completion", "share_on_track",
                      "share_behind", "share_blocked", "median_reply_hours", "share_replied_within_48h",
                      "pairs_needing_nudge", "hidden"]
@@ -455,3 +418,76 @@ class ProgramHealth(w.VBox):
         blocks.append(("Breakdown", self._view["breakdown"]))
         return snapshot_html("Program health", blocks, subtitle=self._describe())
 
+
+# ------------------------------------------------------------------ charts
+
+def _breakdown_label(by: str) -> str:
+    return dict((b, a) for a, b in BREAKDOWN_CHOICES)[by]
+
+
+def _attendance_figure(m: pd.DataFrame):
+    """Sessions attended (bars) and the attendance rate (line) per month."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=m["month"], y=m["attended"], name="sessions attended", marker_color="#9ecae1",
+                         yaxis="y2"))
+    fig.add_trace(go.Scatter(x=m["month"], y=m["attendance_rate"], name="attendance rate", mode="lines+markers",
+                             line_color="#08519c"))
+    fig.update_layout(title="Attendance by month", height=330, yaxis=dict(tickformat=".0%", range=[0, 1.05]),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False, title="sessions"),
+                      legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
+    return fig
+
+
+def _plan_figure(g: pd.DataFrame, by: str):
+    """Attendance and check-ins against plan per group (hidden groups have no bar)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=g[by], y=g["attendance_rate"], name="attendance rate"))
+    fig.add_trace(go.Bar(x=g[by], y=g["checkins_vs_plan"], name="check-ins against plan"))
+    fig.update_layout(title=f"Check-ins against plan by {_breakdown_label(by)}", barmode="group", height=320,
+                      yaxis_tickformat=".0%", margin=dict(t=40))
+    return fig
+
+
+def _goals_figure(g: pd.DataFrame, by: str):
+    """The status mix of open goals per group."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for col, name, color in (("share_on_track", "on track", "#2da44e"), ("share_behind", "behind", "#d4a72c"),
+                             ("share_blocked", "blocked", "#cf222e")):
+        fig.add_trace(go.Bar(x=g[by], y=g[col], name=name, marker_color=color))
+    fig.update_layout(title=f"Status of open goals by {_breakdown_label(by)}", barmode="stack", height=320,
+                      yaxis_tickformat=".0%", margin=dict(t=40))
+    return fig
+
+
+def _replies_figure(r: pd.DataFrame):
+    """Messages per reply-time band; green within the 48-hour norm."""
+    import plotly.graph_objects as go
+
+    colors = ["#2da44e"] * 3 + ["#cf222e"] * 4
+    fig = go.Figure(go.Bar(x=r["band"], y=r["messages"], marker_color=colors[:len(r)],
+                           text=[("" if pd.isna(s) else f"{s:.0%}") for s in r["share"]], textposition="outside"))
+    fig.update_layout(title="Messages by reply time (green: within the 48-hour norm)", height=320,
+                      yaxis_title="messages", margin=dict(t=40))
+    return fig
+
+
+def _overlap_figure(ov: pd.DataFrame):
+    """Pairs (bars) and their attendance rate (line) per band of working-hours overlap."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    if len(ov):
+        fig.add_trace(go.Bar(x=ov["overlap"], y=ov["pairs"], name="pairs", marker_color="#9ecae1", yaxis="y2"))
+        fig.add_trace(go.Scatter(x=ov["overlap"], y=ov["attendance_rate"], name="attendance rate",
+                                 mode="lines+markers", line_color="#08519c"))
+    fig.update_layout(title="Pairs by overlap of working hours (09:00-17:00 local)", height=320,
+                      yaxis=dict(tickformat=".0%", range=[0, 1.05]),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False, title="pairs"),
+                      legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
+    return fig
