@@ -170,7 +170,9 @@ def test_csv_export_downloads_and_holds_no_small_group(page, voila_url):
     page.select_option(".mk-filter-cohort select", label=cohort)
     page.select_option(".mk-filter-breakdown select", label="region")
     page.wait_for_function("document.querySelector('.mk-health-breakdown').innerText.includes('Latin America')")
-    page.wait_for_selector(".mk-csv-breakdown")
+    # the export links are refreshed just after the table: wait until the link carries the new breakdown
+    page.wait_for_function("""() => { const a = document.querySelector('a.mk-csv-breakdown');
+        return a && atob(a.getAttribute('href').split(',')[1]).split('\\n')[0].includes('region'); }""")
     name, data = _download(page, ".mk-csv-breakdown")
     assert name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
