@@ -218,6 +218,34 @@ def load_program(source: DataSource | str | None = None):
     return data
 
 
+
+def error_line(exc: BaseException) -> str:
+    """An unexpected error as one line for the page: its type and the first line of its message."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no details'}"
+
+
+def program_or_problem(source: DataSource, data=None):
+    """The program data for a dashboard: ``(data, None)``, or ``(None, why)`` when it cannot load.
+
+    *data*, when given, is used as it is. Never raises: whatever breaks, the page shows one
+    line (:func:`program_problem_html`), not a traceback.
+    """
+    if data is not None:
+        return data, None
+    try:
+        return load_program(source), None
+    except MentorkitError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - the page shows one line, never a traceback
+        return None, f"{source.label}: could not load the program data ({error_line(exc)})"
+
+
+def program_problem_html(why: str) -> str:
+    """The page's message when the program data cannot be loaded, with what to set."""
+    return message_html(why + ". Set MENTORKIT_DATA to a program folder or database URL, or unset it to see "
+                        "the bundled sample.", "error", "The program data could not be loaded")
+
 # ---------------------------------------------------------------------- privacy
 
 def min_group_size(min_size: int | None = None) -> int:

@@ -25,9 +25,9 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, kpi_html, load_program,
-                                      message_html, min_group_size, resolve_source, snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, kpi_html, message_html,
+                                      min_group_size, program_or_problem, program_problem_html, resolve_source,
+                                      snapshot_html, table_html)
 
 __all__ = ["ProgramHealth", "filter_program", "date_window", "default_as_of", "monthly_attendance",
            "reply_time_bands", "overlap_bands", "RULE_LABELS", "REPLY_BANDS", "OVERLAP_BANDS"]
@@ -222,14 +222,9 @@ class ProgramHealth(w.VBox):
         self.status.add_class("mk-status")
         self._view: dict = {}
         self.source = resolve_source(source)
-        try:
-            self.data = load_program(self.source) if data is None else data
-        except MentorkitError as exc:
-            self._fail(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - whatever breaks, the page shows one line, not a traceback
-            self._fail(f"{self.source.label}: could not load the program data ({type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0] if str(exc) else 'no details'})")
+        self.data, problem = program_or_problem(self.source, data)
+        if problem:
+            self._fail(problem)
             return
         self._build()
         self.update()
@@ -237,9 +232,7 @@ class ProgramHealth(w.VBox):
     # ------------------------------------------------------------ layout
     def _fail(self, text: str) -> None:
         self.error = text
-        self.status.value = message_html(text + ". Set MENTORKIT_DATA to a program folder or database URL, "
-                                         "or unset it to see the bundled sample.", "error",
-                                         "The program data could not be loaded")
+        self.status.value = program_problem_html(text)
         self.children = [self.header, self.status]
 
     def _build(self) -> None:

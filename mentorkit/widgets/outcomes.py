@@ -35,8 +35,8 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, cached_series, fingerprint,
-                                      kpi_html, load_program, message_html, min_group_size, notice_html, resolve_source,
-                                      snapshot_html, table_html)
+                                      kpi_html, message_html, min_group_size, notice_html, program_or_problem,
+                                      program_problem_html, resolve_source, snapshot_html, table_html)
 
 __all__ = ["OutcomesROI", "RoiCalculator", "filter_cohort", "survival_curves", "comment_view",
            "RETENTION_CAVEAT", "COMMENTS_SHOWN"]
@@ -286,23 +286,16 @@ class OutcomesROI(w.VBox):
         self._view: dict = {}
         self._cache: dict = {}
         self.source = resolve_source(source)
-        try:
-            self.data = load_program(self.source) if data is None else data
-        except MentorkitError as exc:
-            self._fail(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - the page shows one line, never a traceback
-            self._fail(f"{self.source.label}: could not load the program data ({type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0] if str(exc) else 'no details'})")
+        self.data, problem = program_or_problem(self.source, data)
+        if problem:
+            self._fail(problem)
             return
         self._build()
         self.update()
 
     def _fail(self, text: str) -> None:
         self.error = text
-        self.status.value = message_html(text + ". Set MENTORKIT_DATA to a program folder or database URL, "
-                                         "or unset it to see the bundled sample.", "error",
-                                         "The program data could not be loaded")
+        self.status.value = program_problem_html(text)
         self.children = [self.header, self.status]
 
     @property

@@ -26,7 +26,6 @@ Example
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,8 +36,9 @@ import pandas as pd
 
 from mentorkit import config
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, is_database_url,
-                                      kpi_html, message_html, min_group_size, safe_url, snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, error_line, hide_small,
+                                      is_database_url, kpi_html, message_html, min_group_size, safe_url, snapshot_html,
+                                      table_html)
 
 __all__ = ["TrainerDashboard", "ReadinessRule", "PracticeData", "practice_source", "load_practice", "demo_log",
            "criterion_skills", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "SAMPLE_DIR"]
@@ -337,8 +337,7 @@ class TrainerDashboard(w.VBox):
             self._fail(str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - the page shows one line, never a traceback
-            self._fail(f"could not read the practice log ({type(exc).__name__}: "
-                       f"{str(exc).splitlines()[0] if str(exc) else 'no details'})")
+            self._fail(f"could not read the practice log ({error_line(exc)})")
             return
         self.demo = self.practice.demo
         self._build()
