@@ -131,6 +131,18 @@ MALFORMED = [
     (["endings", "stalled"], [], "endings.stalled", "at least 1"),
     (["opening"], "Hi {mentor_name}!", "opening", "unknown placeholder {mentor_name}"),
     (["outcome", "resolved"], {"all": ["four_step"]}, "outcome.resolved.all", "unknown field"),
+    (["facts"], _DELETE, "facts", "is missing"),
+    (["facts", "items", 0, "kind"], "rumour", "facts.items[0].kind", "not one of action"),
+    (["facts", "items", 0, "occasion"], "standup", "facts.items[0].occasion", "unknown occasion 'standup'"),
+    (["facts", "items", 0, "topics", 0], "weather", "facts.items[0].topics[0]", "unknown topic 'weather'"),
+    (["facts", "items", 5, "topics"], _DELETE, "facts.items[5].topics", "needs a topic"),
+    (["facts", "items", 1, "id"], "pushed_back", "facts.items[1].id", "duplicate id 'pushed_back'"),
+    (["facts", "items", 0, "words"], [], "facts.items[0].words", "at least 1"),
+    (["facts", "items", 0, "hidden"], "sometimes", "facts.items[0].hidden", "true or false"),
+    (["facts", "occasions"], [], "facts.occasions", "non-empty list"),
+    (["facts", "occasions", 0, "when"], _DELETE, "facts.occasions[0].when", "is missing"),
+    (["facts", "topics", 0, "colour"], "red", "facts.topics[0].colour", "unknown field"),
+    (["facts", "items", 0, "says"], "Hi {mentor_name}", "facts.items[0].says", "unknown placeholder"),
 ]
 
 
@@ -149,6 +161,35 @@ def test_malformed_file_is_rejected_naming_file_and_field(tmp_path, path, value,
     assert str(f) in msg
     assert f"field '{field}'" in msg
     assert problem in msg
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED.values()))
+def test_each_scenario_has_a_fact_sheet_like_a_case_script(name):
+    # what happened (an occasion, what she did, what it led to), what she feels or wants,
+    # and something she tells only when asked
+    sheet = load_scenario(name).facts
+    kinds = {f.kind for f in sheet.items}
+    assert sheet.about and sheet.occasions and sheet.topics
+    assert kinds & {"action", "result"}, kinds
+    assert kinds & {"feeling", "worry", "goal"}, kinds
+    assert "option" in kinds, kinds
+    assert any(f.hidden for f in sheet.items)
+    topic_ids = {t.id for t in sheet.topics}
+    assert all(set(f.topics) <= topic_ids for f in sheet.items)
+    assert all(f.words for f in sheet.items)
+
+
+def test_the_fact_index_finds_a_fact_by_its_words_and_synonyms():
+    from mentorkit.nlp import get_nlp
+    from mentorkit.scenarios.facts import fact_index
+    sheet = load_scenario("client_call_feedback").facts
+    index = fact_index(sheet)
+    doc = get_nlp("grader")("While their CEO was presenting you cut in. What went on with the Q3 figures? Lovely weather.")
+    found = {(m.sentence, m.kind, m.id) for m in index.matches(doc)}
+    assert (0, "fact", "said_wrong") in found          # "cut in" is one of its synonyms
+    assert (1, "fact", "double_counted") in found      # "Q3 figures", lemma 'figure'
+    assert (1, "topic", "the_data") in found
+    assert not any(m[0] == 2 for m in found)           # the weather refers to nothing on the sheet
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path):

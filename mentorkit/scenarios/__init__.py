@@ -60,7 +60,7 @@ def _load_cached(path: str, mtime_ns: int) -> Scenario:
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise MentorkitError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
     if isinstance(data, dict):
-        _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty") if k in data}, "", path)
+        _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty", "facts", "off_topic") if k in data}, "", path)
     return parse_scenario(data, path)
 
 

@@ -47,6 +47,9 @@ can fix a file without reading this module. The format:
       partly_resolved: {min: {trust: 0.45}}
     endings: {resolved: [...], partly_resolved: [...], stalled: [...]}
     on_empty: [what the mentee says to an empty reply]
+    facts: {about: ..., occasions: [...], items: [...], topics: [...]}
+                                      # the fact sheet (format: mentorkit.scenarios.facts)
+    off_topic: [optional: what she says to a reply that leaves her situation]
 
 A *finding key* is ``skill`` (the skill is shown) or ``skill.component`` (that
 component is present), for the skills in :data:`COMPONENTS`.
@@ -58,6 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mentorkit.errors import MentorkitError
+from mentorkit.scenarios.facts import FactSheet, parse_facts
 
 __all__ = [
     "COMPONENTS", "STATE_KEYS", "OUTCOMES", "PREFERENCES", "Persona", "Criterion",
@@ -166,6 +170,8 @@ class Scenario:
     on_empty: tuple[str, ...]
     path: str = ""
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    facts: FactSheet | None = None
+    off_topic: tuple[str, ...] = ()
 
     @property
     def hours_ahead(self) -> float:
@@ -342,7 +348,7 @@ def parse_scenario(data: Any, where: str) -> Scenario:
     data = c.mapping(data, "(top level)")
     allowed = {"name", "title", "family", "summary", "persona", "mentor", "context", "opening",
                "skills", "state", "effects", "rubric", "turns", "outcome", "endings", "on_empty",
-               "examples"}
+               "examples", "facts", "off_topic"}
     name = c.text(data, "name", "")
     if not _NAME.match(name):
         c.fail("name", f"{name!r} must be lower-case letters, digits and _")
@@ -435,6 +441,9 @@ def parse_scenario(data: Any, where: str) -> Scenario:
     c.no_extra(ex, {"strong", "weak"}, "examples")
     examples = {k: c.texts(v, f"examples.{k}") for k, v in ex.items()}
 
+    facts = parse_facts(c, c.require(data, "facts", ""), "facts")
+    off_topic = c.texts(data["off_topic"], "off_topic") if data.get("off_topic") is not None else ()
+
     return Scenario(
         name=name, title=title, family=family, summary=c.text(data, "summary", ""),
         persona=persona, mentor_role=c.text(m, "role", "mentor"),
@@ -443,5 +452,5 @@ def parse_scenario(data: Any, where: str) -> Scenario:
         state=state, effects=effects, rubric=Rubric(version=str(version).strip(), criteria=criteria),
         turns=tuple(turns), outcome=outcome, endings=endings,
         on_empty=c.texts(c.require(data, "on_empty", ""), "on_empty"),
-        path=where, examples=examples,
+        path=where, examples=examples, facts=facts, off_topic=off_topic,
     )
