@@ -22,7 +22,7 @@ import pandas as pd
 import mentorkit
 from mentorkit.errors import MentorkitError
 
-__all__ = ["Dataset", "root", "list", "path", "load", "register"]
+__all__ = ["Dataset", "root", "list", "path", "load", "register", "program_names"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Dataset:
     description: str
     folder: str                         # relative to the datasets root
     loader: Callable[[Path], object] | None = None
+    kind: str = "program"               # what load() returns: "program" data, or "" (files only)
 
 
 def root() -> Path:
@@ -56,10 +57,12 @@ def _load_byo(folder: Path):
 _INDEX: dict[str, Dataset] = {}
 
 
-def register(name: str, description: str, folder: str, loader: Callable[[Path], object] | None = None) -> None:
+def register(name: str, description: str, folder: str, loader: Callable[[Path], object] | None = None,
+             kind: str | None = None) -> None:
     """Add (or replace) a dataset in the index; other modules call this for their own data.
 
-    *folder* is relative to :func:`root`; *loader* takes the folder and returns the data.
+    *folder* is relative to :func:`root`; *loader* takes the folder and returns the data;
+    *kind* says what it returns (default ``"program"`` with a loader, ``""`` without one).
 
     >>> register("program_sample_again", "the sample, under a second name", "program_sample",
     ...          _load_program_sample)
@@ -67,7 +70,18 @@ def register(name: str, description: str, folder: str, loader: Callable[[Path], 
     True
     >>> _ = _INDEX.pop("program_sample_again")
     """
-    _INDEX[name] = Dataset(name, description, folder, loader)
+    if kind is None:
+        kind = "program" if loader is not None else ""
+    _INDEX[name] = Dataset(name, description, folder, loader, kind)
+
+
+def program_names() -> list[str]:
+    """Names of the datasets that load as program data (:class:`~mentorkit.program.ProgramData`).
+
+    >>> program_names()[:2]
+    ['program_sample', 'byo_export_example']
+    """
+    return [d.name for d in _INDEX.values() if d.kind == "program"]
 
 
 register("program_sample",

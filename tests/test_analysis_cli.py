@@ -119,7 +119,7 @@ def test_retention_reports_rejected_rows(hr_csv, tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["retention", "{csv}", "--duration", "tenure", "--event", "left", "--group", "mentored"],
      "missing column(s) 'tenure'"),
-    (["retention", "{missing}", "--duration", "t", "--event", "e", "--group", "g"], "no such file"),
+    (["retention", "{missing}", "--duration", "t", "--event", "e", "--group", "g"], "file not found"),
     (["retention", "{csv}", "--duration", "tenure_months", "--event", "left", "--group", "mentored",
       "--reference", "maybe"], "--reference 'maybe' is not a value of column 'mentored'"),
     (["analyze", "{missing}"], "no such folder"),

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 MODULES = ["_common", "engagement", "outcomes", "reliability", "retention", "roi", "power", "matching", "themes",
-           "report", "cli_support"]
+           "report"]
 
 
 @pytest.mark.parametrize("name", MODULES)

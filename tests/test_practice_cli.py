@@ -66,7 +66,7 @@ def test_empty_lines_are_empty_replies_not_errors(tmp_path, capsys):
 
 def test_missing_script_and_malformed_scenario_file_are_named(tmp_path, capsys):
     assert main(["practice", "written_recap", "--script", str(tmp_path / "nope.txt")]) == 2
-    assert "nope.txt: script file does not exist" in capsys.readouterr().err
+    assert "nope.txt: file not found" in capsys.readouterr().err
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\ntitle: Bad\n")
     assert main(["practice", str(bad), "--script", str(bad)]) == 2

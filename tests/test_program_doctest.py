@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 MODULES = ["mentorkit.program.schema", "mentorkit.program.data", "mentorkit.program.loader",
-           "mentorkit.program.simulate", "mentorkit.program.cli_support", "mentorkit.program",
+           "mentorkit.program.simulate", "mentorkit.cli.program", "mentorkit.program",
            "mentorkit.privacy", "mentorkit.datasets"]
 
 

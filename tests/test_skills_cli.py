@@ -72,8 +72,8 @@ def test_csv_output_neutralises_formulas(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"", "empty file"),
-    (b"\n  \n\n", "empty file"),
+    (b"", "the file is empty"),
+    (b"\n  \n\n", "the file is empty"),
     (b"Hello there\nthis is \xff broken\n", r":2: not valid UTF-8 \(byte 9 of the line is 0xff\)"),
 ])
 def test_bad_files_give_one_line_and_exit_2(tmp_path, capsys, content, message):

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 MODULES = ["base", "corpus", "cues", "listening", "tagger", "model", "evaluate", "rewrite", "intent_tone",
-           "four_step", "agreement", "recap", "boundaries", "cli_support", "sbi", "__init__"]
+           "four_step", "agreement", "recap", "boundaries", "train", "sbi", "__init__"]
 
 
 @pytest.mark.parametrize("name", MODULES)

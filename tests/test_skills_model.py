@@ -65,7 +65,7 @@ def _coefs(pipe):
 
 @pytest.mark.slow
 def test_retraining_reproduces_the_packaged_models(tmp_path):
-    from mentorkit.skills.cli_support import train_all
+    from mentorkit.skills.train import train_all
 
     bundles, report = train_all(out_dir=tmp_path, progress=False)
     for skill, fresh in bundles.items():

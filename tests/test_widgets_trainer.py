@@ -176,7 +176,7 @@ def test_demo_practice_log_is_reproducible(tmp_path):
 def test_kernel_cap_refuses_a_kernel_beyond_the_cap_and_frees_the_slot():
     from tornado import web
 
-    from mentorkit.widgets.serving import CappedKernelManager
+    from mentorkit.serving import CappedKernelManager
 
     async def scenario():
         km = CappedKernelManager(max_kernels=1, slot_wait_s=0.3)
@@ -203,7 +203,7 @@ def test_voila_config_strips_sources_caps_kernels_and_culls_idle_ones():
     cfg = json.loads((ROOT / "voila.json").read_text())
     vc = cfg["VoilaConfiguration"]
     assert vc["strip_sources"] is True and vc["show_tracebacks"] is False
-    assert vc["multi_kernel_manager_class"] == "mentorkit.widgets.serving.CappedKernelManager"
+    assert vc["multi_kernel_manager_class"] == "mentorkit.serving.CappedKernelManager"
     assert 10 <= cfg["CappedKernelManager"]["max_kernels"]  # ten viewers at once fit under the cap
     # nbclient's default (4 s) drops a cell's output when its IOPub messages lag under load:
     # the page then shows the notebook's text and no dashboard

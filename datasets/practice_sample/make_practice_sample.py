@@ -99,7 +99,7 @@ def make(out: Path = HERE, seed: int = SEED) -> tuple[int, int]:
 
     from mentorkit.privacy import to_csv_safe
     from mentorkit.scenarios import Session, list_scenarios, load_scenario
-    from mentorkit.scenarios.cli_support import play_script
+    from mentorkit.scenarios.play import play_script
     from mentorkit.store import PracticeLog
 
     rng = np.random.default_rng(seed)

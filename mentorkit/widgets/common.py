@@ -4,10 +4,11 @@ The dashboards in ``dashboards/`` only build one widget class each; those classe
 (:mod:`mentorkit.widgets.health`, :mod:`mentorkit.widgets.outcomes`,
 :mod:`mentorkit.widgets.trainer`) are made of the parts here:
 
-* **data sources**: :func:`resolve_source` reads ``MENTORKIT_DATA`` (unset: the bundled
-  ``program_sample``; a folder; or a database URL) and :func:`load_program` loads it
-  through mentorkit's validating loader. Problems become a :class:`MentorkitError` with
-  a message fit for the page (:func:`message_html`), never a traceback.
+* **data sources**: :func:`load_program` loads what ``MENTORKIT_DATA`` names (unset: the
+  bundled ``program_sample``; a folder, a shipped dataset or a database URL) through
+  :mod:`mentorkit.sources`, the resolver the command line and the report use too. Problems
+  become a :class:`MentorkitError` naming the setting, shown by :func:`message_html`, never
+  a traceback.
 * **privacy**: :func:`hide_small` wraps :func:`mentorkit.privacy.suppress_small_cells`
   (complementary suppression) and drops the primary/complementary reason, so nobody
   can tell which hidden group is the small one; :func:`table_html` escapes every cell.
@@ -30,9 +31,7 @@ import base64
 import html
 import json
 import os
-import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -42,6 +41,8 @@ import pandas as pd
 
 from mentorkit import config
 from mentorkit.errors import MentorkitError
+from mentorkit.sources import DataSource, is_database_url, program_from_database, resolve_source, safe_url
+from mentorkit.sources import load_program as _load_source
 
 __all__ = [
     "DataSource", "resolve_source", "load_program", "program_from_database", "min_group_size",
@@ -83,140 +84,21 @@ table.mk-table td.mk-text,table.mk-table th.mk-text{text-align:left;white-space:
 
 
 # ------------------------------------------------------------------ data sources
-
-def is_database_url(value: str) -> bool:
-    """True when *value* looks like an SQLAlchemy URL (``dialect[+driver]://...``).
-
-    >>> is_database_url("sqlite:///tmp/x.sqlite"), is_database_url("/data/program")
-    (True, False)
-    """
-    head = value.split("://", 1)[0]
-    return "://" in value and head.replace("+", "").replace("_", "").isalnum()
-
-
-def safe_url(url: str) -> str:
-    """*url* with any password hidden, for showing on a page.
-
-    >>> safe_url("postgresql://ana:secret@db/mk")
-    'postgresql://ana:***@db/mk'
-    """
-    try:
-        from sqlalchemy.engine import make_url
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown without its credentials
-        return url.split("://", 1)[0] + "://<hidden>"
-
-
-@dataclass(frozen=True)
-class DataSource:
-    """Where program data comes from: ``kind`` is ``sample``, ``folder`` or ``database``."""
-
-    kind: str
-    location: str
-    label: str
-
-
-def resolve_source(value: str | None = None) -> DataSource:
-    """The data source named by *value*, else by ``MENTORKIT_DATA``, else the bundled sample.
-
-    >>> resolve_source("").kind
-    'sample'
-    >>> resolve_source("sqlite:///program.sqlite").kind
-    'database'
-    """
-    if value is None:
-        value = config.get("data")
-    value = (value or "").strip()
-    if not value:
-        return DataSource("sample", "program_sample", "the bundled sample program (simulated, program_sample)")
-    if is_database_url(value):
-        return DataSource("database", value, f"database {safe_url(value)}")
-    return DataSource("folder", value, f"folder {value}")
-
-
-def program_from_database(url: str):
-    """Load program tables from a database through the same validation as a folder.
-
-    Each table of the data model (``participants``, ``pairs``, ...) is read with SQLAlchemy,
-    written to a private temporary folder and loaded by :func:`mentorkit.program.load`, so a
-    database gets the same checks, quarantine and report as files do.
-    """
-    from sqlalchemy import create_engine, inspect
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from mentorkit.privacy import to_csv_safe
-    from mentorkit.program import load as load_folder
-    from mentorkit.program.schema import REQUIRED_TABLES, TABLE_ORDER
-
-    shown = safe_url(url)
-    if url.startswith("sqlite:///") and url[len("sqlite:///"):] not in ("", ":memory:") \
-            and not Path(url[len("sqlite:///"):]).exists():
-        raise MentorkitError(f"MENTORKIT_DATA={shown}: no such database file")
-    try:
-        engine = create_engine(url)
-        with engine.connect():
-            pass
-        names = set(inspect(engine).get_table_names())
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise MentorkitError(f"MENTORKIT_DATA={shown}: cannot open the database: {str(exc).splitlines()[0]}") from None
-    missing = [t for t in REQUIRED_TABLES if t not in names]
-    if missing:
-        have = ", ".join(sorted(names)) or "no tables"
-        raise MentorkitError(f"MENTORKIT_DATA={shown}: the database has no program table(s) "
-                             f"{', '.join(missing)} (it holds {have})")
-    folder = Path(tempfile.mkdtemp(prefix="mentorkit-db-"))
-    try:
-        for t in TABLE_ORDER:
-            if t in names:
-                to_csv_safe(pd.read_sql_table(t, engine), folder / f"{t}.csv")
-        data = load_folder(folder, quarantine_dir=config.cache_dir() / "quarantine" / "database")
-    finally:
-        engine.dispose()
-        shutil.rmtree(folder, ignore_errors=True)
-    data.source = None
-    return data
-
+# (resolved in mentorkit.sources, shared with the command line and the report)
 
 def load_program(source: DataSource | str | None = None):
-    """Load the program data of *source* (default: :func:`resolve_source`).
+    """The dashboards' program data: :func:`mentorkit.sources.load_program` of *source*
+    (default ``MENTORKIT_DATA``), errors naming that setting, rejected rows kept in the cache folder.
 
-    Raises
-    ------
-    MentorkitError
-        With a message naming the setting and what is wrong: a missing folder, a file
-        instead of a folder, no program files, a database without the tables, or no row
-        of participants left after validation.
-
-    Example
-    -------
-    >>> data = load_program("")
-    >>> len(data.pairs) > 0
+    >>> len(load_program("").pairs) > 0
     True
     """
     src = source if isinstance(source, DataSource) else resolve_source(source)
-    if src.kind == "sample":
-        from mentorkit import datasets
-        data = datasets.load("program_sample")
-    elif src.kind == "database":
-        data = program_from_database(src.location)
-    else:
-        from mentorkit.program import load as load_folder
+    kwargs = {}
+    if src.kind == "folder":
         folder = Path(src.location).expanduser()
-        if not folder.exists():
-            raise MentorkitError(f"MENTORKIT_DATA={src.location}: no such folder or database URL")
-        if not folder.is_dir():
-            raise MentorkitError(f"MENTORKIT_DATA={src.location}: this is a file; point MENTORKIT_DATA at the "
-                                 "folder that holds participants.csv, pairs.csv, ... or at a database URL")
-        quarantine = config.cache_dir() / "quarantine" / (folder.resolve().name or "data")
-        try:
-            data = load_folder(folder, quarantine_dir=quarantine)
-        except MentorkitError as exc:
-            raise MentorkitError(f"MENTORKIT_DATA={src.location}: {exc}") from None
-    if data.participants.empty or data.pairs.empty:
-        raise MentorkitError(f"{src.label}: no valid participants or pairs were loaded; "
-                             f"{data.report.n_errors} problem(s) were found (run `mentorkit validate` on it)")
-    return data
-
+        kwargs["quarantine_dir"] = config.cache_dir() / "quarantine" / (folder.resolve().name or "data")
+    return _load_source(src, setting="MENTORKIT_DATA", require_rows=True, **kwargs)
 
 
 def error_line(exc: BaseException) -> str:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from mentorkit import config
 from mentorkit.errors import MentorkitError
+from mentorkit.sources import PRACTICE_SAMPLE_DIR, PracticeData, demo_log, load_practice, practice_source
 from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, error_line, hide_small,
                                       is_database_url, kpi_html, message_html, min_group_size, safe_url, snapshot_html,
                                       table_html)
@@ -43,7 +44,7 @@ from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Section
 __all__ = ["TrainerDashboard", "ReadinessRule", "PracticeData", "practice_source", "load_practice", "demo_log",
            "criterion_skills", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "SAMPLE_DIR"]
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "datasets" / "practice_sample"
+SAMPLE_DIR = PRACTICE_SAMPLE_DIR
 
 
 @dataclass(frozen=True)
@@ -62,94 +63,6 @@ class ReadinessRule:
     def describe(self) -> str:
         return (f"latest score of {self.min_score:g} or more in at least {self.min_scenarios} scenarios "
                 f"from at least {self.min_families} families")
-
-
-@dataclass
-class PracticeData:
-    """Attempts, per-criterion ratings and first/best/latest progress from one practice log."""
-
-    attempts: pd.DataFrame
-    scores: pd.DataFrame
-    progress: pd.DataFrame
-    label: str
-    demo: bool = False
-    notice: str = ""
-
-
-# ------------------------------------------------------------------ loading
-
-def practice_source(value: str | None = None) -> str:
-    """The practice log to read: *value*, else ``MENTORKIT_DATA`` when it is a database URL, else
-    ``practice_db``.
-
-    >>> practice_source("sqlite:///x.sqlite")
-    'sqlite:///x.sqlite'
-    """
-    if value:
-        return value
-    data = (config.get("data") or "").strip()
-    if data and is_database_url(data):
-        return data
-    return str(config.get("practice_db"))
-
-
-def demo_log():
-    """The bundled demo cohort as an in-memory :class:`~mentorkit.store.PracticeLog`."""
-    from sqlalchemy import insert
-
-    from mentorkit.store import PracticeLog, attempts_table, scores_table
-
-    a = pd.read_csv(SAMPLE_DIR / "attempts.csv")
-    s = pd.read_csv(SAMPLE_DIR / "scores.csv")
-    log = PracticeLog("sqlite://")
-    rows = [{"id": int(r.attempt_id), "uid": f"sample-{int(r.attempt_id)}", "trainee": r.trainee,
-             "scenario": r.scenario, "rubric_version": str(r.rubric_version), "seed": int(r.seed),
-             "outcome": r.outcome, "score": float(r.score), "tier": r.tier, "turns": int(r.turns),
-             "transcript": "[]", "state": "{}",
-             "started_at": pd.Timestamp(r.started_at).to_pydatetime(),
-             "finished_at": pd.Timestamp(r.finished_at).to_pydatetime()} for r in a.itertuples()]
-    crit = [{"attempt_id": int(r.attempt_id), "criterion": r.criterion, "rating": r.rating,
-             "points": float(r.points), "weight": float(r.weight)} for r in s.itertuples()]
-    with log.engine.begin() as conn:
-        conn.execute(insert(attempts_table), rows)
-        conn.execute(insert(scores_table), crit)
-    return log
-
-
-def load_practice(url: str | None = None) -> PracticeData:
-    """Attempts, ratings and progress from the practice log at *url* (default :func:`practice_source`).
-
-    An empty or missing log gives the bundled demo cohort with a notice saying so; a
-    log that cannot be opened raises :class:`MentorkitError` naming it.
-    """
-    from mentorkit.store import PracticeLog, resolve_url
-
-    target = resolve_url(practice_source(url))
-    shown = safe_url(target)
-    notice = ""
-    log = None
-    if target.startswith("sqlite:///") and not Path(target[len("sqlite:///"):]).exists():
-        notice = f"The practice log {shown} does not exist yet"
-    else:
-        log = PracticeLog(target)
-        if len(log) == 0:
-            notice = f"The practice log {shown} has no attempts yet"
-            log.close()
-            log = None
-    demo = log is None
-    if demo:
-        log = demo_log()
-        label = "the bundled demo cohort (datasets/practice_sample, simulated trainees)"
-        notice += "; showing the bundled demo cohort of simulated trainees instead."
-    else:
-        label = f"practice log {shown}"
-    try:
-        attempts = log.attempts().drop(columns=["transcript", "uid"])
-        scores = log.scores()
-        progress = log.progress()
-    finally:
-        log.close()
-    return PracticeData(attempts, scores, progress, label, demo, notice)
 
 
 # --------------------------------------------------------------- summaries
@@ -323,16 +236,7 @@ class TrainerDashboard(w.VBox):
         self.status.add_class("mk-status")
         self._view: dict = {}
         try:
-            if url == "":
-                log = demo_log()
-                try:
-                    self.practice = PracticeData(log.attempts().drop(columns=["transcript", "uid"]), log.scores(),
-                                                 log.progress(), "the bundled demo cohort (datasets/practice_sample, "
-                                                 "simulated trainees)", True, "")
-                finally:
-                    log.close()
-            else:
-                self.practice = load_practice(url)
+            self.practice = load_practice(url)
         except MentorkitError as exc:
             self._fail(str(exc))
             return

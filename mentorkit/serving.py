@@ -9,7 +9,7 @@ seconds for one to close (a closed tab shuts its kernel down), then gets a plain
 
 ``voila.json`` at the repository root selects it::
 
-    "VoilaConfiguration": {"multi_kernel_manager_class": "mentorkit.widgets.serving.CappedKernelManager"},
+    "VoilaConfiguration": {"multi_kernel_manager_class": "mentorkit.serving.CappedKernelManager"},
     "CappedKernelManager": {"max_kernels": 20, "slot_wait_s": 90}
 
 Example

@@ -1,67 +1,56 @@
-"""The work behind ``mentorkit grade`` and ``mentorkit train-grader``.
+"""``mentorkit grade`` and ``mentorkit train-grader``: the SBI grader from the command line.
 
-Input problems become :class:`MentorkitError` with the file and line named
+Input problems become :class:`~mentorkit.errors.MentorkitError` with the file and line named
 (exit code 2); the CLI prints them as one line.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Iterator
 
+from mentorkit.cli.files import read_column, read_lines
 from mentorkit.errors import MentorkitError
 
-__all__ = ["read_statements", "run_grade", "run_train", "CSV_FIELDS"]
+__all__ = ["add_parsers", "read_statements", "run_grade", "run_train", "CSV_FIELDS"]
 
 CSV_FIELDS = ["text", "situation", "behavior", "impact", "judgement", "complete", "score",
               "situation_evidence", "behavior_evidence", "impact_evidence", "judgement_words", "tips"]
 
 
-def _decode(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise MentorkitError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise MentorkitError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise MentorkitError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise MentorkitError(f"{path}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                             "save the file as UTF-8 and try again") from None
-    if not text.strip():
-        raise MentorkitError(f"{path}: the file is empty; expected one statement per line")
-    return text
+def add_parsers(sub) -> None:
+    p = sub.add_parser("grade", help="grade feedback against the SBI model",
+                       description="Grade one statement, or every line of a .txt file / a column of a CSV file.")
+    p.add_argument("text", nargs="?", help="the feedback statement to grade")
+    p.add_argument("--input", metavar="FILE", help="a .txt file (one statement per line) or a .csv file")
+    p.add_argument("--column", metavar="NAME", help="the CSV column holding the statements (default: 'text')")
+    p.add_argument("--format", choices=["text", "jsonl", "csv"], default=None,
+                   help="output format (default: text for one statement, jsonl for a file)")
+    p.add_argument("--batch-size", type=int, default=64, help="statements parsed per batch")
+    p.set_defaults(func=run_grade)
+
+    t = sub.add_parser("train-grader", help="retrain the SBI grader from datasets/sbi reproducibly",
+                       description="Rebuild the corpus from datasets/sbi/src, train the grader, evaluate it on the fixed test split and save it.")
+    t.add_argument("--corpus", metavar="DIR", default=None, help="corpus folder (default: the bundled datasets/sbi)")
+    t.add_argument("--out", metavar="FILE", default=None, help="where to write the model (default: the packaged model)")
+    t.set_defaults(func=run_train)
 
 
 def read_statements(path: str | Path, column: str | None = None) -> list[tuple[int, str]]:
-    """(line number, statement) pairs from a .txt file or a CSV column. Blank .txt lines are skipped."""
+    """(line number, statement) pairs from a .txt file or a CSV column. Blank .txt lines are skipped.
+
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.txt")
+    >>> _ = open(p, "w").write("In Monday's call you paused.\\n\\n  Thanks.\\n")
+    >>> read_statements(p)
+    [(1, "In Monday's call you paused."), (3, 'Thanks.')]
+    """
     from mentorkit.feedback.grade import MAX_CHARS
     path = Path(path)
-    text = _decode(path)
-    items: list[tuple[int, str]] = []
     if path.suffix.lower() == ".csv" or column:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        fields = reader.fieldnames or []
-        col = column or "text"
-        if col not in fields:
-            raise MentorkitError(f"{path}:1: no column {col!r}; the columns are {fields}"
-                                 + ("" if column else " (choose one with --column NAME)"))
-        for row in reader:
-            value = row.get(col)
-            items.append((reader.line_num, value if value is not None else ""))
-        if not items:
-            raise MentorkitError(f"{path}: the CSV has a header but no rows")
+        items = read_column(path, column, what="statement")
     else:
-        for n, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                items.append((n, line.strip()))
+        items = [(n, line.strip()) for n, line in read_lines(path, what="statement") if line.strip()]
     for n, s in items:
         if len(s) > MAX_CHARS:
             raise MentorkitError(f"{path}:{n}: statement is {len(s):,} characters; the grader reads at most "
@@ -82,6 +71,7 @@ def _csv_row(d: dict) -> dict:
 
 
 def run_grade(args) -> int:
+    """Entry point for ``mentorkit grade`` (see ``mentorkit grade --help``)."""
     from mentorkit.feedback.grade import grade_feedback, grade_many
     if args.batch_size < 1:
         raise MentorkitError(f"--batch-size must be at least 1, got {args.batch_size}")
@@ -124,6 +114,7 @@ def _emit(records, fmt: str, single=None) -> None:
 
 
 def run_train(args) -> int:
+    """Entry point for ``mentorkit train-grader``."""
     from mentorkit.feedback.train import train
     result = train(corpus=args.corpus, out=args.out, progress=True)
     print(f"model written to {result['model']} ({result['n_train']} train / {result['n_test']} test statements)")

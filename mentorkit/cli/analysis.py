@@ -1,4 +1,9 @@
-"""The work behind ``mentorkit analyze | report | retention | match`` (the parsers live in cli.py)."""
+"""``mentorkit analyze | report | retention | match``: outcomes research from the command line.
+
+``analyze`` and ``report`` take every kind of source the dashboards take (a folder, a shipped
+dataset name, a database URL; see :mod:`mentorkit.sources`); ``retention`` and ``match`` read
+one table (see :mod:`mentorkit.cli.files`).
+"""
 from __future__ import annotations
 
 import json
@@ -6,16 +11,70 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
+from mentorkit.cli.files import read_table
 from mentorkit.errors import MentorkitError
 
-__all__ = ["run_analyze", "run_report", "run_retention", "run_match", "to_jsonable", "read_table", "load_program"]
+if TYPE_CHECKING:  # imported where used, so that ``mentorkit --help`` starts quickly
+    import pandas as pd
+
+__all__ = ["add_parsers", "run_analyze", "run_report", "run_retention", "run_match", "to_jsonable",
+           "read_table", "load_program"]
+
+SOURCE_HELP = ("folder of program tables, a shipped dataset name (e.g. program_sample) or a database URL "
+               "(e.g. sqlite:///program.sqlite)")
 
 
-def to_jsonable(df: pd.DataFrame) -> list[dict]:
-    """DataFrame records with plain JSON values: NaN and infinities become null, dates ISO text."""
+def add_parsers(sub) -> None:
+    a = sub.add_parser("analyze", help="evaluate a program: engagement, pre/post, reliability, retention, ROI",
+                       description="Load a program (folder, shipped dataset or database) and run the standard evaluation.")
+    a.add_argument("path", metavar="SOURCE", help=SOURCE_HELP)
+    a.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
+    a.add_argument("--format", choices=["json", "text"], default="text", help="output format (default text)")
+    a.set_defaults(func=run_analyze)
+
+    r = sub.add_parser("report", help="write a standalone HTML report of a program's outcomes",
+                       description="One HTML file with charts and tables that opens with no network.")
+    r.add_argument("path", metavar="SOURCE", help=SOURCE_HELP)
+    r.add_argument("--out", metavar="FILE.html", required=True, help="where to write the report")
+    r.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
+    r.add_argument("--title", default="Mentoring program outcomes", help="report title")
+    r.set_defaults(func=run_report)
+
+    t = sub.add_parser("retention", help="Kaplan-Meier medians, log-rank and hazard ratio for any HR table",
+                       description="Retention of groups in any table with a time-under-observation column, "
+                                   "an exit column and a group column; propensity-weighted when covariates are given.")
+    t.add_argument("file", metavar="FILE", help="CSV (or .tsv/.xlsx/.parquet) with one row per person")
+    t.add_argument("--duration", metavar="COL", required=True, help="time observed (tenure), a non-negative number")
+    t.add_argument("--event", metavar="COL", required=True, help="left the organisation: yes/no, 1/0 or true/false")
+    t.add_argument("--group", metavar="COL", required=True, help="the groups to compare (e.g. mentored)")
+    t.add_argument("--covariates", metavar="COLS", help="comma-separated confounders for propensity weighting")
+    t.add_argument("--reference", metavar="VALUE", help="the reference group (default: the first value in sort order)")
+    t.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    t.set_defaults(func=run_retention)
+
+    m = sub.add_parser("match", help="match mentees to mentors with capacities, explained",
+                       description="Optimal assignment from goals/expertise similarity, working-hour overlap and "
+                                   "feedback style; writes one row per pair with the score breakdown.")
+    m.add_argument("people", metavar="PEOPLE.csv", help="people table (see datasets/matching_example)")
+    m.add_argument("--out", metavar="FILE.csv", required=True, help="where to write the pairs")
+    m.add_argument("--method", choices=["optimal", "stable"], default="optimal",
+                   help="optimal: highest total score; stable: no blocking pairs (default optimal)")
+    m.add_argument("--capacity-range", metavar="LO-HI", default="5-10", help="allowed mentor capacities (default 5-10)")
+    m.set_defaults(func=run_match)
+
+
+def to_jsonable(df: "pd.DataFrame") -> list[dict]:
+    """DataFrame records with plain JSON values: NaN and infinities become null, dates ISO text.
+
+    >>> import pandas as pd
+    >>> to_jsonable(pd.DataFrame({"x": [1.5, float("nan")], "d": pd.to_datetime(["2024-01-02", None])}))
+    [{'x': 1.5, 'd': '2024-01-02T00:00:00'}, {'x': None, 'd': None}]
+    """
+    import numpy as np
+    import pandas as pd
+
     out = []
     cols = list(df.columns)
     for row in df.itertuples(index=False, name=None):
@@ -37,21 +96,10 @@ def to_jsonable(df: pd.DataFrame) -> list[dict]:
 
 
 def load_program(path: str, mapping: str | None = None):
-    """Load a program folder (or a shipped dataset by name), reporting quarantined rows on stderr."""
-    p = Path(path)
-    if not p.exists():
-        names = _dataset_names()
-        if path in names:
-            from mentorkit import datasets
+    """Load a program from any source (:mod:`mentorkit.sources`), reporting quarantined rows on stderr."""
+    from mentorkit.sources import load_program as load_source
 
-            return datasets.load(path)
-        raise MentorkitError(f"{path}: no such folder (give a folder of program tables"
-                             + (f", or one of the shipped datasets: {', '.join(names)})" if names else ")"))
-    if not p.is_dir():
-        raise MentorkitError(f"{path}: not a folder; give the folder that holds participants.csv, pairs.csv, ...")
-    from mentorkit.program import load
-
-    data = load(p, mapping=mapping)
+    data = load_source(path, mapping=mapping)
     rep = data.report
     if rep.n_errors:
         print(f"mentorkit: {rep.n_errors} row problem(s) in {path}; those rows were quarantined "
@@ -61,17 +109,9 @@ def load_program(path: str, mapping: str | None = None):
     return data
 
 
-def _dataset_names() -> list[str]:
-    """Names of the shipped program datasets (empty if the index cannot be read)."""
-    try:
-        from mentorkit import datasets
+def _print_tables(tables: dict[str, "pd.DataFrame"]) -> None:
+    import pandas as pd
 
-        return [str(n) for n in datasets.list()["name"] if str(n) != "sbi"]
-    except Exception:  # noqa: BLE001 - listing is only a hint in an error message
-        return []
-
-
-def _print_tables(tables: dict[str, pd.DataFrame]) -> None:
     with pd.option_context("display.max_columns", None, "display.width", 200, "display.float_format", "{:,.4g}".format):
         for name, df in tables.items():
             print(f"== {name} ({len(df)} row{'s' if len(df) != 1 else ''})")
@@ -80,6 +120,7 @@ def _print_tables(tables: dict[str, pd.DataFrame]) -> None:
 
 
 def run_analyze(args) -> int:
+    """Entry point for ``mentorkit analyze``."""
     from mentorkit.analysis import ANALYSES, analyze
 
     data = load_program(args.path, args.mapping)
@@ -106,6 +147,7 @@ def run_analyze(args) -> int:
 
 
 def run_report(args) -> int:
+    """Entry point for ``mentorkit report``."""
     from mentorkit.analysis.report import write_report
 
     data = load_program(args.path, args.mapping)
@@ -114,28 +156,7 @@ def run_report(args) -> int:
     return 0
 
 
-def read_table(path: str) -> pd.DataFrame:
-    """Read a CSV/TSV (or .xlsx/.parquet) file, raising one clear line when it cannot be read."""
-    p = Path(path)
-    if not p.exists():
-        raise MentorkitError(f"{path}: no such file")
-    if p.is_dir():
-        raise MentorkitError(f"{path}: is a folder, expected a CSV file")
-    try:
-        if p.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(p)
-        if p.suffix.lower() == ".parquet":
-            return pd.read_parquet(p)
-        sep = "\t" if p.suffix.lower() == ".tsv" else None
-        return pd.read_csv(p, sep=sep, engine="python", encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        return pd.read_csv(p, sep=None, engine="python", encoding="latin-1")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
-        raise MentorkitError(f"{path}: could not be read as a table ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-
-
-def _report_rejected(path: str, rejected: pd.DataFrame, total: int) -> None:
+def _report_rejected(path: str, rejected: "pd.DataFrame", total: int) -> None:
     if rejected.empty:
         return
     print(f"mentorkit: {len(rejected)} of {total} row(s) in {path} could not be used and were left out:",
@@ -147,6 +168,9 @@ def _report_rejected(path: str, rejected: pd.DataFrame, total: int) -> None:
 
 
 def run_retention(args) -> int:
+    """Entry point for ``mentorkit retention``."""
+    import numpy as np
+
     from mentorkit.analysis.retention import clean_survival_table, compare_retention, km_medians
 
     raw = read_table(args.file)
@@ -179,6 +203,7 @@ def run_retention(args) -> int:
 
 
 def run_match(args) -> int:
+    """Entry point for ``mentorkit match``."""
     from mentorkit.analysis.matching import match
     from mentorkit.privacy import to_csv_safe
 

@@ -1,4 +1,4 @@
-"""The work behind ``mentorkit practice`` (the parser lives in :mod:`mentorkit.cli`)."""
+"""``mentorkit practice``: play a scenario in the terminal or from a script; progress and export."""
 from __future__ import annotations
 
 import json
@@ -6,9 +6,28 @@ import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
+from mentorkit.cli.files import read_lines
 from mentorkit.errors import MentorkitError
+from mentorkit.scenarios.play import play_script
 
-__all__ = ["run_practice", "read_script", "play_script", "play_interactive"]
+__all__ = ["add_parsers", "run_practice", "read_script", "play_script", "play_interactive"]
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("practice", help="practise a conversation with a simulated mentee",
+                       description="Play a practice scenario in the terminal (or from a script of replies) "
+                                   "and get a debrief; list scenarios; show progress or export the practice log.")
+    p.add_argument("name", nargs="?", help="the scenario to play (see --list)")
+    p.add_argument("--list", action="store_true", help="list the scenarios")
+    p.add_argument("--family", metavar="NAME", help="with --list: only this family of scenarios")
+    p.add_argument("--script", metavar="REPLIES.txt", help="play non-interactively: one reply per line")
+    p.add_argument("--seed", type=int, default=0, help="picks the mentee's wording (default 0)")
+    p.add_argument("--format", choices=["text", "json"], default=None, help="output format (default text)")
+    p.add_argument("--trainee", metavar="NAME", help="record the attempt under this trainee (stored as a pseudonym)")
+    p.add_argument("--db", metavar="URL", help="practice log: SQLAlchemy URL or SQLite file (default: practice_db setting)")
+    p.add_argument("--progress", action="store_true", help="show first/best/latest score per trainee and scenario")
+    p.add_argument("--export", metavar="FILE.csv", help="export the practice log to CSV through the privacy layer")
+    p.set_defaults(func=run_practice)
 
 
 def read_script(path: str | Path) -> list[str]:
@@ -20,38 +39,7 @@ def read_script(path: str | Path) -> list[str]:
     >>> read_script(p)
     ['first reply', '', 'third']
     """
-    p = Path(path)
-    if not p.is_file():
-        raise MentorkitError(f"{p}: script file does not exist")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise MentorkitError(f"{p}: script file is not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise MentorkitError(f"{p}: cannot read script file: {exc}") from None
-    replies = text.splitlines()
-    if not replies:
-        raise MentorkitError(f"{p}: script file is empty; write one reply per line")
-    return replies
-
-
-def play_script(session, replies: list[str], where: str = "<script>", warn: TextIO | None = None):
-    """Play *replies* into *session* until it ends; abandon it if the replies run out."""
-    used = 0
-    for reply in replies:
-        if session.done:
-            break
-        session.reply(reply)
-        used += 1
-    if not session.done:
-        session.abandon()
-        if warn:
-            print(f"mentorkit practice: {where}: the script ran out after {used} replies; "
-                  f"the conversation is unfinished", file=warn)
-    elif used < len(replies) and warn:
-        print(f"mentorkit practice: {where}: the conversation ended after line {used}; "
-              f"lines {used + 1}-{len(replies)} were not used", file=warn)
-    return session
+    return [text for _, text in read_lines(path, what="reply", blank_lines=True)]
 
 
 def _wrap(speaker: str, text: str) -> str:
