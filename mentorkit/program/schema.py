@@ -52,13 +52,13 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
-    "Column", "TableSpec", "TABLES", "TABLE_ORDER", "REQUIRED_TABLES",
+    "Column", "RowRule", "RowValues", "TableSpec", "TABLES", "TABLE_ORDER", "REQUIRED_TABLES",
     "ROLES", "MODELS", "CADENCES", "CADENCE_DAYS", "GOAL_STATUSES", "WAVES", "CHANNELS",
     "SENDERS", "SKILLS", "CONFIDENCE_ITEMS", "FUNCTION_SUBSCALES", "FUNCTION_ITEMS",
     "ITEM_RANGES", "DATE_RANGE", "item_range", "item_ranges", "schema_for", "schemas",
@@ -142,12 +142,125 @@ class Column:
             raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
 
 
+class RowValues(Protocol):
+    """The columns of many rows, as a :class:`RowRule` reads them.
+
+    The loader gives its parsed columns this shape and :func:`schema_for` a loaded frame, so a
+    rule is written once and checked in both places.
+    """
+
+    #: extra survey-item score ranges (a mapping file's ``item_ranges``)
+    item_ranges: Mapping[str, Iterable[float]] | None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The values of column *name*, one per row (NaT/NaN/None where empty)."""
+
+    def blank(self, name: str) -> np.ndarray:
+        """True where the cell of column *name* was left empty."""
+
+    def coded(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column *name* as ``(codes, uniques)``: per row an index into its distinct values."""
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across the columns of one row, stated once on a :class:`TableSpec`.
+
+    Parameters
+    ----------
+    column : str
+        The column a row that breaks the rule is reported under.
+    needs : tuple of str
+        The columns the rule reads; it is skipped when the data lack one of them.
+    broken : callable
+        ``broken(values: RowValues) -> bool array``: True for each row that breaks it.
+    message : str or callable
+        What is wrong, with ``{column}`` placeholders filled from the row's values, or
+        ``message(values, rows, fmt) -> list of str`` for the given row indices (values
+        shown with ``fmt``).
+
+    Example
+    -------
+    >>> rule = TABLES["pairs"].row_rules[0]
+    >>> rule.column, rule.needs
+    ('end_date', ('end_date', 'start_date'))
+    """
+
+    column: str
+    needs: tuple[str, ...]
+    broken: Callable[[RowValues], np.ndarray]
+    message: str | Callable[[RowValues, np.ndarray, Callable[[object], str]], Sequence[str]]
+
+    def messages(self, values: RowValues, rows: np.ndarray, fmt: Callable[[object], str] = str) -> list[str]:
+        """The message for each of *rows* (indices), values shown with *fmt*."""
+        if callable(self.message):
+            return list(self.message(values, rows, fmt))
+        fields = [n for n in self.needs if "{" + n + "}" in self.message]
+        if not fields:
+            return [self.message] * len(rows)
+        cols = {n: values[n] for n in fields}
+        return [self.message.format(**{n: fmt(cols[n][i]) for n in fields}) for i in rows]
+
+
+def not_before(later: str, earlier: str, message: str | None = None) -> RowRule:
+    """The rule that date *later* is not before date *earlier* (both given).
+
+    >>> not_before("end_date", "start_date").message
+    'end_date {end_date} is before start_date {start_date}'
+    """
+    def broken(v: RowValues) -> np.ndarray:
+        a, b = _dates(v[later]), _dates(v[earlier])
+        return ~np.isnat(a) & ~np.isnat(b) & (a < b)
+    return RowRule(later, (later, earlier), broken,
+                   message or f"{later} {{{later}}} is before {earlier} {{{earlier}}}")
+
+
+def _dates(values) -> np.ndarray:
+    return np.asarray(values, dtype="datetime64[ns]")
+
+
+def _numbers(values) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+def _present(values) -> np.ndarray:
+    return np.array([x is not None for x in values], dtype=bool)
+
+
+def _item_bounds(v: RowValues) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = v.coded("item")
+    lo_u, hi_u = item_ranges([("" if u is None else u) for u in uniques], v.item_ranges)
+    lo_u, hi_u = np.append(lo_u, np.nan), np.append(hi_u, np.nan)   # code -1 (empty): no range
+    return lo_u[codes], hi_u[codes]
+
+
+def _value_out_of_range(v: RowValues) -> np.ndarray:
+    lo, hi = _item_bounds(v)
+    x = _numbers(v["value"])
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(lo) & ~np.isnan(x) & ((x < lo) | (x > hi))
+
+
+def _value_range_messages(v: RowValues, rows: np.ndarray, fmt: Callable[[object], str]) -> list[str]:
+    lo, hi = _item_bounds(v)
+    x, items = _numbers(v["value"]), v["item"]
+    return [f"value {fmt(x[i])} is out of range {fmt(lo[i])}-{fmt(hi[i])} for item {items[i]}" for i in rows]
+
+
+def _exit_after_followup(v: RowValues) -> np.ndarray:
+    a, b = _dates(v["exit_date"]), _dates(v["followup_end"])
+    return ~np.isnat(a) & ~np.isnat(b) & (a > b)
+
+
 @dataclass(frozen=True)
 class TableSpec:
-    """A table of the data model: its columns, key and whether it is required.
+    """A table of the data model: its columns, key, rules across columns and whether it is required.
 
     ``key`` lists the columns that identify a row; a second row with the same
-    key is rejected as a duplicate (the first one loads).
+    key is rejected as a duplicate (the first one loads). ``row_rules`` are the
+    checks that read more than one column of a row (:class:`RowRule`); the loader
+    quarantines a row that breaks one, and :func:`schema_for` checks them again on
+    loaded frames.
     """
 
     name: str
@@ -155,6 +268,7 @@ class TableSpec:
     key: tuple[str, ...] = ()
     required: bool = True
     description: str = ""
+    row_rules: tuple[RowRule, ...] = ()
     _by_name: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -207,6 +321,12 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("participant_id",),
         description="one row per person: mentors, mentees and the comparison group",
+        row_rules=(
+            not_before("exit_date", "hire_date"),
+            RowRule("mentored", ("role", "mentored"),
+                    lambda v: (v["role"] == "comparison") & (v["mentored"] == True),  # noqa: E712 - object array
+                    "a comparison-group participant cannot be mentored"),
+        ),
     ),
     "pairs": TableSpec(
         "pairs",
@@ -226,6 +346,12 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("pair_id",),
         description="one row per mentor-mentee link; a group is one row per member",
+        row_rules=(
+            not_before("end_date", "start_date"),
+            RowRule("mentee_id", ("mentor_id", "mentee_id"),
+                    lambda v: (v["mentor_id"] == v["mentee_id"]) & _present(v["mentor_id"]),
+                    "mentor and mentee are the same person"),
+        ),
     ),
     "sessions": TableSpec(
         "sessions",
@@ -239,6 +365,11 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("pair_id", "date"),
         description="one row per planned check-in, attended or not",
+        row_rules=(
+            RowRule("duration_min", ("attended", "duration_min"),
+                    lambda v: (v["attended"] == False) & (_numbers(v["duration_min"]) > 0),  # noqa: E712
+                    "a missed session (attended is false) has a duration"),
+        ),
     ),
     "goals": TableSpec(
         "goals",
@@ -264,6 +395,7 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=(),
         description="asynchronous messages within a pair, for response times (UTC)",
+        row_rules=(not_before("replied_at", "sent_at"),),
     ),
     "surveys": TableSpec(
         "surveys",
@@ -276,6 +408,7 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("participant_id", "wave", "item"),
         description="one row per answer (long format)",
+        row_rules=(RowRule("value", ("item", "value"), _value_out_of_range, _value_range_messages),),
     ),
     "outcomes": TableSpec(
         "outcomes",
@@ -292,6 +425,18 @@ TABLES: dict[str, TableSpec] = {
         ),
         key=("participant_id",),
         description="24-month outcomes for mentees and the comparison group",
+        row_rules=(
+            RowRule("exit_date", ("exited", "exit_date"), lambda v: (v["exited"] == True) & v.blank("exit_date"),  # noqa: E712
+                    "exited is true but exit_date is empty"),
+            RowRule("exit_date", ("exited", "exit_date"),
+                    lambda v: (v["exited"] == False) & ~np.isnat(_dates(v["exit_date"])),  # noqa: E712
+                    "exit_date is given but exited is false"),
+            not_before("exit_date", "index_date",
+                       "exit_date {exit_date} is before the start of follow-up index_date {index_date}"),
+            not_before("followup_end", "index_date"),
+            RowRule("exit_date", ("exit_date", "followup_end"), _exit_after_followup,
+                    "exit_date {exit_date} is after followup_end {followup_end}"),
+        ),
     ),
     "comments": TableSpec(
         "comments",
@@ -360,8 +505,9 @@ def schema_for(table: str, extra_item_ranges: Mapping[str, Iterable[float]] | No
     """The pandera ``DataFrameSchema`` a loaded *table* satisfies.
 
     The schema checks dtypes, nullability, allowed values, ranges, unique keys
-    and (for ``surveys``) each item's score range. Extra columns are allowed.
-    Cross-table references are checked by the loader, not here.
+    and the table's :attr:`~TableSpec.row_rules` (the same rules the loader applies,
+    e.g. each survey item's score range). Extra columns are allowed. Cross-table
+    references are checked by the loader, not here.
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"participant_id": ["P1"], "wave": ["pre"], "text": ["fine"]})
@@ -382,24 +528,45 @@ def schema_for(table: str, extra_item_ranges: Mapping[str, Iterable[float]] | No
         dtype = {"number": "float64", "bool": "bool", "date": "datetime64[ns]",
                  "datetime": "datetime64[ns]"}.get(c.kind, object)
         cols[c.name] = pa.Column(dtype, checks=checks, nullable=c.nullable, required=c.required)
-    frame_checks = []
-    if table == "surveys":
-        def _in_item_range(df: pd.DataFrame) -> pd.Series:
-            uniq = pd.unique(df["item"])
-            lo, hi = item_ranges(uniq, extra_item_ranges)
-            idx = pd.Index(uniq).get_indexer(df["item"])
-            low, high = lo[idx], hi[idx]
-            v = df["value"].to_numpy(dtype=float)
-            return pd.Series(np.isnan(low) | ((v >= low) & (v <= high)), index=df.index)
-        frame_checks.append(pa.Check(_in_item_range, error="survey value outside its item's range"))
-    if table == "outcomes":
-        frame_checks.append(pa.Check(lambda df: df["exited"] == df["exit_date"].notna(),
-                                     error="exited is true exactly when exit_date is given"))
+    frame_checks = [pa.Check(_rule_check(rule, extra_item_ranges), error=_rule_label(rule))
+                    for rule in spec.row_rules]
     key = [k for k in spec.key if k in spec.required_columns] or None
     if table == "goals":
         key = None  # the key includes the optional as_of column; checked by the loader
     return pa.DataFrameSchema(cols, checks=frame_checks, unique=key, strict=False, coerce=False,
                               name=table)
+
+
+class _FrameValues:
+    """A loaded frame seen as :class:`RowValues`."""
+
+    def __init__(self, df: pd.DataFrame, item_ranges=None):
+        self.df, self.item_ranges = df, item_ranges
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.df[name].to_numpy()
+
+    def blank(self, name: str) -> np.ndarray:
+        return self.df[name].isna().to_numpy()
+
+    def coded(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(self.df[name], use_na_sentinel=True)
+        return codes, np.asarray(uniques, dtype=object)
+
+
+def _rule_check(rule: RowRule, extra_item_ranges):
+    def holds(df: pd.DataFrame) -> pd.Series:
+        if any(n not in df.columns for n in rule.needs):
+            return pd.Series(True, index=df.index)
+        with np.errstate(invalid="ignore"):
+            return pd.Series(~np.asarray(rule.broken(_FrameValues(df, extra_item_ranges)), dtype=bool),
+                             index=df.index)
+    return holds
+
+
+def _rule_label(rule: RowRule) -> str:
+    text = rule.message if isinstance(rule.message, str) else f"{rule.column} breaks a rule of its row"
+    return text.replace("{", "").replace("}", "")
 
 
 def schemas(extra_item_ranges: Mapping[str, Iterable[float]] | None = None) -> dict:
