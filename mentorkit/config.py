@@ -12,6 +12,10 @@ min_group_size         ``MENTORKIT_MIN_GROUP``      5
 practice_db            ``MENTORKIT_PRACTICE_DB``    ``~/.mentorkit/practice.sqlite``
 data                   ``MENTORKIT_DATA``           the bundled ``program_sample``
 cache_dir              ``MENTORKIT_CACHE``          ``~/.cache/mentorkit``
+scenarios              ``MENTORKIT_SCENARIOS``      none (only the shipped scenarios); one or
+                                                    more folders of the organisation's own
+                                                    scenario files, ``os.pathsep``-separated
+                                                    (a list in ``mentorkit.toml``)
 =====================  ===========================  ====================================
 """
 from __future__ import annotations
@@ -28,6 +32,7 @@ _ENV = {
     "practice_db": "MENTORKIT_PRACTICE_DB",
     "data": "MENTORKIT_DATA",
     "cache_dir": "MENTORKIT_CACHE",
+    "scenarios": "MENTORKIT_SCENARIOS",
 }
 _DEFAULTS = {
     "salt": None,
@@ -35,6 +40,7 @@ _DEFAULTS = {
     "practice_db": str(Path.home() / ".mentorkit" / "practice.sqlite"),
     "data": None,
     "cache_dir": str(Path.home() / ".cache" / "mentorkit"),
+    "scenarios": None,
 }
 
 

@@ -73,7 +73,8 @@ def test_scenario_components_are_the_ones_the_detectors_report():
 def test_list_scenarios_is_a_tidy_table_and_families_partition_it():
     table = list_scenarios()
     assert list(table.columns) == ["name", "title", "family", "persona", "feedback_preference", "skills", "turns",
-                                   "rubric_version", "summary"]
+                                   "rubric_version", "summary", "source", "path"]
+    assert set(table["source"]) == {"shipped"}
     assert table["name"].is_unique and len(table) == len(scenario_names())
     fams = families()
     assert sorted(n for names in fams.values() for n in names) == sorted(table["name"])

@@ -17,8 +17,10 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("practice", help="practise a conversation with a simulated mentee",
                        description="Play a practice scenario in the terminal (or from a script of replies) "
                                    "and get a debrief; list scenarios; show progress or export the practice log.")
-    p.add_argument("name", nargs="?", help="the scenario to play (see --list)")
-    p.add_argument("--list", action="store_true", help="list the scenarios")
+    p.add_argument("name", nargs="?", help="the scenario to play: a name from --list, or the path of a "
+                                         "scenario file (e.g. ./my_scenario.yaml)")
+    p.add_argument("--list", action="store_true", help="list the scenarios (shipped, the organisation's "
+                                                      "MENTORKIT_SCENARIOS folders, and broken files)")
     p.add_argument("--family", metavar="NAME", help="with --list: only this family of scenarios")
     p.add_argument("--script", metavar="REPLIES.txt", help="play non-interactively: one reply per line")
     p.add_argument("--seed", type=int, default=0, help="picks the mentee's wording (default 0)")
@@ -101,7 +103,10 @@ def run_practice(args) -> int:
             for fam, group in table.groupby("family", sort=True):
                 print(f"{fam}:")
                 for row in group.itertuples():
-                    print(f"  {row.name:<26} {row.title}")
+                    print(f"  {row.name:<26} {row.title}" + ("  [organisation]" if row.source != "shipped" else ""))
+        from mentorkit.scenarios.library import broken_lines
+        for line in broken_lines():
+            print(line, file=sys.stderr if fmt == "json" else sys.stdout)
         return 0
     if args.progress or args.export:
         from mentorkit.store import PracticeLog

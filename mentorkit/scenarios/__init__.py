@@ -20,12 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.debrief import Debrief, build_debrief, tier_for
 from mentorkit.scenarios.engine import PLACEHOLDERS, Session, _PLACEHOLDER
 from mentorkit.scenarios.schema import Scenario, parse_scenario
+from mentorkit.scenarios.yamlsafe import UnreadableFile, read_yaml
 
 __all__ = ["DATA_DIR", "list_scenarios", "scenario_names", "load_scenario", "load_scenario_file",
            "families", "Session", "Scenario", "Debrief", "build_debrief", "tier_for"]
@@ -50,18 +49,22 @@ def _check_placeholders(value: Any, path: str, where: str) -> None:
 @lru_cache(maxsize=256)
 def _load_cached(path: str, mtime_ns: int) -> Scenario:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MentorkitError(f"{path}: cannot read scenario file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise MentorkitError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+        doc = read_yaml(path)
+    except UnreadableFile as exc:
+        first = exc.problems[0]
+        kind = "not valid YAML" if first.field == "(syntax)" else "cannot read scenario file"
+        raise MentorkitError(f"{path}: {kind} at line {first.line}: {first.message}") from None
+    if doc.problems:
+        first = doc.problems[0]
+        raise MentorkitError(f"{path}: field '{first.field}': {first.message} (line {first.line})")
+    return parse_data(doc.data, path)
+
+
+def parse_data(data: Any, where: str) -> Scenario:
+    """Validate scenario *data* read from *where* (placeholders, then every field)."""
     if isinstance(data, dict):
-        _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty", "facts", "off_topic") if k in data}, "", path)
-    return parse_scenario(data, path)
+        _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty", "facts", "off_topic") if k in data}, "", where)
+    return parse_scenario(data, where)
 
 
 def load_scenario_file(path: str | os.PathLike) -> Scenario:
@@ -81,10 +84,12 @@ def scenario_names() -> list[str]:
 
 
 def load_scenario(name: str) -> Scenario:
-    """Load a packaged scenario by *name* (or a scenario file by path).
+    """Load a scenario by *name*: a shipped one or one of the organisation's (or a file by path).
 
-    An unknown name raises :class:`~mentorkit.errors.MentorkitError` listing the
-    real ones, closest first.
+    The organisation's folders are named by the ``scenarios`` setting (see
+    :mod:`mentorkit.scenarios.library`). An unknown name raises
+    :class:`~mentorkit.errors.MentorkitError` listing the real ones, closest first;
+    a broken organisation file raises its first problem.
 
     >>> load_scenario("async_weekly_update").persona.utc_offset - load_scenario("async_weekly_update").mentor_utc_offset
     12.0
@@ -92,43 +97,54 @@ def load_scenario(name: str) -> Scenario:
     if name.endswith((".yaml", ".yml")) or os.sep in name:
         return load_scenario_file(name)
     path = DATA_DIR / f"{name}.yaml"
-    if not path.is_file():
-        names = scenario_names()
+    if path.is_file():
+        scenario = load_scenario_file(path)
+        if scenario.name != name:
+            raise MentorkitError(f"{path}: field 'name': {scenario.name!r} does not match the file name {name!r}")
+        return scenario
+    from mentorkit.scenarios.library import library
+    lib = library()
+    entry = lib.get(name)
+    if entry is None:
+        names = sorted({e.name for e in lib.entries})
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise MentorkitError(f"unknown scenario {name!r}.{hint} Scenarios: {', '.join(names)}")
-    scenario = load_scenario_file(path)
-    if scenario.name != name:
-        raise MentorkitError(f"{path}: field 'name': {scenario.name!r} does not match the file name {name!r}")
-    return scenario
+    if not entry.ok:
+        raise MentorkitError(f"scenario {name!r} is broken: {entry.problem}")
+    return entry.scenario
 
 
 def families() -> dict[str, list[str]]:
-    """Scenario names grouped by family (one exercise notebook per family)."""
+    """Scenario names grouped by family (one exercise notebook per shipped family)."""
     out: dict[str, list[str]] = {}
-    for name in scenario_names():
-        out.setdefault(load_scenario(name).family, []).append(name)
+    for row in list_scenarios().itertuples():
+        out.setdefault(row.family, []).append(row.name)
     return out
 
 
-def list_scenarios(family: str | None = None):
-    """A tidy table of the packaged scenarios: one row each.
+def list_scenarios(family: str | None = None, source: str | None = None):
+    """A tidy table of the playable scenarios, shipped and the organisation's: one row each.
 
     Columns: name, title, family, persona, feedback_preference, skills, turns,
-    rubric_version, summary.
+    rubric_version, summary, source (``shipped`` or ``organisation``), path.
+    Broken organisation files are left out here; :func:`mentorkit.scenarios.library.library`
+    lists them with their first problem.
     """
     import pandas as pd
+    from mentorkit.scenarios.library import library
     rows = []
-    for name in scenario_names():
-        s = load_scenario(name)
-        if family and s.family != family:
+    for entry in library().playable():
+        s = entry.scenario
+        if (family and s.family != family) or (source and entry.source != source):
             continue
         rows.append({"name": s.name, "title": s.title, "family": s.family,
                      "persona": f"{s.persona.name}, {s.persona.role}",
                      "feedback_preference": s.persona.feedback_preference,
                      "skills": ", ".join(s.skills), "turns": len(s.turns),
-                     "rubric_version": s.rubric.version, "summary": s.summary})
-    if family and not rows:
+                     "rubric_version": s.rubric.version, "summary": s.summary,
+                     "source": entry.source, "path": str(entry.path)})
+    if family and not rows and not source:
         raise MentorkitError(f"unknown scenario family {family!r}; families: {', '.join(sorted(families()))}")
     return pd.DataFrame(rows, columns=["name", "title", "family", "persona", "feedback_preference",
-                                       "skills", "turns", "rubric_version", "summary"])
+                                       "skills", "turns", "rubric_version", "summary", "source", "path"])
