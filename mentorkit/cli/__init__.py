@@ -8,6 +8,7 @@ module                 commands
 :mod:`.analysis`       ``analyze``, ``report``, ``retention``, ``match``
 :mod:`.skills`         ``listen``, ``train-skills``
 :mod:`.program`        ``validate``, ``simulate``
+:mod:`.scenario`       ``scenario new``, ``scenario check``, ``scenario preview``
 =====================  ======================================================
 
 Every subcommand is a thin wrapper over a library function; files people give it are read by
@@ -25,7 +26,7 @@ import sys
 from mentorkit.errors import MentorkitError
 
 #: the command-group modules, in the order their commands are listed in ``--help``
-GROUPS = ("grading", "practice", "analysis", "skills", "program")
+GROUPS = ("grading", "practice", "analysis", "skills", "program", "scenario")
 
 
 # ----------------------------------------------------------------------- main

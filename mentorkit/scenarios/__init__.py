@@ -61,7 +61,9 @@ def _load_cached(path: str, mtime_ns: int) -> Scenario:
 
 
 def parse_data(data: Any, where: str) -> Scenario:
-    """Validate scenario *data* read from *where* (placeholders, then every field)."""
+    """Validate scenario *data* read from *where* (spellings, placeholders, then every field)."""
+    from mentorkit.scenarios.spelling import normalise_spelling
+    data = normalise_spelling(data)
     if isinstance(data, dict):
         _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty", "facts", "off_topic") if k in data}, "", where)
     return parse_scenario(data, where)

@@ -1,20 +1,44 @@
-"""Checking a scenario file: every problem at once, each with its line.
+"""Checking a scenario file: every problem at once, each with its line, then lints and sample plays.
 
-:func:`load_checked` reads a file with the safe reader, validates it and returns
-the scenario (or None) with the list of :class:`~mentorkit.scenarios.yamlsafe.Problem`
-found, each printed ``FILE:LINE: field: message``.
+:func:`load_checked` reads a file with the safe reader (:mod:`~mentorkit.scenarios.yamlsafe`),
+validates it against the format model (:mod:`~mentorkit.scenarios.model`, which reports every
+problem in one pass) and the loader (:func:`mentorkit.scenarios.schema.parse_scenario`, the
+authority on what loads), and returns the scenario (or None) with the
+:class:`~mentorkit.scenarios.yamlsafe.Problem` list, each printed ``FILE:LINE: field: message``.
+
+:func:`check_file` (what ``mentorkit scenario check`` runs) adds *warnings* for parts of a
+loadable file that can never matter, and plays the file's own sample replies:
+
+* a branch that can never fire: shadowed by an earlier branch whose condition every reply
+  meeting its own also meets; a condition that contradicts itself (a key both required and
+  excluded, min above max, words_min above words_max); ``empty`` as a condition (an empty
+  reply is answered by ``on_empty``, never by a branch); a preference the persona never has;
+  a state threshold above the most (or below the least) the state can reach by that turn;
+* an outcome that cannot be reached, or that is reached even by the worst conversation;
+* an unknown placeholder (an error, each one named), or a placeholder in a field that is
+  shown as written (``title``, ``summary``, ``context``, ``focus``);
+* a rubric criterion no conversation can rate Good (it needs a key more often than there
+  are turns, or looks for and avoids the same key, or looks for ``empty``);
+* the sample reply sets (``examples``): *strong* must score at least 80, *weak* at most 55,
+  *stuffed* and *off_topic* at most 45, otherwise the rubric rewards the wrong replies (errors).
+
+State bounds are sound but loose: each reply may add every positive effect at once, so an
+"unreachable" warning is certain, and no warning does not promise the state is reachable.
 """
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.schema import Scenario
-from mentorkit.scenarios.yamlsafe import Marks, Problem, UnreadableFile, YamlDocument, read_yaml, read_yaml_text
+from mentorkit.scenarios.yamlsafe import Problem, UnreadableFile, YamlDocument, dotted, read_yaml, read_yaml_text
 
-__all__ = ["parse_path", "locate", "load_checked", "check_text"]
+__all__ = ["SAMPLE_BOUNDS", "SamplePlay", "CheckReport", "parse_path", "locate", "load_checked", "check_text",
+           "check_file", "check_source", "play_replies"]
 
 _FIELD_MESSAGE = re.compile(r"^(?P<where>.*?): field '(?P<field>[^']*)': (?P<message>.*)$", re.S)
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -70,14 +94,53 @@ def locate(error: MentorkitError | str, doc: YamlDocument) -> Problem:
 
 def _validate(doc: YamlDocument) -> tuple[Scenario | None, list[Problem]]:
     from mentorkit.scenarios import parse_data
+    from mentorkit.scenarios.model import validate
+    from mentorkit.scenarios.spelling import normalise_spelling
     problems = list(doc.problems)
+    data = normalise_spelling(doc.data)
+    problems += [Problem(doc.where, doc.marks.line(path), dotted(path), message) for path, message in validate(data)]
+    problems += _placeholder_problems(doc)
     try:
         scenario = parse_data(doc.data, doc.where)
     except MentorkitError as exc:
-        problems.append(locate(exc, doc))
+        extra = locate(exc, doc)
+        if not any(p.field == extra.field for p in problems):
+            problems.append(extra)
         scenario = None
     problems = sorted(set(problems), key=lambda p: (p.line, p.field, p.message))
     return (scenario if not problems else None), problems
+
+
+#: fields whose text the engine fills in (placeholders allowed) and fields shown as written
+RENDERED = ("opening", "turns", "endings", "on_empty", "off_topic", "facts")
+AS_WRITTEN = ("title", "summary", "context")
+
+
+def _texts(value: Any, path: tuple) -> Any:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, path + (i,))
+
+
+def _placeholder_problems(doc: YamlDocument) -> list[Problem]:
+    from mentorkit.scenarios.engine import PLACEHOLDERS, _PLACEHOLDER
+    data = doc.data if isinstance(doc.data, dict) else {}
+    out = []
+    names = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    for key in RENDERED:
+        for path, text in _texts(data.get(key), (key,)):
+            if path[-1] == "focus":
+                continue
+            for m in _PLACEHOLDER.finditer(text):
+                if m.group(1) not in PLACEHOLDERS:
+                    out.append(Problem(doc.where, doc.marks.line(path), dotted(path),
+                                       f"unknown placeholder {{{m.group(1)}}}; use one of {names}"))
+    return out
 
 
 def check_text(text: str, where: str = "<text>") -> tuple[Scenario | None, list[Problem]]:
@@ -109,3 +172,123 @@ def load_checked(path: str | Path, name_is_stem: bool = False) -> tuple[Scenario
     if scenario is not None:
         object.__setattr__(scenario, "path", str(path))
     return scenario, problems
+
+
+# ------------------------------------------------------------------ the full check
+
+#: what each sample reply set must score (``examples`` in the file): (lowest, highest)
+SAMPLE_BOUNDS: dict[str, tuple[float, float]] = {
+    "strong": (80.0, 100.0), "weak": (0.0, 55.0), "stuffed": (0.0, 45.0), "off_topic": (0.0, 45.0),
+}
+
+
+@dataclass
+class SamplePlay:
+    """One sample reply set played through the scenario."""
+    name: str
+    score: float
+    tier: str
+    outcome: str | None
+    bounds: tuple[float, float] | None
+    session: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.bounds is None or self.bounds[0] <= self.score <= self.bounds[1]
+
+
+@dataclass
+class CheckReport:
+    """What :func:`check_file` found: errors, warnings and the sample plays of one file."""
+    where: str
+    scenario: Scenario | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    plays: list[SamplePlay] = field(default_factory=list)
+    unreadable: bool = False
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean (warnings allowed), 1 problems, 2 unreadable."""
+        return 2 if self.unreadable else (1 if self.errors else 0)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sorted(self.errors + self.warnings, key=lambda p: (p.line, p.severity, p.field, p.message))
+
+    def lines(self) -> list[str]:
+        out = [str(p) for p in self.problems]
+        for play in self.plays:
+            want = "" if play.bounds is None else f" (wanted {play.bounds[0]:g}-{play.bounds[1]:g})"
+            out.append(f"{self.where}: sample '{play.name}': {play.score:.0f}/100 {play.tier}, "
+                       f"outcome {play.outcome}{want}{'' if play.ok else '  FAILS'}")
+        return out
+
+    def to_dict(self) -> dict:
+        return {"file": self.where, "exit_code": self.exit_code, "seconds": round(self.seconds, 3),
+                "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
+                "samples": [{"set": p.name, "score": p.score, "tier": p.tier, "outcome": p.outcome,
+                             "bounds": list(p.bounds) if p.bounds else None, "ok": p.ok} for p in self.plays]}
+
+
+def play_replies(scenario: Scenario, replies: list[str] | tuple[str, ...], seed: int = 0):
+    """Play *replies* into a new session of *scenario* until it ends (abandoned if they run out)."""
+    from mentorkit.scenarios.engine import Session
+    session = Session(scenario, seed=seed)
+    for reply in replies:
+        if session.done:
+            break
+        session.reply(reply)
+    if not session.done:
+        session.abandon()
+    return session
+
+
+def _check_doc(doc: YamlDocument, play: bool, t0: float) -> CheckReport:
+    from mentorkit.scenarios.lint import lint
+    scenario, errors = _validate(doc)
+    report = CheckReport(doc.where, scenario, errors=errors)
+    if scenario is None:
+        report.seconds = time.perf_counter() - t0
+        return report
+    report.warnings = [Problem(doc.where, doc.marks.line(path), dotted(path), message, "warning")
+                       for path, message in lint(scenario, doc.data)]
+    if play:
+        if not scenario.examples:
+            report.warnings.append(Problem(doc.where, doc.marks.line(()), "examples", "no sample replies: add "
+                                           "strong and weak sets so the check can tell the rubric rewards "
+                                           "a strong conversation", "warning"))
+        for name, replies in scenario.examples.items():
+            session = play_replies(scenario, replies)
+            d = session.debrief()
+            sp = SamplePlay(name, d.score, d.tier, session.outcome, SAMPLE_BOUNDS.get(name), session)
+            report.plays.append(sp)
+            if not sp.ok:
+                lo, hi = sp.bounds
+                need = f"at least {lo:g}" if d.score < lo else f"at most {hi:g}"
+                report.errors.append(Problem(doc.where, doc.marks.line(("examples", name)), f"examples.{name}",
+                                             f"the {name} sample replies score {d.score:.0f}; they should score "
+                                             f"{need} (the rubric or the branches reward the wrong replies)"))
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def check_file(path: str | Path, play: bool = True) -> CheckReport:
+    """Everything ``mentorkit scenario check`` reports for one file (see the module docstring)."""
+    t0 = time.perf_counter()
+    try:
+        doc = read_yaml(path)
+    except UnreadableFile as exc:
+        return CheckReport(str(path), None, errors=exc.problems, unreadable=True, seconds=time.perf_counter() - t0)
+    return _check_doc(doc, play, t0)
+
+
+def check_source(text: str, where: str = "<text>", play: bool = True) -> CheckReport:
+    """:func:`check_file` for YAML *text* (the studio page checks the editor's text this way)."""
+    t0 = time.perf_counter()
+    try:
+        doc = read_yaml_text(text, where)
+    except UnreadableFile as exc:
+        return CheckReport(where, None, errors=exc.problems, unreadable=True, seconds=time.perf_counter() - t0)
+    return _check_doc(doc, play, t0)
