@@ -78,6 +78,8 @@ SECTIONS = [
     (("rubric", "criteria", 0), "Criterion"), (("turns", 0), "Turn"), (("turns", 0, "branches", 0), "Branch"),
     (("turns", 0, "branches", 0, "if"), "Condition"), (("outcome",), "Outcome"),
     (("outcome", "resolved"), "OutcomeCondition"), (("endings",), "Endings"), (("examples",), "Examples"),
+    (("facts",), "Facts"), (("facts", "occasions", 0), "Occasion"), (("facts", "items", 0), "Fact"),
+    (("facts", "topics", 0), "Topic"),
 ]
 
 
@@ -122,6 +124,10 @@ BROKEN = [  # (path, value, field the loader names)
     (("turns", 1, "branches", 0, "end"), "won", "turns[1].branches[0].end"),
     (("rubric", "criteria", 0, "fair_at"), 0.9, "rubric.criteria[0]"),
     (("mentor", "utc_offset"), -20, "mentor.utc_offset"),
+    (("facts", "items", 0, "occasion"), "nope", "facts.items[0].occasion"),
+    (("facts", "items", 1, "topics", 0), "zz", "facts.items[1].topics[0]"),
+    (("facts", "items", 0, "kind"), "rumour", "facts.items[0].kind"),
+    (("facts", "occasions"), [], "facts.occasions"),
 ]
 
 
@@ -234,3 +240,16 @@ def test_samples_that_score_the_wrong_way_fail_the_check():
     fields = sorted(p.field for p in report.errors)
     assert fields == ["examples.strong", "examples.weak"] and report.exit_code == 1
     assert "should score at least 80" in next(p.message for p in report.errors if p.field == "examples.strong")
+
+
+def test_a_fact_on_no_topic_that_no_sample_refers_to_is_named():
+    data = _data("client_call_feedback")
+    data["facts"]["items"].append({"id": "zebra", "kind": "background", "says": "I keep a zebra.",
+                                   "words": ["zebra"]})
+    found = [(p.field, p.message) for p in check_source(yaml.safe_dump(data, sort_keys=False), "f.yaml").warnings]
+    n = len(data["facts"]["items"]) - 1
+    assert (f"facts.items[{n}]", "fact 'zebra' is never used: it is on no topic, so the mentee never tells it, "
+                                 "and no sample reply refers to it (add a topic, or check its words)") in found
+    data["examples"]["strong"][0] += " Do you still keep the zebra?"
+    found = [p.field for p in check_source(yaml.safe_dump(data, sort_keys=False), "f.yaml").warnings]
+    assert f"facts.items[{n}]" not in found

@@ -11,7 +11,7 @@ from mentorkit.scenarios.engine import EMPTY_COST
 from mentorkit.scenarios.schema import STATE_KEYS, Condition, Scenario
 
 __all__ = ["implies", "contradiction", "state_bounds", "lint_branches", "lint_outcomes", "lint_rubric",
-           "lint_as_written", "lint"]
+           "lint_as_written", "lint_facts", "lint"]
 
 #: the most a persona's own reaction moves the state in one reply (engine: warm +-0.05, direct +0.03/-0.05)
 PERSONA_GAIN = {"trust": 0.05, "clarity": 0.03, "openness": 0.0}
@@ -197,6 +197,29 @@ def lint_as_written(s: Scenario, data: dict) -> list[tuple[tuple, str]]:
     return out
 
 
+def lint_facts(s: Scenario) -> list[tuple[tuple, str]]:
+    """Facts that can never come up: on no topic (so the mentee never tells them) and referred to
+    by no sample reply (so nothing shows a trainee can earn credit with them).
+
+    Skipped when the scenario has no sample replies.
+    """
+    if s.facts is None or not s.examples:
+        return []
+    loose = [(i, f) for i, f in enumerate(s.facts.items) if not f.topics]
+    if not loose:
+        return []
+    from mentorkit.nlp import get_nlp
+    from mentorkit.scenarios.facts import fact_index
+    index = fact_index(s.facts)
+    replies = [r for rs in s.examples.values() for r in rs if r.strip()]
+    hit: set[str] = set()
+    for doc in get_nlp("grader").pipe(replies):
+        hit.update(m.id for m in index.matches(doc) if m.kind == "fact")
+    return [(("facts", "items", i), f"fact {f.id!r} is never used: it is on no topic, so the mentee never "
+                                    "tells it, and no sample reply refers to it (add a topic, or check its words)")
+            for i, f in loose if f.id not in hit]
+
+
 def lint(s: Scenario, data: dict) -> list[tuple[tuple, str]]:
     """Every warning for the loaded scenario *s* (read from *data*)."""
-    return lint_branches(s) + lint_outcomes(s) + lint_rubric(s) + lint_as_written(s, data)
+    return lint_branches(s) + lint_outcomes(s) + lint_rubric(s) + lint_as_written(s, data) + lint_facts(s)

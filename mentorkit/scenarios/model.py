@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
                       ValidationInfo, model_validator)
 
+from mentorkit.scenarios.facts import KINDS
 from mentorkit.scenarios.schema import COMPONENTS, ENGINE_KEYS, OUTCOMES, PREFERENCES, STATE_KEYS
 from mentorkit.scenarios.spelling import ALL_KEYS
 
@@ -211,6 +212,72 @@ class Examples(_Strict):
     weak: Texts | None = None
 
 
+class Occasion(_Strict):
+    """An occasion that really happened; a reply that names it with another time is a factual slip."""
+    id: Name = Field(description="Unique among the occasions.")
+    when: Texts = Field(description="Words for when it happened, e.g. [this morning, today].")
+    where: Texts = Field(description="Words for the event or place, e.g. [review call, client call].")
+    who: Texts | None = Field(None, description="Who was there.")
+
+
+class Fact(_Strict):
+    """One fact of the sheet: the mentee answers from it, and the debrief credits replies that refer to it."""
+    id: Name = Field(description="Unique among the facts.")
+    kind: Literal[KINDS] = Field(description="action (she did or did not do), result (what it led to), number, "
+                                             "feeling, worry, goal, background, or option (a way forward; says "
+                                             "is her response when the trainee proposes it).")
+    occasion: str | None = Field(None, description="The occasion it belongs to (an occasion id).")
+    says: Text = Field(description="How the mentee tells it, in the first person.")
+    short: Text | None = Field(None, description="Her answer to a yes/no question about it.")
+    words: Texts = Field(description="Words and synonyms that refer to this fact in a reply (matched on "
+                                     "lemmas, in any order within a sentence).")
+    topics: Texts | None = Field(None, description="Topic ids: a question on the topic brings the fact out.")
+    hidden: bool = Field(False, description="True: she tells it only when asked about one of its topics.")
+
+
+class Topic(_Strict):
+    """Something the trainee may ask about."""
+    id: Name = Field(description="Unique among the topics.")
+    words: Texts = Field(description="Words that put a reply on this topic.")
+
+
+class Facts(_Strict):
+    """The fact sheet: what really happened, what she feels and wants, what she tells only when asked."""
+    about: Text = Field(description="What the talk is about, in her words; she steers back to it after an "
+                                    "off-topic reply.")
+    occasions: list[Occasion] = Field(min_length=1)
+    items: list[Fact] = Field(min_length=1)
+    topics: list[Topic] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self):
+        problems = []
+        for section in ("occasions", "items", "topics"):
+            seen: dict[str, int] = {}
+            for i, entry in enumerate(getattr(self, section)):
+                if entry.id in seen:
+                    problems.append(f"{section}[{i}].id: duplicate id {entry.id!r} (already used at "
+                                    f"facts.{section}[{seen[entry.id]}].id)")
+                seen.setdefault(entry.id, i)
+        occasions = {o.id for o in self.occasions}
+        topics = {t.id for t in self.topics}
+        for i, fact in enumerate(self.items):
+            if fact.occasion is not None and fact.occasion not in occasions:
+                problems.append(f"items[{i}].occasion: unknown occasion {fact.occasion!r}; the sheet's "
+                                f"occasions: {', '.join(sorted(occasions))}")
+            tops = [fact.topics] if isinstance(fact.topics, str) else (fact.topics or [])
+            for j, t in enumerate(tops):
+                if t not in topics:
+                    problems.append(f"items[{i}].topics[{j}]: unknown topic {t!r}; the sheet's topics: "
+                                    f"{', '.join(sorted(topics))}")
+            if fact.hidden and not tops:
+                problems.append(f"items[{i}].topics: a hidden fact is told only when its topic is asked "
+                                "about, so it needs a topic")
+        if problems:
+            raise ValueError(" | ".join(problems))
+        return self
+
+
 class ScenarioFile(_Strict):
     """A mentorkit practice scenario (one YAML file)."""
     name: Name = Field(description="Unique; the file is NAME.yaml; how the scenario is played by name.")
@@ -233,6 +300,10 @@ class ScenarioFile(_Strict):
     on_empty: Texts = Field(description="What she says to an empty reply (costs a little trust; three in a row "
                                         "end the conversation as stalled).")
     examples: Examples | None = None
+    facts: Facts = Field(description="The fact sheet the mentee answers from and the debrief credits against "
+                                     "(see mentorkit.scenarios.facts).")
+    off_topic: Texts | None = Field(None, description="What she says to a reply that leaves her situation "
+                                                      "(default: the engine's own lines).")
 
     @model_validator(mode="after")
     def _say_until_last(self):
@@ -275,6 +346,10 @@ def _loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
+#: sub-fields a model check may name at the start of its message
+_SUB_FIELDS = ("branches", "criteria", "turns", "occasions", "items", "topics")
+
+
 def validate(data: Any) -> list[tuple[tuple, str]]:
     """Every problem pydantic finds in scenario *data*: ``(path, message)`` pairs, path into the file.
 
@@ -289,18 +364,20 @@ def validate(data: Any) -> list[tuple[tuple, str]]:
         ScenarioFile.model_validate(data, context={"known": known})
     except ValidationError as exc:
         by_path: dict[tuple, list[tuple[bool, str]]] = {}
+        from mentorkit.scenarios.check import parse_path
         for err in exc.errors(include_url=False):
-            path, message = _loc(err["loc"]), _message(err)
-            head = message.split(": ", 1)[0]
-            if ": " in message and head.split("[")[0] in ("branches", "criteria", "turns"):
-                # a model check naming a sub-field: 'branches[2].if: ...'
-                from mentorkit.scenarios.check import parse_path
-                message = message.split(": ", 1)[1]
-                path = (path if head.split("[")[0] != "turns" else ()) + parse_path(head)
+            base = _loc(err["loc"])
             # a text-or-list field fails both ways; keep the one that fits what was written
             fits = any(isinstance(p, str) and p.startswith("list[") for p in err["loc"]) == isinstance(
                 err.get("input"), list)
-            by_path.setdefault(path, []).append((fits, message))
+            for message in _message(err).split(" | "):
+                path = base
+                head = message.split(": ", 1)[0]
+                if ": " in message and head.split("[")[0] in _SUB_FIELDS:
+                    # a model check naming a sub-field: 'branches[2].if: ...'
+                    message = message.split(": ", 1)[1]
+                    path = (base if head.split("[")[0] != "turns" else ()) + parse_path(head)
+                by_path.setdefault(path, []).append((fits, message))
         out = []
         for path, found in by_path.items():
             best = [m for fits, m in found if fits] or [m for _, m in found]

@@ -147,6 +147,47 @@ endings:
   stalled: ["Let's leave it there."]
 on_empty: ["Are you still there?"]
 
+facts:                            # the fact sheet: she answers from it, the debrief credits against it
+  about: yesterday's planning meeting   # what the talk is about; she steers back to it
+  occasions:                      # what really happened, and the words that name it
+    - id: planning_meeting
+      when: [yesterday]
+      where: [planning meeting, the meeting, planning]
+      who: [Sam, the team]
+  topics:                         # what the trainee may ask about
+    - id: what_happened
+      words: [came across, what happened, how it went, your side, hardest]
+    - id: her_feelings
+      words: [feel, felt, nervous, worried, hardest]
+    - id: next_step
+      words: [next step, next time, recap, going forward]
+  items:                          # one fact each; hidden ones she tells only when asked
+    - id: interrupted
+      kind: action                # action | result | number | feeling | worry | goal | background | option
+      occasion: planning_meeting
+      says: I cut in on Sam twice while he was presenting.
+      short: Yes, twice. I didn't let him finish.
+      words: [interrupted, cut in, talked over, interrupt]
+      topics: [what_happened]
+    - id: lost_thread
+      kind: result
+      occasion: planning_meeting
+      says: After that the discussion lost its thread.
+      words: [lost the thread, lost track, derailed, lost its thread]
+      topics: [what_happened]
+    - id: nervous
+      kind: feeling
+      hidden: true
+      says: Honestly, I was nervous Sam's plan would crowd out mine.
+      short: A bit, yes.
+      words: [nervous, anxious, worried, crowd out]
+      topics: [her_feelings]
+    - id: talk_to_sam
+      kind: option
+      says: I could talk to Sam before Friday.
+      words: [talk to Sam, note to Sam, send Sam, speak to Sam]
+      topics: [next_step]
+
 examples:                         # played by `scenario check`: strong >= 80, weak <= 55
   strong:
     - {_q(strong)}
