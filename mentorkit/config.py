@@ -16,6 +16,11 @@ scenarios              ``MENTORKIT_SCENARIOS``      none (only the shipped scena
                                                     more folders of the organisation's own
                                                     scenario files, ``os.pathsep``-separated
                                                     (a list in ``mentorkit.toml``)
+roster_db              ``MENTORKIT_ROSTER_DB``      ``~/.mentorkit/roster.sqlite``
+smtp_url               ``MENTORKIT_SMTP_URL``       none (nudges are exported, not sent)
+nudge_from             ``MENTORKIT_NUDGE_FROM``     none (needed to send nudges)
+nudge_quiet_days       ``MENTORKIT_NUDGE_QUIET``    7 (days before a pair is nudged again)
+mentor_capacity        ``MENTORKIT_MENTOR_CAPACITY`` 10 (mentees per mentor)
 =====================  ===========================  ====================================
 """
 from __future__ import annotations
@@ -33,6 +38,11 @@ _ENV = {
     "data": "MENTORKIT_DATA",
     "cache_dir": "MENTORKIT_CACHE",
     "scenarios": "MENTORKIT_SCENARIOS",
+    "roster_db": "MENTORKIT_ROSTER_DB",
+    "smtp_url": "MENTORKIT_SMTP_URL",
+    "nudge_from": "MENTORKIT_NUDGE_FROM",
+    "nudge_quiet_days": "MENTORKIT_NUDGE_QUIET",
+    "mentor_capacity": "MENTORKIT_MENTOR_CAPACITY",
 }
 _DEFAULTS = {
     "salt": None,
@@ -41,6 +51,11 @@ _DEFAULTS = {
     "data": None,
     "cache_dir": str(Path.home() / ".cache" / "mentorkit"),
     "scenarios": None,
+    "roster_db": str(Path.home() / ".mentorkit" / "roster.sqlite"),
+    "smtp_url": None,
+    "nudge_from": None,
+    "nudge_quiet_days": 7,
+    "mentor_capacity": 10,
 }
 
 
@@ -66,13 +81,14 @@ def get(name: str):
     value = os.environ.get(_ENV[name])
     if value is None:
         value = _file_settings().get(name, _DEFAULTS[name])
-    if name == "min_group_size" and value is not None:
+    lowest = {"min_group_size": 1, "mentor_capacity": 1, "nudge_quiet_days": 0}
+    if name in lowest and value is not None:
         try:
             value = int(value)
         except (TypeError, ValueError):
-            raise MentorkitError(f"min_group_size must be a whole number, got {value!r}") from None
-        if value < 1:
-            raise MentorkitError(f"min_group_size must be at least 1, got {value}")
+            raise MentorkitError(f"{name} must be a whole number, got {value!r}") from None
+        if value < lowest[name]:
+            raise MentorkitError(f"{name} must be at least {lowest[name]}, got {value}")
     return value
 
 

@@ -34,7 +34,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from mentorkit import config
 from mentorkit.errors import MentorkitError
 
-__all__ = ["Attempt", "PracticeLog", "metadata", "attempts_table", "scores_table", "resolve_url"]
+__all__ = ["Attempt", "PracticeLog", "metadata", "attempts_table", "scores_table", "resolve_url", "open_engine",
+           "retry", "safe_url"]
 
 metadata = MetaData()
 attempts_table = Table(
@@ -92,8 +93,8 @@ class Attempt:
     uid: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
-def resolve_url(url: str | os.PathLike | None = None) -> str:
-    """The SQLAlchemy URL for *url*: a URL as given, a file path as SQLite, None as the configured file.
+def resolve_url(url: str | os.PathLike | None = None, setting: str = "practice_db") -> str:
+    """The SQLAlchemy URL for *url*: a URL as given, a file path as SQLite, None as the file in *setting*.
 
     >>> resolve_url("sqlite:///:memory:")
     'sqlite:///:memory:'
@@ -101,7 +102,7 @@ def resolve_url(url: str | os.PathLike | None = None) -> str:
     'sqlite:////tmp/log.sqlite'
     """
     if url is None:
-        url = config.get("practice_db")
+        url = config.get(setting)
     url = str(url)
     if "://" in url:
         return url
@@ -136,6 +137,57 @@ def _as_utc(value: Any) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def safe_url(url: str) -> str:
+    """*url* with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def open_engine(url: str, label: str) -> tuple[Engine, bool]:
+    """An engine for the SQLAlchemy *url*: SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE.
+
+    Returns the engine and whether it is SQLite. *label* (``"practice log"``, ``"roster"``)
+    starts every error message.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise MentorkitError(f"{label}: not a database URL or file path: {url!r} ({exc})") from None
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    kwargs: dict[str, Any] = {}
+    if is_sqlite:
+        db = parsed.database
+        if db and db != ":memory:":
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise MentorkitError(f"{label}: cannot open {safe_url(url)}: {exc}") from None
+    if is_sqlite:
+        _sqlite_setup(engine)
+    return engine, is_sqlite
+
+
+def retry(work, failure: str):
+    """Run *work*, retrying while the database is locked or busy; a lasting failure raises *failure*."""
+    delay = 0.05
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except OperationalError as exc:
+            msg = str(exc).lower()
+            transient = "locked" in msg or "busy" in msg or "already exists" in msg
+            if not transient or attempt == RETRIES - 1:
+                raise MentorkitError(f"{failure}: {exc.orig}") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 class PracticeLog:
     """Every practice attempt: record them, read them back, see progress, export.
 
@@ -160,32 +212,11 @@ class PracticeLog:
 
     def __init__(self, url: str | os.PathLike | None = None):
         self.url = resolve_url(url)
-        try:
-            parsed = make_url(self.url)
-        except ArgumentError as exc:
-            raise MentorkitError(f"practice log: not a database URL or file path: {self.url!r} ({exc})") from None
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {}
-        if self.is_sqlite:
-            db = parsed.database
-            if db and db != ":memory:":
-                Path(db).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
-        else:
-            kwargs["pool_pre_ping"] = True
-        try:
-            self.engine = create_engine(self.url, **kwargs)
-        except (ArgumentError, ImportError, SQLAlchemyError) as exc:
-            raise MentorkitError(f"practice log: cannot open {self._safe_url()}: {exc}") from None
-        if self.is_sqlite:
-            _sqlite_setup(self.engine)
+        self.engine, self.is_sqlite = open_engine(self.url, "practice log")
         self._retry(lambda: metadata.create_all(self.engine), "create the tables")
 
     def _safe_url(self) -> str:
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return "<invalid URL>"
+        return safe_url(self.url)
 
     def __repr__(self) -> str:
         return f"PracticeLog({self._safe_url()!r})"
@@ -195,17 +226,7 @@ class PracticeLog:
         self.engine.dispose()
 
     def _retry(self, work, what: str):
-        delay = 0.05
-        for attempt in range(RETRIES):
-            try:
-                return work()
-            except OperationalError as exc:
-                msg = str(exc).lower()
-                transient = "locked" in msg or "busy" in msg or "already exists" in msg
-                if not transient or attempt == RETRIES - 1:
-                    raise MentorkitError(f"practice log {self._safe_url()}: could not {what}: {exc.orig}") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        return retry(work, f"practice log {self._safe_url()}: could not {what}")
 
     # ------------------------------------------------------------ write
     @staticmethod
