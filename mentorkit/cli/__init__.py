@@ -9,6 +9,7 @@ module                 commands
 :mod:`.skills`         ``listen``, ``train-skills``
 :mod:`.program`        ``validate``, ``simulate``
 :mod:`.scenario`       ``scenario new``, ``scenario check``, ``scenario preview``
+:mod:`.manage`         ``roster``, ``plan``, ``nudges``
 =====================  ======================================================
 
 Every subcommand is a thin wrapper over a library function; files people give it are read by
@@ -26,7 +27,7 @@ import sys
 from mentorkit.errors import MentorkitError
 
 #: the command-group modules, in the order their commands are listed in ``--help``
-GROUPS = ("grading", "practice", "analysis", "skills", "program", "scenario")
+GROUPS = ("grading", "practice", "analysis", "skills", "program", "scenario", "manage")
 
 
 # ----------------------------------------------------------------------- main

@@ -50,7 +50,7 @@ from mentorkit.manage.hours import DEFAULT_HOURS, zone
 from mentorkit.manage.planner import Person, suggest_slots
 from mentorkit.manage.roster import RosterStore, check_email, hours_of
 
-__all__ = ["Outbox", "draft_nudges", "starters", "stage_of", "parse_smtp_url", "DRAFT_COLUMNS", "RESULT_COLUMNS",
+__all__ = ["Outbox", "draft_nudges", "sender_address", "starters", "stage_of", "parse_smtp_url", "DRAFT_COLUMNS", "RESULT_COLUMNS",
            "STAGES", "MEETING_RULES"]
 
 STAGES = ("kickoff", "mid", "stalled", "closing")
@@ -188,7 +188,7 @@ class Outbox:
     def message(self, draft_id: str, *, sender: str | None = None) -> EmailMessage:
         """The e-mail for one draft."""
         r = self.drafts.iloc[self._row(draft_id)]
-        return _email(r, sender or _sender())
+        return _email(r, sender or sender_address())
 
     # ------------------------------------------------------------ send
     def send(self, store: RosterStore, smtp_url: str | None = None, *, sender: str | None = None,
@@ -217,7 +217,7 @@ class Outbox:
         if not url:
             raise MentorkitError("outbox: no mail server configured: set MENTORKIT_SMTP_URL (or smtp_url in "
                                  "mentorkit.toml), or export the drafts as .eml files instead")
-        sender = check_email(sender or _sender())
+        sender = check_email(sender or sender_address())
         target = parse_smtp_url(url)
         todo = self.drafts if draft_ids is None else self.drafts[self.drafts["draft_id"].isin(list(draft_ids))]
         results: list[dict] = []
@@ -281,7 +281,7 @@ class Outbox:
         folder = Path(folder)
         eml = folder / "eml"
         eml.mkdir(parents=True, exist_ok=True)
-        sender = check_email(sender or _sender())
+        sender = check_email(sender or sender_address())
         ok_rows, bad_rows = [], []
         for r in self.drafts.itertuples(index=False):
             problem = _problem(r)
@@ -322,7 +322,7 @@ def _problem(r) -> str:
     return ""
 
 
-def _sender() -> str:
+def sender_address() -> str:
     value = config.get("nudge_from")
     if not value:
         raise MentorkitError("outbox: no sender address: set MENTORKIT_NUDGE_FROM (or nudge_from in mentorkit.toml)")

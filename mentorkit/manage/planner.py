@@ -34,6 +34,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
@@ -96,17 +97,8 @@ def _as_date(value) -> date:
     return pd.Timestamp(value).date()
 
 
-def daily_overlap(people: Sequence[Person], first: date, last: date, *, windows_text: bool = True) -> pd.DataFrame:
-    """Common working time per date, dates in the first person's time zone.
-
-    Returns
-    -------
-    DataFrame
-        ``date, overlap_minutes, longest_minutes, windows_utc`` (one row per date, *first* to
-        *last* inclusive; ``windows_utc`` as ``HH:MM-HH:MM`` in UTC, left out when
-        *windows_text* is false).
-    """
-    first, last = _as_date(first), _as_date(last)
+def _per_day(people: Sequence[Person], first: date, last: date) -> list[list[tuple[datetime, datetime]]]:
+    """Common windows cut at the first person's local midnights: one list per date."""
     tz = zone(people[0].timezone)
     bounds = [datetime.combine(first + timedelta(days=k), time(0), tzinfo=tz).astimezone(UTC)
               for k in range((last - first).days + 2)]
@@ -121,13 +113,25 @@ def daily_overlap(people: Sequence[Person], first: date, last: date, *, windows_
             cut = min(b, bounds[j + 1])
             per_day[j].append((a, cut))
             a, j = cut, j + 1
+    return per_day
+
+
+def daily_overlap(people: Sequence[Person], first: date, last: date) -> pd.DataFrame:
+    """Common working time per date, dates in the first person's time zone.
+
+    Returns
+    -------
+    DataFrame
+        ``date, overlap_minutes, longest_minutes, windows_utc`` (one row per date, *first* to
+        *last* inclusive; ``windows_utc`` as ``HH:MM-HH:MM`` in UTC).
+    """
+    first, last = _as_date(first), _as_date(last)
+    per_day = _per_day(people, first, last)
     mins = [[(b - a).seconds // 60 for a, b in w] for w in per_day]
-    out = pd.DataFrame({"date": [first + timedelta(days=k) for k in range(len(per_day))],
-                        "overlap_minutes": [sum(m) for m in mins],
-                        "longest_minutes": [max(m, default=0) for m in mins]})
-    if windows_text:
-        out["windows_utc"] = [", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in w) for w in per_day]
-    return out
+    return pd.DataFrame({"date": [first + timedelta(days=k) for k in range(len(per_day))],
+                         "overlap_minutes": [sum(m) for m in mins],
+                         "longest_minutes": [max(m, default=0) for m in mins],
+                         "windows_utc": [", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in w) for w in per_day]})
 
 
 def weekly_overlap(people: Sequence[Person], first: date, weeks: int) -> pd.DataFrame:
@@ -142,9 +146,15 @@ def weekly_overlap(people: Sequence[Person], first: date, weeks: int) -> pd.Data
     if weeks < 1:
         raise MentorkitError(f"planner: weeks must be at least 1, got {weeks}")
     first = _as_date(first)
-    d = daily_overlap(people, first, first + timedelta(days=7 * weeks - 1), windows_text=False)
-    total = d["overlap_minutes"].to_numpy().reshape(weeks, 7)
-    longest = d["longest_minutes"].to_numpy().reshape(weeks, 7)
+    per_day = _per_day(people, first, first + timedelta(days=7 * weeks - 1))
+    total = np.zeros(7 * weeks, dtype=np.int64)
+    longest = np.zeros(7 * weeks, dtype=np.int64)
+    for k, w in enumerate(per_day):
+        for a, b in w:
+            m = (b - a).seconds // 60
+            total[k] += m
+            longest[k] = max(longest[k], m)
+    total, longest = total.reshape(weeks, 7), longest.reshape(weeks, 7)
     return pd.DataFrame({
         "week_start": [first + timedelta(days=7 * k) for k in range(weeks)],
         "overlap_minutes": total.sum(axis=1), "longest_minutes": longest.max(axis=1),
@@ -160,8 +170,8 @@ def recommend_cadence(weekly: pd.DataFrame) -> tuple[str, str]:
     >>> recommend_cadence(w)[0]
     'monthly'
     """
-    worst_days = int(weekly["days_with_hour"].min())
-    worst_longest = int(weekly["longest_minutes"].min())
+    worst_days = int(np.min(weekly["days_with_hour"]))
+    worst_longest = int(np.min(weekly["longest_minutes"]))
     if worst_days >= 3:
         return "weekly", f"an hour or more in common on {worst_days} days even in the tightest week"
     if worst_days >= 1:

@@ -108,6 +108,9 @@ def check_email(address: str) -> str:
         raise MentorkitError("the e-mail address is empty")
     if any(c.isspace() for c in text) or text.count("@") != 1:
         raise MentorkitError(f"{text!r} is not an e-mail address: it needs one @ and no spaces")
+    local, domain = text.split("@")
+    if not local or not domain:
+        raise MentorkitError(f"{text!r} is not an e-mail address: it needs a name before the @ and a domain after it")
     try:
         addr = Address(addr_spec=text)
     except (ValueError, IndexError, TypeError) as exc:

@@ -28,6 +28,7 @@ import pandas as pd
 from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, kpi_html, message_html,
                                       min_group_size, program_or_problem, program_problem_html, resolve_source,
                                       snapshot_html, table_html)
+from mentorkit.widgets.managers import ManagerPanel
 
 __all__ = ["ProgramHealth", "filter_program", "date_window", "default_as_of", "monthly_attendance",
            "reply_time_bands", "overlap_bands", "RULE_LABELS", "REPLY_BANDS", "OVERLAP_BANDS"]
@@ -264,6 +265,7 @@ class ProgramHealth(w.VBox):
         self.nudge_table = w.HTML()
         self.nudge_table.add_class("mk-health-nudges")
         self.export = ExportBar("program-health", self.tables, self.snapshot)
+        self.manage = ManagerPanel()    # the outbox, mentor load, overlap and templates: built when opened
         filters = w.VBox([w.HBox([self.cohort, self.model, self.region]),
                           w.HBox([self.start, self.end, self.breakdown])])
         filters.add_class("mk-filters")
@@ -276,7 +278,11 @@ class ProgramHealth(w.VBox):
             ("Goals", w.VBox([self.goals])),
             ("Replies", w.VBox([w.HTML("<h3>Replies against the 48-hour norm</h3>"), self.replies])),
             ("Time zones", w.VBox([w.HTML("<h3>Time-zone overlap of pairs</h3>"), self.overlap])),
+            ("Act", self.manage),
         ], "mk-health-sections")
+        act = len(self.sections.children) - 1
+        self.sections.observe(lambda _c: self.manage.reveal() if self.sections.selected_index == act else None,
+                              names="selected_index")
         self.body = w.VBox([self.sections])
         self.children = [self.header, self.status, filters, self.body, self.export]
 
@@ -340,6 +346,7 @@ class ProgramHealth(w.VBox):
             "working-hours overlap": overlap_bands(pe, win.pairs, min_size=self.min_size),
         }
         self._render(pe, overall)
+        self.manage.set_view(self.data, f["end"], sel)
 
     def _blank(self, message: str) -> None:
         self._view = {}
