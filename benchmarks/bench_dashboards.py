@@ -11,7 +11,8 @@ What it does, in one run:
    button). One warm-up open per page is not counted (it fills the operating
    system's file cache and mentorkit's cache of redacted comments, as the first visitor
    after a data change does); then each page is opened ``--repeat`` times and the median
-   is reported with its ratio to the bare notebook (target: 2x or less).
+   is reported with its ratio to the bare notebook (target: 2x or less). Program health is
+   timed a second way, until its "Act" tab shows the nudge outbox (target: 1.5x or less).
 3. **Ten viewers at once**: opens the bare notebook, then the program-health dashboard, in
    ten browser tabs at the same moment, and times each tab until it is drawn (target for
    program health: all within 30 s). The browser runs on the same machine as the server,
@@ -50,13 +51,19 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 BARE = "bench/bare.ipynb"
+OUTBOX = "dashboards/program_health.ipynb#outbox"
 PAGES = {  # notebook -> selector that means "the main widget is drawn"; opened in this order each round
     # each dashboard opens on a tab without charts (chart tabs are drawn when first opened)
     "dashboards/program_health.ipynb": ".mk-health .mk-kpi-row .mk-kpi",
     "dashboards/outcomes_roi.ipynb": ".mk-roi-result .mk-kpi",
     "dashboards/trainer.ipynb": ".mk-trainer-trainees table",
+    # program health until its "Act" tab shows the nudge outbox (the tab is opened as soon as the
+    # page is drawn; the outbox is drafted when the tab opens)
+    OUTBOX: ".mk-manage-outbox table, .mk-manage-outbox .mk-message",
     BARE: ".mk-bare-button",
 }
+#: pages with their own target (the outbox issue asks for 1.5x the bare notebook)
+TARGETS = {OUTBOX: 1.5}
 #: the bare notebook gets a pool of one too, so it is served the way the dashboards are
 BARE_POOL = 1
 VIEWERS = 10
@@ -219,8 +226,11 @@ def time_to_interactive(server: Server, repeat: int, pause: float, quiet: int = 
                     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
                     page = ctx.new_page()
                     t0 = time.perf_counter()
-                    page.goto(f"{server.url}/voila/render/{nb}", timeout=180_000, wait_until="commit")
+                    page.goto(f"{server.url}/voila/render/{nb.split('#')[0]}", timeout=180_000, wait_until="commit")
                     try:
+                        if nb == OUTBOX:
+                            page.wait_for_selector(PAGES["dashboards/program_health.ipynb"], timeout=90_000)
+                            page.click(".mk-sections .lm-TabBar-tab:has-text('Act')")
                         page.wait_for_selector(selector, timeout=90_000)
                         times[nb].append(time.perf_counter() - t0)
                     except Exception as exc:  # noqa: BLE001 - reported, not fatal
@@ -295,7 +305,8 @@ def _report_tti(label: str, times: dict[str, list[float]]) -> dict[str, float]:
         v = times[nb]
         runs = " ".join(f"{x:.2f}" for x in v)
         ratio = med[nb] / base
-        flag = "" if nb == BARE else ("  ok" if ratio <= RATIO_TARGET else f"  above the {RATIO_TARGET:g}x target")
+        target = TARGETS.get(nb, RATIO_TARGET)
+        flag = "" if nb == BARE else ("  ok" if ratio <= target else f"  above the {target:g}x target")
         print(f"  {nb:<34} {med[nb]:>7.2f} {runs:<24} {ratio:>7.2f}{flag}")
     return med
 

@@ -102,3 +102,18 @@ def test_templates_one_click_from_the_pair(health):
     other = dash.manage.pair_pick.options[1]
     dash.manage.pair_pick.value = other
     assert f"{other}-call_recap.md" in _links(dash.manage.template_links.value)
+
+
+def test_exercises_link_the_same_templates():
+    import json
+    from pathlib import Path
+
+    from mentorkit.manage.templates import render
+    from mentorkit.widgets.managers import template_links
+    root = Path(__file__).resolve().parents[1]
+    for nb in ("kickoff_and_agreements", "async_and_written"):
+        cells = json.loads((root / "exercises" / f"{nb}.ipynb").read_text())["cells"]
+        assert any("template_links(" in "".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    links = _links(template_links(["agreement", "call_recap"]).value)
+    assert set(links) == {"agreement.html", "agreement.md", "call_recap.html", "call_recap.md"}
+    assert links["agreement.md"] == render("agreement")

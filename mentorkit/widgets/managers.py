@@ -18,7 +18,8 @@ import pandas as pd
 
 from mentorkit.widgets.common import download_link, message_html, table_html
 
-__all__ = ["ManagerPanel", "outbox_rows", "overlap_rows", "nudged_ago", "LOW_OVERLAP_MINUTES"]
+__all__ = ["ManagerPanel", "outbox_rows", "overlap_rows", "nudged_ago", "links_html", "template_links",
+           "LOW_OVERLAP_MINUTES"]
 
 #: a pair whose tightest week of the next four has less common working time than this is listed
 LOW_OVERLAP_MINUTES = 60
@@ -162,20 +163,36 @@ class ManagerPanel(w.VBox):
                          w.HTML("<h3>Templates for a pair</h3>"), w.HBox([self.pair_pick]), self.template_links]
 
     def _templates(self) -> None:
-        from mentorkit.manage.templates import TEMPLATES, pair_details, render, render_page
+        from mentorkit.manage.templates import pair_details
         pid = self.pair_pick.value
         if not pid:
             self.template_links.value = ""
             return
-        details = pair_details(self._sel, pid, names=False)
-        links = []
-        for name, title in TEMPLATES.items():
-            links.append(f"<li>{html.escape(title)}: "
-                         + download_link(render_page(name, details).encode("utf-8"), f"{pid}-{name}.html", "HTML",
-                                         mime="text/html")
-                         + " · " + download_link(render(name, details).encode("utf-8"), f"{pid}-{name}.md",
-                                                 "Markdown", mime="text/markdown") + "</li>")
-        self.template_links.value = f"<ul class='mk-template-list'>{''.join(links)}</ul>"
+        self.template_links.value = links_html(None, pair_details(self._sel, pid, names=False), prefix=f"{pid}-")
+
+
+def links_html(names=None, details: dict | None = None, *, prefix: str = "") -> str:
+    """Download links (HTML and Markdown) for templates *names* (default all), filled with *details*."""
+    from mentorkit.manage.templates import TEMPLATES, render, render_page
+    items = []
+    for name in names or list(TEMPLATES):
+        items.append(f"<li>{html.escape(TEMPLATES[name])}: "
+                     + download_link(render_page(name, details).encode("utf-8"), f"{prefix}{name}.html", "HTML",
+                                     mime="text/html")
+                     + " · " + download_link(render(name, details).encode("utf-8"), f"{prefix}{name}.md",
+                                             "Markdown", mime="text/markdown") + "</li>")
+    return f"<ul class='mk-template-list'>{''.join(items)}</ul>"
+
+
+def template_links(names=None) -> w.HTML:
+    """The templates pairs use, blank, as download links: for the practice exercises.
+
+    >>> "agreement.md" in template_links(["agreement"]).value
+    True
+    """
+    box = w.HTML(links_html(names))
+    box.add_class("mk-template-links")
+    return box
 
 
 def _with_pairs(data, pairs: pd.DataFrame):
