@@ -29,11 +29,18 @@ def run(capsys, *argv):
     return code, cap.out, cap.err
 
 
-def test_analyze_json_has_the_five_tables(program_dir, capsys):
+def test_analyze_json_has_the_tables_and_diagnostics(program_dir, capsys):
     code, out, err = run(capsys, "analyze", str(program_dir), "--format", "json")
     assert code == 0, err
     obj = json.loads(out)
-    assert list(obj) == ["engagement", "prepost", "reliability", "retention", "roi"]
+    assert list(obj) == ["engagement", "prepost", "reliability", "retention", "retention_medians",
+                         "retention_diagnostics", "balance", "overlap", "roi"]
+    checks = {r["check"]: r for r in obj["retention_diagnostics"]}
+    assert checks["ties"]["value"] == "efron"
+    assert {"propensity converged", "propensity separation", "share of scores clipped",
+            "effective sample size (True)", "effective sample size (False)", "balance computable"} <= set(checks)
+    assert {r["group"] for r in obj["overlap"]} == {True, False}
+    assert all(r["ties"] == "efron" for r in obj["retention"])
     assert all(isinstance(v, list) and v and isinstance(v[0], dict) for v in obj.values())
     methods = [r["method"] for r in obj["retention"]]
     assert methods == ["naive", "ipw"]
@@ -90,6 +97,62 @@ def test_retention_on_any_hr_table(hr_csv, capsys):
     assert comp["naive"]["reference"] == "no" and comp["naive"]["group"] == "yes"
     assert {m["group"] for m in obj["medians"]} == {"no", "yes"}
     assert obj["rows_used"] == len(df) and obj["rows_rejected"] == 0
+    assert {"diagnostics", "balance", "overlap"} <= set(obj)
+    assert comp["ipw"]["ties"] == "efron" and comp["ipw"]["ess_group"] > 0
+
+
+def test_retention_flags_ties_trim_clip_stabilize(hr_csv, capsys):
+    from mentorkit.analysis.retention import clean_survival_table, retention_analysis
+
+    path, df = hr_csv
+    base = ["retention", str(path), "--duration", "tenure_months", "--event", "left", "--group", "mentored",
+            "--covariates", "engagement", "--format", "json"]
+    code, out, err = run(capsys, *base, "--ties", "breslow", "--trim", "0.1", "--clip", "0", "--no-stabilize")
+    assert code == 0, err
+    obj = json.loads(out)
+    comp = {r["method"]: r for r in obj["comparison"]}
+    assert comp["naive"]["ties"] == "breslow"
+    clean, _ = clean_survival_table(df, "tenure_months", "left", "mentored", ["engagement"])
+    # reference: the library call with the same options
+    ref = retention_analysis(clean, "tenure_months", "left", "mentored", covariates=["engagement"], ties="breslow",
+                             trim=0.1, clip=None, stabilized=False).table.set_index("method")
+    assert comp["ipw"]["hr"] == pytest.approx(ref.loc["ipw", "hr"], rel=1e-12)
+    assert "unstabilised" in comp["ipw"]["note"] and "trimmed outside [0.1, 0.9]" in comp["ipw"]["note"]
+    assert any(r["check"] == "trimmed" for r in obj["diagnostics"])
+    code, out, err = run(capsys, *base[:-2], "--trim", "0.7")
+    assert code == 2 and "--trim must be between 0 and 0.5" in err
+
+
+def test_retention_json_says_not_reached(tmp_path, capsys):
+    t = pd.DataFrame({"years": list(range(1, 21)) * 2, "left": (["yes"] * 3 + ["no"] * 17) * 2,
+                      "coached": ["a"] * 20 + ["b"] * 20})
+    p = tmp_path / "few_leavers.csv"
+    t.to_csv(p, index=False)
+    code, out, err = run(capsys, "retention", str(p), "--duration", "years", "--event", "left", "--group", "coached",
+                         "--format", "json")
+    assert code == 0, err
+    med = json.loads(out)["medians"]
+    assert [m["median"] for m in med] == ["not reached", "not reached"]
+    assert [m["median_status"] for m in med] == ["not reached", "not reached"]
+
+
+def test_retention_with_delayed_entry(hr_csv, tmp_path, capsys):
+    from lifelines import CoxPHFitter
+
+    path, df = hr_csv
+    # half the people were hired before the observation window opened (entry after time 0)
+    late = np.random.default_rng(2).random(len(df)) < 0.5
+    df = df.assign(entry=np.where(late, (df.tenure_months * 0.3).round(1), 0.0))
+    p = tmp_path / "entry.csv"
+    df.to_csv(p, index=False)
+    code, out, err = run(capsys, "retention", str(p), "--duration", "tenure_months", "--event", "left",
+                         "--group", "mentored", "--entry", "entry", "--format", "json")
+    assert code == 0, err
+    hr = json.loads(out)["comparison"][0]["hr"]
+    # reference: lifelines CoxPHFitter(entry_col=...)
+    fit = df.assign(m=(df.mentored == "yes").astype(float), e=(df.left == "yes").astype(int))
+    cph = CoxPHFitter().fit(fit[["tenure_months", "e", "m", "entry"]], "tenure_months", "e", entry_col="entry")
+    assert hr == pytest.approx(float(np.exp(cph.params_["m"])), rel=1e-5)
 
 
 def test_retention_text_says_when_only_naive_is_possible(hr_csv, capsys):

@@ -66,7 +66,11 @@ def test_confidence_effect_recovered_and_naive_overstates(programs):
 
 def test_analyze_runs_on_a_simulated_program(programs):
     out = analyze(programs[1])
-    assert list(out) == ["engagement", "prepost", "reliability", "retention", "roi"]
+    assert list(out) == ["engagement", "prepost", "reliability", "retention", "retention_medians",
+                         "retention_diagnostics", "balance", "overlap", "roi"]
+    diag = out["retention_diagnostics"].set_index("check")
+    assert diag.loc["ties", "value"] == "efron" and bool(diag.loc["propensity converged", "ok"])
+    assert (out["retention_medians"]["at_risk_median"].dropna() >= 5).all()
     assert all(isinstance(v, pd.DataFrame) and len(v) for v in out.values())
     # truth.json: attendance_rate is the share of planned sessions attended in the simulated data
     eng = out["engagement"].set_index("group_by").loc["all"]
@@ -85,6 +89,40 @@ def test_analytic_power_matches_statsmodels():
         # reference: statsmodels TTestIndPower (two-sided, two-sample t-test)
         ref = TTestIndPower().power(effect_size=es, nobs1=n, ratio=m / n, alpha=0.05)
         assert analytic_power(es, n, m) == pytest.approx(ref, abs=1e-6)
+
+
+def test_paired_power_matches_statsmodels():
+    from statsmodels.stats.power import TTestPower
+
+    from mentorkit.analysis.power import paired_power, paired_required_n
+
+    for es, n in [(0.5, 34), (0.2, 200), (1.1, 8), (-0.4, 50)]:
+        # reference: statsmodels TTestPower (paired / one-sample t-test, two-sided)
+        ref = TTestPower().power(effect_size=es, nobs=n, alpha=0.05)
+        assert paired_power(es, n) == pytest.approx(ref, abs=1e-8)
+    ref = TTestPower().power(effect_size=0.3, nobs=40, alpha=0.05, alternative="larger")
+    assert paired_power(0.3, 40, alternative="larger") == pytest.approx(ref, abs=1e-8)
+    # reference: statsmodels TTestPower.solve_power, rounded up to whole people
+    for es in (0.5, 0.25):
+        ref_n = TTestPower().solve_power(effect_size=es, power=0.8, alpha=0.05)
+        assert paired_required_n(es) == int(np.ceil(ref_n))
+
+
+def test_power_curve_states_effect_sizes_in_conventional_units():
+    from mentorkit.analysis.power import effect_pool
+
+    data = simulate(mentees=2000, comparison=2000, seed=3, confidence_effect_d=0.5)
+    pool, cov = effect_pool(data)
+    curve = power_from_pool(pool, [20], covariates=cov, n_sims=20)
+    # hand: the adjusted effect (OLS of change on mentored + confounders) over the pooled pre-wave SD
+    X = np.column_stack([np.ones(len(pool)), pool.mentored.astype(float)] + [pool[c] for c in cov])
+    beta = np.linalg.lstsq(X, pool.change.to_numpy(), rcond=None)[0]
+    pre = pool.pre.to_numpy()
+    t = pool.mentored.to_numpy()
+    sd_pre = np.sqrt((pre[t].var(ddof=1) + pre[~t].var(ddof=1)) / 2)
+    assert curve["d_pre"].iloc[0] == pytest.approx(beta[1] / sd_pre, rel=1e-9)
+    # change scores vary far less than levels: the test-scale effect dwarfs the conventional one
+    assert curve["effect_size"].iloc[0] > 2 * curve["d_pre"].iloc[0]
 
 
 def test_simulated_power_agrees_with_statsmodels_on_a_textbook_pool():

@@ -41,6 +41,40 @@ def test_paired_change_matches_scipy_and_pingouin(paired_scores):
     assert r["p_wilcoxon"] == pytest.approx(float(ref_w["p_val"].iloc[0]), rel=1e-6)
 
 
+def test_wilcoxon_methods_by_hand():
+    import itertools
+
+    from mentorkit.analysis.outcomes import wilcoxon_signed_rank
+
+    # no ties: |d| ranks 1..6, W- = 2 (W+ = 19); exact two-sided p = 2 * P(W- <= 2) = 2 * 3 / 64
+    w, p, m = wilcoxon_signed_rank(np.array([1.5, 2.5, -0.5, 3.5, 4.5, 0.25]))
+    assert (w, m) == (2.0, "exact") and p == pytest.approx(6 / 64)
+    # ties: every 2**n sign pattern of the mid-ranks, counted by hand (itertools), for the exact test
+    d = np.array([1, 2, 2, -1, 3, 1, 2, -2, 1, 1.0])
+    ranks = stats.rankdata(np.abs(d))
+    w_obs = min(ranks[d > 0].sum(), ranks[d < 0].sum())
+    mean = len(d) * (len(d) + 1) / 4
+    null = [sum(r for r, s in zip(ranks, signs) if s) for signs in itertools.product([0, 1], repeat=len(d))]
+    p_exact = np.mean([abs(x - mean) >= abs(w_obs - mean) - 1e-9 for x in null])
+    w, p, m = wilcoxon_signed_rank(d, method="exact")
+    assert m == "exact" and w == w_obs and p == pytest.approx(p_exact)
+    # normal approximation with tie-corrected variance and continuity correction (R's wilcox.test default), by hand
+    _, counts = np.unique(ranks, return_counts=True)
+    n = len(d)
+    var = (n * (n + 1) * (2 * n + 1) - np.sum(counts ** 3 - counts) / 2) / 24
+    z = (abs(w_obs - mean) - 0.5) / np.sqrt(var)
+    w, p, m = wilcoxon_signed_rank(d)  # auto: ties -> approximation
+    assert m == "approx" and p == pytest.approx(2 * stats.norm.sf(z), rel=1e-12)
+    assert wilcoxon_signed_rank(d, method="approx")[1] == p
+    # the method is carried into the tables
+    r = paired_change([3, 4, 5, 4, 6], [5, 5, 6, 6, 7], wilcoxon="exact")
+    assert r["wilcoxon_method"] == "exact"
+    with pytest.raises(MentorkitError, match="Wilcoxon method must be one of auto, exact, approx"):
+        wilcoxon_signed_rank(d, method="permutation")
+    with pytest.raises(MentorkitError, match="n = 30 is more than 20"):
+        wilcoxon_signed_rank(np.tile(d, 3), method="exact")
+
+
 def test_paired_change_hand_example():
     # hand calculation: differences 2, 1, 1, 2, 1 -> mean 1.4, sd sqrt(0.3), dz = 1.4 / sqrt(0.3)
     r = paired_change([3, 4, 5, 4, 6], [5, 5, 6, 6, 7])
@@ -176,6 +210,43 @@ def test_roi_worked_example_exact():
     assert exp["costs"] == 50_000  # hand: 400 h x $75 + $10,000 + $10,000
     assert exp["benefits"] == 540_000
     assert exp["roi_pct"] == 980.0
+
+
+def test_roi_two_readings_of_the_worked_example_are_labelled():
+    from mentorkit.analysis.roi import RETENTION_READINGS
+
+    common = dict(n_mentees=50, retention_improvement=0.18, mentor_hours=400, hourly_rate=75,
+                  platform_cost=10_000, admin_cost=10_000)
+    # salary x retention improvement: hand 50 x 60,000 x 0.18 = 540,000; (540,000 - 50,000) / 50,000 = 980%
+    sal = roi_table(salary_base=60_000, retention_reading="salary", **common).set_index("scenario").loc["expected"]
+    assert (sal["benefit_retention"], sal["roi_pct"]) == (540_000, 980.0)
+    assert sal["retention_reading"] == RETENTION_READINGS["salary"]
+    # replacement cost per leaver avoided: hand 50 x 0.18 = 9 leavers avoided x $60,000 = 540,000
+    rep = roi_table(replacement_cost=60_000, **common).set_index("scenario").loc["expected"]
+    assert rep["leavers_avoided"] == pytest.approx(9.0) and rep["benefit_retention"] == 540_000
+    assert rep["retention_reading"].startswith("replacement cost per leaver avoided")
+    # different inputs give different answers, each under its own label
+    both = roi_table(replacement_cost=40_000, salary_base=60_000, retention_reading="replacement", **common)
+    assert both.set_index("scenario").loc["expected", "benefit_retention"] == 360_000  # hand: 9 x 40,000
+    with pytest.raises(MentorkitError, match="retention_reading must be one of replacement, salary"):
+        roi_table(replacement_cost=1, retention_reading="wages", **common)
+
+
+def test_roi_time_costs_unknown_without_sessions():
+    import mentorkit.datasets as ds
+    from mentorkit.analysis.roi import program_roi
+
+    data = ds.load("program_sample")
+    data.sessions = data.sessions.iloc[0:0]
+    t = program_roi(data).set_index("scenario")
+    assert t["cost_mentor_time"].isna().all() and t["cost_mentee_time"].isna().all()
+    assert t["time_costs"].str.startswith("unknown").all()
+    # hand: known costs only = platform + administration + other
+    e = t.loc["expected"]
+    assert e["costs"] == pytest.approx(e["cost_platform"] + e["cost_admin"] + e["cost_other"])
+    t2 = roi_table(n_mentees=10, replacement_cost=1000, retention_improvement=0.1, mentor_hours=5, hourly_rate=10,
+                   platform_cost=100, time_costs_known=False).set_index("scenario")
+    assert t2.loc["expected", "costs"] == 100 and np.isnan(t2.loc["expected", "cost_mentor_time"])
 
 
 def test_roi_ranges_are_conservative_low_and_optimistic_high():

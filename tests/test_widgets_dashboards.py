@@ -348,6 +348,25 @@ def test_roi_calculator_matches_a_hand_calculation(outcomes):
     assert roi.table.set_index("scenario").loc["expected", "roi_pct"] < before
 
 
+def test_roi_calculator_reproduces_the_worked_example_in_both_readings():
+    from mentorkit.widgets.outcomes import RoiCalculator
+
+    # the guide's example: 50 mentees x $60,000 x 18% = $540,000; cost $50,000 (400 h x $75 + $10,000
+    # platform + $10,000 administration); ROI = (540,000 - 50,000) / 50,000 = 980%
+    roi = RoiCalculator(n_mentees=50, n_pairs=50, mentor_hours=400, mentee_hours=0,
+                        retention={"low": 0.18, "expected": 0.18, "high": 0.18})
+    roi.mentor_rate.value, roi.mentee_hours.value = 75, 0
+    roi.platform_cost.value, roi.admin_cost.value = 10_000, 10_000
+    roi.replacement.value, roi.improvement.value = 60_000, 18.0
+    for reading, label in (("replacement", "Replacement cost per leaver"), ("salary", "Average mentee salary")):
+        roi.reading.value = reading
+        e = roi.table.set_index("scenario").loc["expected"]
+        assert (e["costs"], e["benefits"], e["roi_pct"]) == (50_000, 540_000, 980.0)
+        assert roi.replacement.description.startswith(label)
+        assert "980%" in re.sub(r"<[^>]+>", " ", roi.result.value)
+    assert "salary × retention improvement" in roi.reading_note.value
+
+
 def test_retention_curves_match_lifelines_on_durations_worked_out_by_hand(outcomes):
     from lifelines import KaplanMeierFitter
 

@@ -39,7 +39,8 @@ _EXPORTS = {
     "outcomes": ("paired_change", "prepost", "program_prepost"),
     "reliability": ("cronbach_alpha", "scale_reliability"),
     "retention": ("balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians", "logrank",
-                  "program_retention", "propensity_weights"),
+                  "program_retention", "program_retention_analysis", "propensity_model", "propensity_weights",
+                  "retention_analysis"),
     "roi": ("RoiAssumptions", "program_roi", "roi_table"),
     "themes": ("comment_themes", "sentiment"),
 }
@@ -64,7 +65,8 @@ __all__ = [
     "analyze", "ANALYSES", "NudgeRules", "engagement_summary", "nudges", "pair_engagement", "program_prepost",
     "program_retention", "RoiAssumptions", "program_roi", "MatchResult", "match", "rematch_suggestions", "paired_change", "prepost", "cronbach_alpha",
     "scale_reliability", "balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians",
-    "logrank", "propensity_weights", "roi_table", "comment_themes", "sentiment",
+    "logrank", "propensity_weights", "roi_table", "comment_themes", "sentiment", "program_retention_analysis",
+    "propensity_model", "retention_analysis",
 ]
 
 #: the analyses :func:`analyze` runs, in order (the keys of its result)
@@ -73,7 +75,8 @@ ANALYSES = ("engagement", "prepost", "reliability", "retention", "roi")
 
 def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, breakdown: str = "model",
             covariates: list[str] | None = None, assumptions: RoiAssumptions | None = None,
-            timings: dict | None = None, progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+            timings: dict | None = None, progress: Callable[[str], None] | None = None, ties: str = "efron",
+            clip: float | None = 0.01, trim: float | None = None, stabilized: bool = True) -> dict[str, pd.DataFrame]:
     """Run the standard evaluation of a program.
 
     Parameters
@@ -90,6 +93,12 @@ def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, br
         Confounders for the propensity-weighted retention comparison.
     assumptions : RoiAssumptions, optional
         Money figures for the ROI.
+    ties : {"efron", "breslow"}
+        Tied exit times in the Cox models (Efron by default, as R and lifelines).
+    clip, trim, stabilized
+        Propensity-weight options (:func:`mentorkit.analysis.retention.propensity_model`):
+        clip scores into ``[clip, 1 - clip]``; leave out people outside ``[trim, 1 - trim]``;
+        stabilised weights.
     timings : dict, optional
         Filled with the seconds each analysis took.
     progress : callable, optional
@@ -100,28 +109,43 @@ def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, br
     dict of DataFrame
         ``engagement`` (:func:`engagement_summary`), ``prepost`` (:func:`program_prepost`),
         ``reliability`` (:func:`scale_reliability`), ``retention`` (:func:`program_retention`),
-        ``roi`` (:func:`program_roi`).
+        ``roi`` (:func:`program_roi`), and with the retention analysis its ``retention_medians``
+        (with the number at risk), ``retention_diagnostics`` (ties, proportional hazards,
+        propensity convergence, separation, clipping, effective sample sizes, balance, rows
+        left out), ``balance`` and ``overlap`` (when propensity weighting ran).
 
     Examples
     --------
     >>> import mentorkit.datasets as ds
-    >>> sorted(analyze(ds.load("program_sample")))
-    ['engagement', 'prepost', 'reliability', 'retention', 'roi']
+    >>> sorted(analyze(ds.load("program_sample")))  # doctest: +NORMALIZE_WHITESPACE
+    ['balance', 'engagement', 'overlap', 'prepost', 'reliability', 'retention', 'retention_diagnostics',
+     'retention_medians', 'roi']
     """
     from mentorkit.analysis.engagement import engagement_summary
     from mentorkit.analysis.outcomes import program_prepost
     from mentorkit.analysis.reliability import scale_reliability
-    from mentorkit.analysis.retention import program_retention
+    from mentorkit.analysis.retention import program_retention_analysis
     from mentorkit.analysis.roi import program_roi
+
+    def retention():
+        res = program_retention_analysis(data, covariates=covariates, ties=ties, clip=clip, trim=trim,
+                                         stabilized=stabilized)
+        extra["retention_medians"] = res.medians
+        extra["retention_diagnostics"] = res.diagnostics
+        if res.balance is not None:
+            extra["balance"] = res.balance
+            extra["overlap"] = res.overlap
+        return res.table
 
     steps = {
         "engagement": lambda: engagement_summary(data, by=breakdown, rules=rules),
         "prepost": lambda: program_prepost(data, p_adjust=p_adjust),
         "reliability": lambda: scale_reliability(data.surveys),
-        "retention": lambda: program_retention(data, covariates=covariates),
+        "retention": retention,
         "roi": lambda: program_roi(data, assumptions, retention=out.get("retention"), covariates=covariates),
     }
     out: dict[str, pd.DataFrame] = {}
+    extra: dict[str, pd.DataFrame] = {}
     for name in ANALYSES:
         if progress is not None:
             progress(name)
@@ -129,4 +153,6 @@ def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, br
         out[name] = steps[name]()
         if timings is not None:
             timings[name] = time.perf_counter() - start
+        out.update(extra)
+        extra.clear()
     return out

@@ -14,16 +14,82 @@ from scipy import stats
 from mentorkit.analysis._common import require_columns, unique_values, wide_values
 from mentorkit.errors import MentorkitError
 
-__all__ = ["paired_change", "prepost", "program_prepost", "confidence_effect", "dose_response", "PREPOST_COLUMNS",
+__all__ = ["paired_change", "wilcoxon_signed_rank", "WILCOXON_METHODS", "prepost", "program_prepost", "confidence_effect", "dose_response", "PREPOST_COLUMNS",
            "EFFECT_COLUMNS"]
 
 PREPOST_COLUMNS = [
     "skill", "n", "mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "dz", "hedges_g",
-    "t", "dof", "p_t", "w", "p_wilcoxon", "p_adjust", "p_t_adj", "p_wilcoxon_adj",
+    "t", "dof", "p_t", "w", "p_wilcoxon", "wilcoxon_method", "p_adjust", "p_t_adj", "p_wilcoxon_adj",
 ]
 
+#: how the Wilcoxon signed-rank p-value may be computed (see :func:`wilcoxon_signed_rank`)
+WILCOXON_METHODS = ("auto", "exact", "approx")
+#: largest number of non-zero differences the exact test with ties enumerates (2**n sign patterns)
+EXACT_TIES_MAX_N = 20
 
-def paired_change(pre: Sequence[float], post: Sequence[float], *, confidence: float = 0.95) -> dict:
+
+def wilcoxon_signed_rank(d: np.ndarray, *, method: str = "auto") -> tuple[float, float, str]:
+    """Wilcoxon signed-rank test of paired differences *d* (zeros dropped, Wilcoxon's convention).
+
+    Parameters
+    ----------
+    method : {"auto", "exact", "approx"}
+        ``exact``: the exact null distribution of the statistic. Without ties it is the
+        classic table; with tied absolute differences (whole-point survey scales always
+        have them) it is the exact permutation distribution of the signed mid-ranks, by
+        enumerating all ``2**n`` sign patterns (``n <= 20``). ``approx``: the normal
+        approximation with the tie-corrected variance and a continuity correction.
+        ``auto`` (the default) follows R's ``wilcox.test``: exact when there are fewer than
+        50 differences and no ties, otherwise the normal approximation.
+
+    Returns
+    -------
+    (w, p, method)
+        The statistic (the smaller of the rank sums of the positive and of the negative
+        differences, as scipy and pingouin report it), the two-sided p and
+        the method actually used (``exact`` or ``approx``).
+
+    Examples
+    --------
+    >>> w, p, m = wilcoxon_signed_rank(np.array([1.5, 2.5, -0.5, 3.5, 4.5, 0.25]))
+    >>> w, round(p, 4), m
+    (2.0, 0.0938, 'exact')
+    """
+    if method not in WILCOXON_METHODS:
+        raise MentorkitError(f"Wilcoxon method must be one of {', '.join(WILCOXON_METHODS)}, got {method!r}")
+    d = np.asarray(d, dtype=float)
+    d = d[np.isfinite(d) & (d != 0)]
+    n = d.size
+    if n == 0:
+        return np.nan, np.nan, method
+    ranks = stats.rankdata(np.abs(d))
+    w = float(min(ranks[d > 0].sum(), ranks[d < 0].sum()))
+    ties = len(np.unique(np.abs(d))) < n
+    if method == "auto":
+        method = "exact" if n < 50 and not ties else "approx"
+    if method == "exact" and not ties:
+        res = stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided", method="exact")
+        return w, float(res.pvalue), "exact"
+    if method == "exact":
+        if n > EXACT_TIES_MAX_N:
+            raise MentorkitError(f"Wilcoxon: the exact test with tied differences enumerates 2**n sign patterns; "
+                                 f"n = {n} is more than {EXACT_TIES_MAX_N} (use method='approx')")
+        signs = ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype(float)
+        null = signs @ ranks
+        mean = n * (n + 1) / 4
+        p = float(np.mean(np.abs(null - mean) >= abs(w - mean) - 1e-9))
+        return w, min(p, 1.0), "exact"
+    _, counts = np.unique(ranks, return_counts=True)
+    var = (n * (n + 1) * (2 * n + 1) - np.sum(counts ** 3 - counts) / 2) / 24
+    if var <= 0:
+        return w, np.nan, "approx"
+    diff = w - n * (n + 1) / 4
+    z = (diff - np.sign(diff) * 0.5) / np.sqrt(var)
+    return w, float(min(1.0, 2 * stats.norm.sf(abs(z)))), "approx"
+
+
+def paired_change(pre: Sequence[float], post: Sequence[float], *, confidence: float = 0.95,
+                  wilcoxon: str = "auto") -> dict:
     """Effect sizes and tests for one set of paired scores.
 
     Parameters
@@ -41,9 +107,11 @@ def paired_change(pre: Sequence[float], post: Sequence[float], *, confidence: fl
         ``post - pre``), ``dz`` (mean difference over the SD of the differences),
         ``hedges_g`` (the difference over the average SD, ``sqrt((sd_pre² + sd_post²)/2)``,
         times Hedges' correction ``1 - 3 / (4·2n - 9)``, the convention pingouin uses),
-        ``t, dof, p_t`` (paired t-test), ``w, p_wilcoxon`` (Wilcoxon signed-rank, zero
-        differences dropped; exact p for small samples without ties, otherwise the normal
-        approximation with continuity correction, as R's ``wilcox.test`` does by default).
+        ``t, dof, p_t`` (paired t-test), ``w, p_wilcoxon, wilcoxon_method`` (Wilcoxon
+        signed-rank, zero differences dropped, computed by :func:`wilcoxon_signed_rank`
+        with *wilcoxon* as its method: by default exact p for fewer than 50 differences
+        without ties, otherwise the normal approximation with tie correction and continuity
+        correction, as R's ``wilcox.test`` does by default; ``wilcoxon_method`` says which).
 
     Examples
     --------
@@ -59,7 +127,8 @@ def paired_change(pre: Sequence[float], post: Sequence[float], *, confidence: fl
     a, b = a[keep], b[keep]
     n = int(a.size)
     out = dict(n=n, mean_pre=np.nan, mean_post=np.nan, mean_diff=np.nan, ci_low=np.nan, ci_high=np.nan,
-               dz=np.nan, hedges_g=np.nan, t=np.nan, dof=np.nan, p_t=np.nan, w=np.nan, p_wilcoxon=np.nan)
+               dz=np.nan, hedges_g=np.nan, t=np.nan, dof=np.nan, p_t=np.nan, w=np.nan, p_wilcoxon=np.nan,
+               wilcoxon_method="")
     if n == 0:
         return out
     d = b - a
@@ -78,8 +147,8 @@ def paired_change(pre: Sequence[float], post: Sequence[float], *, confidence: fl
     if sd_av > 0:
         out["hedges_g"] = d.mean() / sd_av * (1 - 3 / (4 * (2 * n) - 9))
     if np.any(d != 0):
-        res = stats.wilcoxon(b, a, zero_method="wilcox", correction=True, alternative="two-sided")
-        out.update(w=float(res.statistic), p_wilcoxon=float(res.pvalue))
+        w, p, used = wilcoxon_signed_rank(d, method=wilcoxon)
+        out.update(w=w, p_wilcoxon=p, wilcoxon_method=used)
     return out
 
 
@@ -97,7 +166,7 @@ def prepost(surveys: pd.DataFrame, *, p_adjust: str, items: Sequence[str] | None
             prefix: str = "conf_", pre: str = "pre", post: str = "post",
             participants: Sequence | None = None, confidence: float = 0.95,
             id_col: str = "participant_id", wave_col: str = "wave", item_col: str = "item",
-            value_col: str = "value") -> pd.DataFrame:
+            value_col: str = "value", wilcoxon: str = "auto") -> pd.DataFrame:
     """Change from one survey wave to another, one row per skill.
 
     Parameters
@@ -118,6 +187,8 @@ def prepost(surveys: pd.DataFrame, *, p_adjust: str, items: Sequence[str] | None
         Restrict to these participant ids (for example the mentees only).
     confidence : float
         Coverage of the interval around the mean difference.
+    wilcoxon : {"auto", "exact", "approx"}
+        How the Wilcoxon p is computed (:func:`wilcoxon_signed_rank`).
 
     Returns
     -------
@@ -149,15 +220,16 @@ def prepost(surveys: pd.DataFrame, *, p_adjust: str, items: Sequence[str] | None
     items = list(items)
     _, values = wide_values(surveys, id_col=id_col, item_col=item_col, wave_col=wave_col, value_col=value_col,
                             items=items, waves=[pre, post], ids=participants)
-    return _prepost_table(values, items, prefix=prefix, p_adjust=p_adjust, confidence=confidence)
+    return _prepost_table(values, items, prefix=prefix, p_adjust=p_adjust, confidence=confidence,
+                          wilcoxon=wilcoxon)
 
 
 def _prepost_table(values: np.ndarray, items: list[str], *, prefix: str, p_adjust: str,
-                   confidence: float) -> pd.DataFrame:
+                   confidence: float, wilcoxon: str = "auto") -> pd.DataFrame:
     """The per-skill table from an array ``[person, item, (pre, post)]``."""
     rows = []
     for k, item in enumerate(items):
-        r = paired_change(values[:, k, 0], values[:, k, 1], confidence=confidence)
+        r = paired_change(values[:, k, 0], values[:, k, 1], confidence=confidence, wilcoxon=wilcoxon)
         skill = item[len(prefix):] if item.startswith(prefix) else item
         rows.append({"skill": skill, **r})
     out = pd.DataFrame(rows)
@@ -169,7 +241,7 @@ def _prepost_table(values: np.ndarray, items: list[str], *, prefix: str, p_adjus
 
 
 def program_prepost(data, *, p_adjust: str = "holm", pre: str = "pre", post: str = "post",
-                    prefix: str = "conf_", min_size: int | None = None) -> pd.DataFrame:
+                    prefix: str = "conf_", min_size: int | None = None, wilcoxon: str = "auto") -> pd.DataFrame:
     """Pre/post change per skill for the mentees and, when surveyed, the comparison group.
 
     The comparison group's change is the yardstick a reviewer asks for first: confidence
@@ -211,13 +283,14 @@ def program_prepost(data, *, p_adjust: str = "holm", pre: str = "pre", post: str
         rows = person_role == r
         if not rows.any():
             continue
-        t = _prepost_table(values[rows], items, prefix=prefix, p_adjust=p_adjust, confidence=0.95)
+        t = _prepost_table(values[rows], items, prefix=prefix, p_adjust=p_adjust, confidence=0.95,
+                           wilcoxon=wilcoxon)
         t.insert(0, "group", label)
         frames.append(t)
     if not frames:
         raise MentorkitError("surveys: no mentee answered both the pre and the post survey")
     out = pd.concat(frames, ignore_index=True)
-    stat_cols = [c for c in PREPOST_COLUMNS if c not in ("skill", "n", "p_adjust")]
+    stat_cols = [c for c in PREPOST_COLUMNS if c not in ("skill", "n", "p_adjust", "wilcoxon_method")]
     return suppress(out, "n", by=["group", "skill"], min_size=min_size, value_cols=stat_cols)
 
 

@@ -23,7 +23,7 @@ from scipy import stats
 
 from mentorkit.errors import MentorkitError
 
-__all__ = ["effect_pool", "analytic_power", "power_from_pool", "power_curve", "required_n", "recovery", "power_figure"]
+__all__ = ["effect_pool", "analytic_power", "paired_power", "paired_required_n", "power_from_pool", "power_curve", "required_n", "recovery", "power_figure"]
 
 
 def effect_pool(data, *, prefix: str = "conf_", pre: str = "pre", post: str = "post") -> tuple[pd.DataFrame, list[str]]:
@@ -32,7 +32,8 @@ def effect_pool(data, *, prefix: str = "conf_", pre: str = "pre", post: str = "p
     Returns
     -------
     (pool, covariates)
-        *pool* has ``participant_id, mentored, change`` and the covariate columns.
+        *pool* has ``participant_id, mentored, change`` (post minus pre of the mean over the
+        items), ``pre`` (the pre-wave mean) and the covariate columns.
 
     Examples
     --------
@@ -52,7 +53,9 @@ def effect_pool(data, *, prefix: str = "conf_", pre: str = "pre", post: str = "p
     if pre not in wide.columns or post not in wide.columns:
         raise MentorkitError(f"surveys: need both {pre!r} and {post!r} answers to {prefix}* items for power")
     change = (wide[post] - wide[pre]).groupby(level="participant_id").mean().dropna()
+    before = wide[pre].groupby(level="participant_id").mean().reindex(change.index)
     pool = pd.DataFrame({"participant_id": change.index, "change": change.to_numpy(),
+                         "pre": before.to_numpy(),
                          "mentored": (people["role"].reindex(change.index) == "mentee").to_numpy()})
     cov = []
     for c in DEFAULT_CONFOUNDERS:
@@ -97,6 +100,68 @@ def analytic_power(effect_size: float, n: int, m: int, alpha: float = 0.05) -> f
     return float(min(p, 1.0))
 
 
+def paired_power(effect_size: float, n: int, alpha: float = 0.05, *, alternative: str = "two-sided") -> float:
+    """Power of a paired (or one-sample) t-test: *n* people, effect in SD-of-the-differences units (d_z).
+
+    For a pre/post design on the same people the test sees ``d_z = mean change / SD of the
+    changes``; this is the power of ``paired_change``'s t-test at that effect. From the
+    noncentral t with ``n - 1`` degrees of freedom and noncentrality ``d_z √n``.
+
+    Parameters
+    ----------
+    alternative : {"two-sided", "larger", "smaller"}
+
+    Examples
+    --------
+    >>> round(paired_power(0.5, 34), 3)
+    0.808
+    """
+    if alternative not in ("two-sided", "larger", "smaller"):
+        raise MentorkitError(f"power: alternative must be two-sided, larger or smaller, got {alternative!r}")
+    if not np.isfinite(effect_size):
+        return float("nan")
+    n = int(n)
+    if n < 2:
+        raise MentorkitError(f"power: a paired test needs at least 2 people, got {n}")
+    dof = n - 1
+    nc = effect_size * np.sqrt(n)
+    if alternative == "two-sided":
+        crit = stats.t.ppf(1 - alpha / 2, dof)
+        p = stats.nct.sf(crit, dof, nc) + stats.nct.cdf(-crit, dof, nc)
+    elif alternative == "larger":
+        p = stats.nct.sf(stats.t.ppf(1 - alpha, dof), dof, nc)
+    else:
+        p = stats.nct.cdf(stats.t.ppf(alpha, dof), dof, nc)
+    return float(min(p, 1.0))
+
+
+def paired_required_n(effect_size: float, target: float = 0.8, alpha: float = 0.05, *,
+                      alternative: str = "two-sided", max_n: int = 100_000) -> int:
+    """Smallest number of people for which :func:`paired_power` reaches *target*.
+
+    Examples
+    --------
+    >>> paired_required_n(0.5)
+    34
+    """
+    if not 0 < target < 1:
+        raise MentorkitError(f"power: target must be between 0 and 1, got {target}")
+    if not np.isfinite(effect_size) or effect_size == 0:
+        raise MentorkitError(f"power: the effect size must be a non-zero number, got {effect_size}")
+    lo, hi = 2, 2
+    while paired_power(effect_size, hi, alpha, alternative=alternative) < target:
+        lo, hi = hi, hi * 2
+        if hi > max_n:
+            raise MentorkitError(f"power: more than {max_n} people would be needed for d_z = {effect_size}")
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if paired_power(effect_size, mid, alpha, alternative=alternative) >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return int(lo)
+
+
 def power_from_pool(pool: pd.DataFrame, sizes: Sequence[int], *, covariates: Sequence[str] = (), ratio: float = 1.0,
                     n_sims: int = 500, alpha: float = 0.05, seed: int = 0) -> pd.DataFrame:
     """Power of the adjusted mentored-vs-comparison test at each study size, drawing from *pool*.
@@ -115,8 +180,11 @@ def power_from_pool(pool: pd.DataFrame, sizes: Sequence[int], *, covariates: Seq
     Returns
     -------
     DataFrame
-        ``n, n_comparison, power, mc_se, power_analytic, effect_size`` per size;
-        ``effect_size`` is the pool's adjusted effect over the residual SD.
+        ``n, n_comparison, power, mc_se, power_analytic, effect_size, d_pre`` per size.
+        ``effect_size`` is the pool's adjusted effect over the residual SD of the change
+        (the scale the test sees, on which ``power_analytic`` is computed); ``d_pre`` is the
+        same effect in the conventional Cohen's d units, over the pooled SD of the outcome
+        at the pre wave (when the pool has a ``pre`` column).
 
     Examples
     --------
@@ -144,6 +212,12 @@ def power_from_pool(pool: pd.DataFrame, sizes: Sequence[int], *, covariates: Seq
     beta, *_ = np.linalg.lstsq(X_all, y_all, rcond=None)
     resid_sd = float(np.std(y_all - X_all @ beta, ddof=X_all.shape[1]))
     effect_size = float(beta[1] / resid_sd) if resid_sd > 0 else np.nan
+    if "pre" in pool.columns:
+        pre = pool["pre"].to_numpy(dtype=float)
+        sd_pre = float(np.sqrt((np.nanvar(pre[t_all], ddof=1) + np.nanvar(pre[~t_all], ddof=1)) / 2))
+        d_pre = float(beta[1] / sd_pre) if sd_pre > 0 else np.nan
+    else:
+        d_pre = np.nan
     rng = np.random.default_rng(seed)
     rows = []
     for n, m in zip(sizes, n_ctrl):
@@ -154,7 +228,7 @@ def power_from_pool(pool: pd.DataFrame, sizes: Sequence[int], *, covariates: Seq
         power = hits / n_sims
         rows.append({"n": n, "n_comparison": m, "power": power, "mc_se": float(np.sqrt(power * (1 - power) / n_sims)),
                      "power_analytic": analytic_power(effect_size, n, m, alpha),
-                     "effect_size": effect_size})
+                     "effect_size": effect_size, "d_pre": d_pre})
     return pd.DataFrame(rows)
 
 
@@ -184,7 +258,15 @@ def power_curve(effect_d: float | Sequence[float], sizes: Sequence[int], *, n_si
     Returns
     -------
     DataFrame
-        ``effect_d, n, n_comparison, power, mc_se, power_analytic, effect_size``.
+        ``effect_d, n, n_comparison, power, mc_se, power_analytic, effect_size, d_pre``.
+        Three effect sizes, in three units: ``effect_d`` is what was planted (SD units of
+        one survey item at the pre wave, the simulator's ``confidence_effect_d``);
+        ``d_pre`` is the measured adjusted effect in the conventional Cohen's d units (the
+        pooled pre-wave SD of the outcome, the mean over the items); ``effect_size`` is the
+        same effect over the residual SD of the change scores, the scale the test sees.
+        Change scores vary much less than levels, so ``effect_size`` is far larger than the
+        other two (a planted 0.5 is near 1.8 there); quote ``d_pre`` when comparing with
+        published effect sizes.
 
     Examples
     --------
@@ -208,7 +290,7 @@ def power_curve(effect_d: float | Sequence[float], sizes: Sequence[int], *, n_si
         frames.append(power_from_pool(pool, sizes, covariates=cov, ratio=ratio, n_sims=n_sims, alpha=alpha,
                                       seed=seed + k).assign(effect_d=eff))
     out = pd.concat(frames, ignore_index=True)
-    return out[["effect_d", "n", "n_comparison", "power", "mc_se", "power_analytic", "effect_size"]]
+    return out[["effect_d", "n", "n_comparison", "power", "mc_se", "power_analytic", "effect_size", "d_pre"]]
 
 
 def required_n(curve: pd.DataFrame, target: float = 0.8, *, column: str = "power") -> pd.DataFrame:

@@ -73,9 +73,17 @@ def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
             out.append("Retention: the propensity-weighted estimate assumes the measured covariates explain who "
                        "opted in; anything unmeasured that drives both joining and staying (ambition, manager "
                        "support) still biases it.")
+            if "credible" in ipw and not bool(ipw["credible"]):
+                out.append("Retention: the propensity-weighted comparison is NOT credible here (see its note and the "
+                           "diagnostics: separation, non-convergence or a covariate whose balance cannot be checked).")
             if ipw["max_smd_after"] > 0.1:
                 out.append(f"Retention: covariate balance is not achieved after weighting (largest |SMD| "
                            f"{ipw['max_smd_after']:.2f} > 0.1); treat the weighted hazard ratio with caution.")
+        if "ph_p" in ret and (ret["ph_p"] < 0.05).any():
+            out.append("Retention: the proportional-hazards test fails, so the hazard ratio averages an effect that "
+                       "changes over follow-up; read the survival curves and medians.")
+        if (ret["method"] == "ipw").any():
+            ipw = ret[ret["method"] == "ipw"].iloc[0]
             naive = ret[ret["method"] == "naive"].iloc[0]
             if np.isfinite(naive["hr"]) and np.isfinite(ipw["hr"]) and abs(np.log(naive["hr"] / ipw["hr"])) > 0.05:
                 out.append(f"Retention: the naive hazard ratio ({naive['hr']:.2f}) and the weighted one "
@@ -245,10 +253,23 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
     body += ["<h2>Retention</h2>", chart("retention"), _fmt_table(ret, drop=("suppression", "note"))]
     body += [f"<p class='note'>{html.escape(str(m))}: {html.escape(str(n))}</p>"
              for m, n in zip(ret["method"], ret["note"])]
+    if "retention_medians" in results:
+        body += ["<h3>Median time to exit, with the number still at risk</h3>", _fmt_table(results["retention_medians"]),
+                 "<p class='note'>A median resting on fewer people at risk than the minimum group size is hidden; "
+                 "'not reached' means fewer than half the group left during follow-up.</p>"]
+    if "retention_diagnostics" in results:
+        diag = results["retention_diagnostics"]
+        body += ["<h3>Model checks</h3>", _fmt_table(diag[["check", "ok", "message"]])]
+    if "overlap" in results:
+        body += ["<h3>Propensity-score overlap (positivity)</h3>", _fmt_table(results["overlap"])]
     if "balance" in results:
         body += ["<h3>Covariate balance</h3>", chart("balance"), _fmt_table(results["balance"])]
     roi_t = results["roi"]
-    body += ["<h2>Return on investment</h2>", chart("roi"), _fmt_table(roi_t, digits=2, drop=("suppression", "basis"))]
+    body += ["<h2>Return on investment</h2>", chart("roi"),
+             _fmt_table(roi_t, digits=2, drop=("suppression", "basis", "retention_reading", "time_costs"))]
+    for col, label in (("retention_reading", "Retention benefit read as"), ("time_costs", "Time costs")):
+        if col in roi_t.columns:
+            body.append(f"<p class='note'>{label}: {html.escape(str(roi_t[col].iloc[0]))}.</p>")
     if "basis" in roi_t.columns:
         body.append(f"<p class='note'>Retention benefit: {html.escape(str(roi_t['basis'].iloc[0]))}. Money figures "
                     "are assumptions (see RoiAssumptions); the low scenario takes every benefit low and every cost "

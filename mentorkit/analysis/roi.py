@@ -23,7 +23,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
-__all__ = ["Range", "fully_loaded_costs", "retention_benefit", "roi", "roi_table", "ROI_COLUMNS", "RoiAssumptions",
+__all__ = ["RETENTION_READINGS", "Range", "fully_loaded_costs", "retention_benefit", "roi", "roi_table", "ROI_COLUMNS", "RoiAssumptions",
            "program_hours", "retention_improvement", "salary_gain", "program_roi"]
 
 Number = Union[int, float]
@@ -116,15 +116,25 @@ def roi(benefits: float, costs: float) -> dict:
     return {"net_benefit": net, "roi_pct": net * 100 / costs, "bcr": benefits / costs}
 
 
-ROI_COLUMNS = ["scenario", "n_mentees", "retention_improvement", "cost_mentor_time", "cost_mentee_time",
-               "cost_platform", "cost_admin", "cost_other", "costs", "benefit_retention", "benefit_salary",
-               "benefit_other", "benefits", "net_benefit", "roi_pct", "bcr"]
+ROI_COLUMNS = ["scenario", "n_mentees", "retention_improvement", "leavers_avoided", "cost_mentor_time",
+               "cost_mentee_time", "cost_platform", "cost_admin", "cost_other", "costs", "benefit_retention",
+               "benefit_salary", "benefit_other", "benefits", "net_benefit", "roi_pct", "bcr", "retention_reading",
+               "time_costs"]
+
+#: the two readings of the retention benefit :func:`roi_table` supports, and their labels
+RETENTION_READINGS = {
+    "replacement": "replacement cost per leaver avoided: mentees × retention improvement = leavers avoided, "
+                   "× the cost of replacing one leaver",
+    "salary": "salary × retention improvement: mentees × average salary × retention improvement (the worked "
+              "example's reading; one year's salary stands for the cost of a leaver)",
+}
 
 
-def roi_table(*, n_mentees: int, replacement_cost, retention_improvement, mentor_hours, hourly_rate,
+def roi_table(*, n_mentees: int, retention_improvement, mentor_hours, hourly_rate, replacement_cost=0.0,
               platform_cost=0.0, admin_cost=0.0, mentee_hours=0.0, mentee_rate=0.0, other_costs=0.0,
               salary_base=0.0, salary_growth_gain=0.0, value_per_salary_dollar=1.0,
-              other_benefits=0.0) -> pd.DataFrame:
+              other_benefits=0.0, retention_reading: str = "replacement", time_costs_known: bool = True
+              ) -> pd.DataFrame:
     """ROI in a low, expected and high scenario.
 
     Parameters
@@ -149,6 +159,17 @@ def roi_table(*, n_mentees: int, replacement_cost, retention_improvement, mentor
         is counted as value added.
     other_benefits : number or (low, expected, high)
         Any other monetised gain.
+    retention_reading : {"replacement", "salary"}
+        How the retention benefit is read (:data:`RETENTION_READINGS`). ``replacement``:
+        leavers avoided (``n_mentees × retention_improvement``) times *replacement_cost*.
+        ``salary``: ``n_mentees × salary_base × retention_improvement``, the guide's worked
+        example ("50 mentees × $60,000 × 18% = $540,000"); *replacement_cost* is then not
+        used, and the salary is not also counted as salary growth (give
+        ``salary_growth_gain=0``). The label is in ``retention_reading``.
+    time_costs_known : bool
+        False when there is no session data: mentor and mentee time are then *unknown*, not
+        zero. Their cost columns are NaN, ``costs`` holds the known costs only, ``time_costs``
+        says "unknown" and the ROI is an upper bound.
 
     Returns
     -------
@@ -165,7 +186,17 @@ def roi_table(*, n_mentees: int, replacement_cost, retention_improvement, mentor
     ...               mentor_hours=400, hourly_rate=75, platform_cost=10_000, admin_cost=10_000)
     >>> t.loc[t.scenario == "expected", ["benefits", "costs", "roi_pct"]].to_dict("records")
     [{'benefits': 540000.0, 'costs': 50000.0, 'roi_pct': 980.0}]
+
+    The same figures read as salary × retention improvement:
+
+    >>> t = roi_table(n_mentees=50, salary_base=60_000, retention_improvement=0.18, retention_reading="salary",
+    ...               mentor_hours=400, hourly_rate=75, platform_cost=10_000, admin_cost=10_000)
+    >>> float(t.loc[1, "roi_pct"]), t.loc[1, "retention_reading"][:30]
+    (980.0, 'salary × retention improvement')
     """
+    if retention_reading not in RETENTION_READINGS:
+        raise MentorkitError(f"ROI: retention_reading must be one of {', '.join(RETENTION_READINGS)}, "
+                             f"got {retention_reading!r}")
     if not (isinstance(n_mentees, (int, np.integer)) or float(n_mentees).is_integer()) or n_mentees < 0:
         raise MentorkitError(f"ROI: n_mentees must be a whole non-negative number, got {n_mentees!r}")
     benefit_inputs = dict(replacement_cost=replacement_cost, retention_improvement=retention_improvement,
@@ -183,17 +214,25 @@ def roi_table(*, n_mentees: int, replacement_cost, retention_improvement, mentor
         costs = fully_loaded_costs(v["mentor_hours"], v["hourly_rate"], platform=v["platform_cost"],
                                    admin=v["admin_cost"], mentee_hours=v["mentee_hours"],
                                    mentee_rate=v["mentee_rate"], other=v["other_costs"])
-        b_ret = retention_benefit(n_mentees, v["replacement_cost"], v["retention_improvement"])
+        per_leaver = v["salary_base"] if retention_reading == "salary" else v["replacement_cost"]
+        b_ret = retention_benefit(n_mentees, per_leaver, v["retention_improvement"])
         b_sal = _money(n_mentees * v["salary_base"] * v["salary_growth_gain"] * v["value_per_salary_dollar"])
         b_other = _money(v["other_benefits"])
         benefits = _money(b_ret + b_sal + b_other)
+        if not time_costs_known:
+            costs = _money(costs - c_mentor - c_mentee)
+            c_mentor = c_mentee = float("nan")
         rows.append({"scenario": scenario, "n_mentees": int(n_mentees),
                      "retention_improvement": v["retention_improvement"],
+                     "leavers_avoided": n_mentees * v["retention_improvement"],
                      "cost_mentor_time": c_mentor, "cost_mentee_time": c_mentee,
                      "cost_platform": _money(v["platform_cost"]), "cost_admin": _money(v["admin_cost"]),
                      "cost_other": _money(v["other_costs"]), "costs": costs,
                      "benefit_retention": b_ret, "benefit_salary": b_sal, "benefit_other": b_other,
-                     "benefits": benefits, **roi(benefits, costs)})
+                     "benefits": benefits, **roi(benefits, costs),
+                     "retention_reading": RETENTION_READINGS[retention_reading],
+                     "time_costs": "counted" if time_costs_known else
+                     "unknown (no session data): ROI counts the other costs only and is an upper bound"})
     return pd.DataFrame(rows, columns=ROI_COLUMNS)
 
 
@@ -346,6 +385,9 @@ def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: p
     replacement costs (:func:`retention_improvement`), extra salary growth
     (:func:`salary_gain`, valued per ``value_per_salary_dollar``) and other gains.
 
+    Without session data the time costs are unknown, not zero (``time_costs`` says so and
+    ``costs`` holds the known costs only).
+
     Returns
     -------
     DataFrame
@@ -362,6 +404,7 @@ def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: p
     n_mentees = int((parts["role"] == "mentee").sum())
     n_pairs = int(len(data.pairs))
     hours = program_hours(data)
+    time_known = len(data.sessions) > 0
     prepared = _prepare(data, covariates)
     ret = retention_improvement(data, horizon_months=a.horizon_months, retention=retention, covariates=covariates,
                                 _prepared=prepared)
@@ -374,7 +417,7 @@ def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: p
         mentee_hours=hours["mentee_hours"], mentee_rate=a.mentee_rate,
         platform_cost=_scale(a.platform_cost_per_mentee, n_mentees), admin_cost=_scale(a.admin_cost_per_pair, n_pairs),
         salary_base=a.salary_base, salary_growth_gain=sal_range, value_per_salary_dollar=a.value_per_salary_dollar,
-        other_benefits=a.other_benefits)
+        other_benefits=a.other_benefits, time_costs_known=time_known)
     t["horizon_months"] = a.horizon_months
     t["basis"] = ret["basis"]
     return t

@@ -32,6 +32,7 @@ def add_parsers(sub) -> None:
     a.add_argument("path", metavar="SOURCE", help=SOURCE_HELP)
     a.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
     a.add_argument("--format", choices=["json", "text"], default="text", help="output format (default text)")
+    _weighting_options(a)
     a.set_defaults(func=run_analyze)
 
     r = sub.add_parser("report", help="write a standalone HTML report of a program's outcomes",
@@ -40,6 +41,7 @@ def add_parsers(sub) -> None:
     r.add_argument("--out", metavar="FILE.html", required=True, help="where to write the report")
     r.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
     r.add_argument("--title", default="Mentoring program outcomes", help="report title")
+    _weighting_options(r)
     r.set_defaults(func=run_report)
 
     t = sub.add_parser("retention", help="Kaplan-Meier medians, log-rank and hazard ratio for any HR table",
@@ -51,7 +53,10 @@ def add_parsers(sub) -> None:
     t.add_argument("--group", metavar="COL", required=True, help="the groups to compare (e.g. mentored)")
     t.add_argument("--covariates", metavar="COLS", help="comma-separated confounders for propensity weighting")
     t.add_argument("--reference", metavar="VALUE", help="the reference group (default: the first value in sort order)")
+    t.add_argument("--entry", metavar="COL", help="delayed entry: time each person came under observation "
+                   "(same units as --duration), for people hired before the observation window")
     t.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    _weighting_options(t)
     t.set_defaults(func=run_retention)
 
     m = sub.add_parser("match", help="match mentees to mentors with capacities, explained",
@@ -65,8 +70,24 @@ def add_parsers(sub) -> None:
     m.set_defaults(func=run_match)
 
 
+def _weighting_options(p) -> None:
+    """Cox ties and propensity-weight options shared by ``analyze``, ``report`` and ``retention``."""
+    g = p.add_argument_group("survival and propensity weighting")
+    g.add_argument("--ties", choices=["efron", "breslow"], default="efron",
+                   help="tied exit times in the Cox models (default efron, as R and lifelines)")
+    g.add_argument("--clip", type=float, default=0.01, metavar="A",
+                   help="clip propensity scores into [A, 1-A] before weighting (default 0.01; 0 = off)")
+    g.add_argument("--trim", type=float, default=None, metavar="A",
+                   help="leave out people with propensity scores outside [A, 1-A] (e.g. 0.1; default: none)")
+    g.add_argument("--no-stabilize", dest="stabilized", action="store_false",
+                   help="unstabilised weights 1/e and 1/(1-e) (default: stabilised by the group shares)")
+
+
 def to_jsonable(df: "pd.DataFrame") -> list[dict]:
     """DataFrame records with plain JSON values: NaN and infinities become null, dates ISO text.
+
+    A median that is infinite (fewer than half left during follow-up) is ``"not reached"``,
+    as are the interval limits of a median table.
 
     >>> import pandas as pd
     >>> to_jsonable(pd.DataFrame({"x": [1.5, float("nan")], "d": pd.to_datetime(["2024-01-02", None])}))
@@ -77,6 +98,7 @@ def to_jsonable(df: "pd.DataFrame") -> list[dict]:
 
     out = []
     cols = list(df.columns)
+    medians = any("median" in str(c) for c in cols)
     for row in df.itertuples(index=False, name=None):
         rec = {}
         for c, v in zip(cols, row):
@@ -85,7 +107,10 @@ def to_jsonable(df: "pd.DataFrame") -> list[dict]:
             elif isinstance(v, (np.integer,)):
                 v = int(v)
             elif isinstance(v, (np.floating, float)):
-                v = None if not math.isfinite(float(v)) else float(v)
+                if math.isinf(float(v)) and float(v) > 0 and ("median" in str(c) or (medians and str(c).startswith("ci_"))):
+                    v = "not reached"
+                else:
+                    v = None if not math.isfinite(float(v)) else float(v)
             elif isinstance(v, (pd.Timestamp, np.datetime64)):
                 v = None if pd.isna(v) else pd.Timestamp(v).isoformat()
             elif v is pd.NA or v is pd.NaT:
@@ -134,7 +159,7 @@ def run_analyze(args) -> int:
             bar.set_postfix_str(name)
             bar.update(0 if name == ANALYSES[0] else 1)
 
-    results = analyze(data, progress=step)
+    results = analyze(data, progress=step, **weighting_options(args))
     if bar is not None:
         bar.update(1)
         bar.close()
@@ -146,12 +171,25 @@ def run_analyze(args) -> int:
     return 0
 
 
+def weighting_options(args) -> dict:
+    """The ``--ties/--clip/--trim/--no-stabilize`` flags as keyword arguments (checked)."""
+    clip = getattr(args, "clip", 0.01)
+    trim = getattr(args, "trim", None)
+    for name, v in (("--clip", clip), ("--trim", trim)):
+        if v is not None and not 0 <= v < 0.5:
+            raise MentorkitError(f"{name} must be between 0 and 0.5, got {v}")
+    return {"ties": getattr(args, "ties", "efron"), "clip": clip or None, "trim": trim or None,
+            "stabilized": getattr(args, "stabilized", True)}
+
+
 def run_report(args) -> int:
     """Entry point for ``mentorkit report``."""
+    from mentorkit.analysis import analyze
     from mentorkit.analysis.report import write_report
 
     data = load_program(args.path, args.mapping)
-    out = write_report(data, args.out, title=args.title)
+    results = analyze(data, **weighting_options(args))
+    out = write_report(data, args.out, results, title=args.title)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, opens offline)")
     return 0
 
@@ -171,11 +209,13 @@ def run_retention(args) -> int:
     """Entry point for ``mentorkit retention``."""
     import numpy as np
 
-    from mentorkit.analysis.retention import clean_survival_table, compare_retention, km_medians
+    from mentorkit.analysis.retention import clean_survival_table, retention_analysis
 
     raw = read_table(args.file)
     covs = [c.strip() for c in (args.covariates or "").split(",") if c.strip()]
-    clean, rejected = clean_survival_table(raw, args.duration, args.event, args.group, covs, where=args.file)
+    entry = getattr(args, "entry", None)
+    clean, rejected = clean_survival_table(raw, args.duration, args.event, args.group, covs, where=args.file,
+                                           entry=entry)
     _report_rejected(args.file, rejected, len(raw))
     if clean.empty:
         raise MentorkitError(f"{args.file}: no usable rows left ({len(rejected)} rejected)")
@@ -187,17 +227,23 @@ def run_retention(args) -> int:
             raise MentorkitError(f"{args.file}: --reference {reference!r} is not a value of column {args.group!r} "
                                  f"(values: {sorted(map(str, values))})")
         reference = match[0]
-    medians = km_medians(clean, args.duration, args.event, args.group)
-    table = compare_retention(clean, args.duration, args.event, args.group, covariates=covs, reference=reference)
+    res = retention_analysis(clean, args.duration, args.event, args.group, covariates=covs, reference=reference,
+                             entry=entry, **weighting_options(args))
     if args.format == "json":
-        json.dump({"medians": to_jsonable(medians), "comparison": to_jsonable(table),
-                   "rows_used": int(len(clean)), "rows_rejected": int(len(rejected))}, sys.stdout, indent=1)
+        out = {k: to_jsonable(v) for k, v in res.tables().items()}
+        out.update(rows_used=int(len(clean)), rows_rejected=int(len(rejected)))
+        json.dump(out, sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        _print_tables({"Kaplan-Meier medians": medians, "comparison": table.drop(columns="note")})
-        if np.isinf(medians["median"]).any():
-            print("note: a median of inf means fewer than half the group left during follow-up")
-        for method, note in zip(table["method"], table["note"]):
+        tables = {"Kaplan-Meier medians": res.medians, "comparison": res.table.drop(columns="note")}
+        if res.overlap is not None:
+            tables["propensity overlap"] = res.overlap
+            tables["covariate balance"] = res.balance
+        tables["diagnostics"] = res.diagnostics[["check", "ok", "message"]]
+        _print_tables(tables)
+        if np.isinf(res.medians["median"]).any():
+            print("note: a median 'not reached' (inf) means fewer than half the group left during follow-up")
+        for method, note in zip(res.table["method"], res.table["note"]):
             print(f"note ({method}): {note}")
     return 0
 

@@ -154,9 +154,12 @@ def _slider(description: str, value: float, lo: float, hi: float, step: float, f
 class RoiCalculator(w.VBox):
     """Sliders for the money assumptions; ROI % and benefit-cost ratio update as they move.
 
-    Benefits counted: replacement costs avoided (mentees × replacement cost × retention
-    improvement). Costs: mentor and mentee time at their hourly rates, the platform per
-    mentee and administration per pair (:class:`mentorkit.analysis.roi.RoiAssumptions`).
+    Benefits counted: the retention benefit in one of its two readings
+    (:data:`mentorkit.analysis.roi.RETENTION_READINGS`, a drop-down): replacement cost per
+    leaver avoided, or salary × retention improvement (the worked example's reading).
+    Costs: mentor and mentee time at their hourly rates, the platform and administration
+    (sliders, starting at the per-mentee and per-pair defaults of
+    :class:`mentorkit.analysis.roi.RoiAssumptions`).
     Low and high scenarios spread each input (hours ±10%, rates ±20%, replacement cost
     ±25%, retention improvement by the width of its confidence interval from the data) and
     are combined the Phillips way by :func:`mentorkit.analysis.roi.roi_table`.
@@ -197,6 +200,27 @@ class RoiCalculator(w.VBox):
                                    5_000, 250_000, 1_000, ",.0f", "mk-roi-replacement")
         self.improvement = _slider("Retention improvement (points)", round(exp * 100, 1), -10, 30, 0.1, ".1f",
                                    "mk-roi-retention")
+        self.platform_cost = _slider("Platform cost ($)", self.platform, 0,
+                                     max(100_000, 3 * round(self.platform)), 500, ",.0f", "mk-roi-platform")
+        self.admin_cost = _slider("Administration cost ($)", self.admin, 0,
+                                  max(100_000, 3 * round(self.admin)), 500, ",.0f", "mk-roi-admin")
+        from mentorkit.analysis.roi import RETENTION_READINGS
+
+        self.reading = w.Dropdown(options=[("replacement cost per leaver avoided", "replacement"),
+                                           ("salary × retention improvement", "salary")],
+                                  value="replacement", description="Benefit read as",
+                                  style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
+        self.reading.add_class("mk-roi-reading")
+        self.reading_note = w.HTML()
+        self.reading_note.add_class("mk-roi-reading-note")
+        self._readings = RETENTION_READINGS
+
+        def relabel(_c=None):
+            self.replacement.description = ("Average mentee salary ($)" if self.reading.value == "salary"
+                                            else "Replacement cost per leaver ($)")
+            self.reading_note.value = f"<p class='mk-sub'>{html.escape(self._readings[self.reading.value])}</p>"
+            self.update()
+        self.reading.observe(relabel, names="value")
         self.result = w.HTML()
         self.result.add_class("mk-roi-result")
         self.scenarios = w.HTML()
@@ -204,18 +228,19 @@ class RoiCalculator(w.VBox):
         self.table = pd.DataFrame()
         for s in self.sliders:
             s.observe(lambda _c: self.update(), names="value")
-        note = (f"{self.n_mentees} mentees in {self.n_pairs} pairs. Fixed costs: platform "
-                f"${self.platform:,.0f}, administration ${self.admin:,.0f}. The retention figure starts at the "
-                f"data's estimate: {basis or 'see the retention section'}. Salary growth is not counted here.")
-        super().__init__([w.HTML(f"<p class='mk-sub'>{html.escape(note)}</p>"), *self.sliders, self.result,
-                          self.scenarios], **kwargs)
+        note = (f"{self.n_mentees} mentees in {self.n_pairs} pairs. Platform and administration start at "
+                f"${self.platform:,.0f} and ${self.admin:,.0f} (the default per-mentee and per-pair costs). The "
+                f"retention figure starts at the data's estimate: {basis or 'see the retention section'}. Salary "
+                "growth is not counted here.")
+        super().__init__([w.HTML(f"<p class='mk-sub'>{html.escape(note)}</p>"), self.reading, self.reading_note,
+                          *self.sliders, self.result, self.scenarios], **kwargs)
         self.add_class("mk-roi")
-        self.update()
+        relabel()
 
     @property
     def sliders(self) -> list[w.FloatSlider]:
-        return [self.mentor_hours, self.mentor_rate, self.mentee_hours, self.mentee_rate, self.replacement,
-                self.improvement]
+        return [self.mentor_hours, self.mentor_rate, self.mentee_hours, self.mentee_rate, self.platform_cost,
+                self.admin_cost, self.replacement, self.improvement]
 
     def compute(self) -> pd.DataFrame:
         """The low / expected / high table for the slider values (:func:`mentorkit.analysis.roi.roi_table`)."""
@@ -225,15 +250,17 @@ class RoiCalculator(w.VBox):
             return (v * (1 - f), v, v * (1 + f))
 
         imp = self.improvement.value
+        per_leaver = spread(self.replacement.value, self.REPLACEMENT_SPREAD)
+        salary = self.reading.value == "salary"
         return roi_table(
-            n_mentees=self.n_mentees,
-            replacement_cost=spread(self.replacement.value, self.REPLACEMENT_SPREAD),
+            n_mentees=self.n_mentees, retention_reading=self.reading.value,
+            replacement_cost=0.0 if salary else per_leaver, salary_base=per_leaver if salary else 0.0,
             retention_improvement=((imp - self.retention_down) / 100, imp / 100, (imp + self.retention_up) / 100),
             mentor_hours=spread(self.mentor_hours.value, self.HOURS_SPREAD),
             hourly_rate=spread(self.mentor_rate.value, self.RATE_SPREAD),
             mentee_hours=spread(self.mentee_hours.value, self.HOURS_SPREAD),
             mentee_rate=spread(self.mentee_rate.value, self.RATE_SPREAD),
-            platform_cost=self.platform, admin_cost=self.admin)
+            platform_cost=self.platform_cost.value, admin_cost=self.admin_cost.value)
 
     def update(self) -> None:
         """Recompute and show ROI % and the benefit-cost ratio for the current sliders."""
