@@ -34,18 +34,41 @@ def test_analyze_json_has_the_tables_and_diagnostics(program_dir, capsys):
     assert code == 0, err
     obj = json.loads(out)
     assert list(obj) == ["engagement", "prepost", "reliability", "retention", "retention_medians",
-                         "retention_diagnostics", "balance", "overlap", "roi"]
+                         "retention_diagnostics", "balance", "overlap", "roi", "equity", "equity_table", "skipped"]
+    assert obj["skipped"] == []
     checks = {r["check"]: r for r in obj["retention_diagnostics"]}
     assert checks["ties"]["value"] == "efron"
     assert {"propensity converged", "propensity separation", "share of scores clipped",
             "effective sample size (True)", "effective sample size (False)", "balance computable"} <= set(checks)
     assert {r["group"] for r in obj["overlap"]} == {True, False}
     assert all(r["ties"] == "efron" for r in obj["retention"])
-    assert all(isinstance(v, list) and v and isinstance(v[0], dict) for v in obj.values())
+    assert all(isinstance(v, list) and v and isinstance(v[0], dict) for k, v in obj.items() if k != "skipped")
     methods = [r["method"] for r in obj["retention"]]
     assert methods == ["naive", "ipw"]
     assert {r["scenario"] for r in obj["roi"]} == {"low", "expected", "high"}
     assert "NaN" not in out and "Infinity" not in out  # strict JSON
+
+
+def test_analyze_runs_what_the_tables_support_and_lists_the_rest(program_dir, tmp_path, capsys):
+    import shutil
+
+    # people and outcomes only (an HR snapshot): no pairs, sessions, goals, messages or surveys
+    bare = tmp_path / "people_only"
+    bare.mkdir()
+    for t in ("participants", "outcomes"):
+        shutil.copy(program_dir / f"{t}.csv", bare / f"{t}.csv")
+    for t in ("pairs", "sessions", "goals", "messages", "surveys"):
+        header = (program_dir / f"{t}.csv").read_text(encoding="utf-8").splitlines()[0]
+        (bare / f"{t}.csv").write_text(header + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "analyze", str(bare), "--format", "json")
+    assert code == 0, err
+    obj = json.loads(out)
+    skipped = {r["analysis"]: r["reason"] for r in obj["skipped"]}
+    assert {"engagement", "prepost", "reliability"} <= set(skipped)
+    assert "no dated activity" in skipped["engagement"]
+    assert "retention" in obj and [r["method"] for r in obj["retention"]] == ["naive", "ipw"]
+    code, out, err = run(capsys, "analyze", str(bare))
+    assert code == 0 and "== skipped" in out
 
 
 def test_analyze_text(program_dir, capsys):

@@ -67,7 +67,8 @@ def test_confidence_effect_recovered_and_naive_overstates(programs):
 def test_analyze_runs_on_a_simulated_program(programs):
     out = analyze(programs[1])
     assert list(out) == ["engagement", "prepost", "reliability", "retention", "retention_medians",
-                         "retention_diagnostics", "balance", "overlap", "roi"]
+                         "retention_diagnostics", "balance", "overlap", "roi", "equity", "equity_table", "skipped"]
+    assert out.pop("skipped").empty
     diag = out["retention_diagnostics"].set_index("check")
     assert diag.loc["ties", "value"] == "efron" and bool(diag.loc["propensity converged", "ok"])
     assert (out["retention_medians"]["at_risk_median"].dropna() >= 5).all()

@@ -443,7 +443,7 @@ def test_mapping_renames_and_recodes_an_export(prog, tmp_path):
 
 def test_mapping_pseudonymises_ids_consistently(prog, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    mapping = {"pseudonymise": ["participant_id", "mentor_id", "mentee_id"]}
+    mapping = {"pseudonymise": ["participant_id", "mentor_id", "mentee_id", "sponsor_id"]}
     monkeypatch.delenv("MENTORKIT_SALT", raising=False)
     with pytest.raises(MentorkitError, match="MENTORKIT_SALT"):
         load(prog, mapping)

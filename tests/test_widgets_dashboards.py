@@ -348,6 +348,18 @@ def test_roi_calculator_matches_a_hand_calculation(outcomes):
     assert roi.table.set_index("scenario").loc["expected", "roi_pct"] < before
 
 
+def test_equity_panel_shows_gaps_with_small_groups_hidden(outcomes):
+    from mentorkit.analysis.equity import equity_gaps
+
+    gaps = outcomes.tables()["equity gaps"]
+    # reference: the library's table for the same selection and minimum size
+    ref = equity_gaps(outcomes.data, min_size=outcomes.min_size)
+    assert len(gaps) == len(ref) and gaps["hidden"].tolist() == ref["suppressed"].tolist()
+    assert gaps.loc[gaps["hidden"], "gap"].isna().all()
+    page = outcomes.equity_table.value
+    assert "descriptive" in page and "promotion_nomination" in page and "<script" not in page
+
+
 def test_roi_calculator_reproduces_the_worked_example_in_both_readings():
     from mentorkit.widgets.outcomes import RoiCalculator
 
@@ -415,7 +427,7 @@ def test_comments_withheld_when_few_people_commented():
 
 def test_outcomes_exports_are_what_is_on_screen(outcomes):
     tables = outcomes.tables()
-    assert sorted(tables) == ["ROI scenarios", "pre-post change", "retention", "survival curves"]
+    assert sorted(tables) == ["ROI scenarios", "equity gaps", "pre-post change", "retention", "survival curves"]
     for name in tables:
         assert f"mk-csv-{name.replace(' ', '-')}" in outcomes.export.csv_links.value
     pp = tables["pre-post change"]

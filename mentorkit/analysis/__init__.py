@@ -14,6 +14,7 @@ module             question
 ``power``          how many mentees does a study need?
 ``matching``       who should mentor whom?
 ``themes``         what do free-text comments talk about, and in what mood?
+``equity``         do outcomes, access and sponsorship differ by group and intersection?
 ``report``         everything above as one standalone HTML file
 =================  =========================================================
 """
@@ -38,6 +39,7 @@ _EXPORTS = {
     "matching": ("MatchResult", "match", "rematch_suggestions"),
     "outcomes": ("paired_change", "prepost", "program_prepost"),
     "reliability": ("cronbach_alpha", "scale_reliability"),
+    "equity": ("equity_frame", "equity_gaps", "equity_table"),
     "retention": ("balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians", "logrank",
                   "program_retention", "program_retention_analysis", "propensity_model", "propensity_weights",
                   "retention_analysis"),
@@ -66,11 +68,14 @@ __all__ = [
     "program_retention", "RoiAssumptions", "program_roi", "MatchResult", "match", "rematch_suggestions", "paired_change", "prepost", "cronbach_alpha",
     "scale_reliability", "balance_table", "compare_retention", "cox_hr", "km_curves", "km_medians",
     "logrank", "propensity_weights", "roi_table", "comment_themes", "sentiment", "program_retention_analysis",
-    "propensity_model", "retention_analysis",
+    "propensity_model", "retention_analysis", "equity_frame", "equity_gaps", "equity_table", "SKIPPED_COLUMNS",
 ]
 
 #: the analyses :func:`analyze` runs, in order (the keys of its result)
-ANALYSES = ("engagement", "prepost", "reliability", "retention", "roi")
+ANALYSES = ("engagement", "prepost", "reliability", "retention", "roi", "equity")
+
+#: columns of the ``skipped`` table of :func:`analyze`
+SKIPPED_COLUMNS = ["analysis", "reason"]
 
 
 def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, breakdown: str = "model",
@@ -112,20 +117,37 @@ def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, br
         ``roi`` (:func:`program_roi`), and with the retention analysis its ``retention_medians``
         (with the number at risk), ``retention_diagnostics`` (ties, proportional hazards,
         propensity convergence, separation, clipping, effective sample sizes, balance, rows
-        left out), ``balance`` and ``overlap`` (when propensity weighting ran).
+        left out), ``balance`` and ``overlap`` (when propensity weighting ran); ``equity``
+        (:func:`equity_gaps`) and ``equity_table`` (:func:`equity_table`) when participants
+        carry demographic columns; and ``skipped`` (``analysis, reason``): every analysis the
+        data does not support (a table or column it needs is missing or empty), with why.
+        Only when no analysis at all can run is an error raised.
 
     Examples
     --------
     >>> import mentorkit.datasets as ds
-    >>> sorted(analyze(ds.load("program_sample")))  # doctest: +NORMALIZE_WHITESPACE
-    ['balance', 'engagement', 'overlap', 'prepost', 'reliability', 'retention', 'retention_diagnostics',
-     'retention_medians', 'roi']
+    >>> out = analyze(ds.load("program_sample"))
+    >>> sorted(out)  # doctest: +NORMALIZE_WHITESPACE
+    ['balance', 'engagement', 'equity', 'equity_table', 'overlap', 'prepost', 'reliability', 'retention',
+     'retention_diagnostics', 'retention_medians', 'roi', 'skipped']
+    >>> len(out["skipped"])
+    0
     """
+    from mentorkit.errors import MentorkitError
     from mentorkit.analysis.engagement import engagement_summary
     from mentorkit.analysis.outcomes import program_prepost
     from mentorkit.analysis.reliability import scale_reliability
     from mentorkit.analysis.retention import program_retention_analysis
     from mentorkit.analysis.roi import program_roi
+
+    def equity():
+        from mentorkit.analysis.equity import EQUITY_GROUPS, equity_frame, equity_gaps, equity_table
+
+        if not any(c in data.participants.columns and data.participants[c].notna().any() for c in EQUITY_GROUPS):
+            raise MentorkitError("participants has no demographic column (" + ", ".join(EQUITY_GROUPS) + ")")
+        fr = equity_frame(data)
+        extra["equity_table"] = equity_table(data, _frame=fr)
+        return equity_gaps(data, _frame=fr)
 
     def retention():
         res = program_retention_analysis(data, covariates=covariates, ties=ties, clip=clip, trim=trim,
@@ -143,16 +165,26 @@ def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, br
         "reliability": lambda: scale_reliability(data.surveys),
         "retention": retention,
         "roi": lambda: program_roi(data, assumptions, retention=out.get("retention"), covariates=covariates),
+        "equity": equity,
     }
     out: dict[str, pd.DataFrame] = {}
     extra: dict[str, pd.DataFrame] = {}
+    skipped: list[dict] = []
     for name in ANALYSES:
         if progress is not None:
             progress(name)
         start = time.perf_counter()
-        out[name] = steps[name]()
+        try:
+            out[name] = steps[name]()
+        except MentorkitError as exc:  # the data does not support this analysis: say so, run the others
+            skipped.append({"analysis": name, "reason": str(exc)})
+            extra.clear()
         if timings is not None:
             timings[name] = time.perf_counter() - start
         out.update(extra)
         extra.clear()
+    if len(skipped) == len(ANALYSES):
+        raise MentorkitError("no analysis could run on this data: "
+                             + "; ".join(f"{s['analysis']}: {s['reason']}" for s in skipped))
+    out["skipped"] = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
     return out

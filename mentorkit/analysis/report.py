@@ -233,14 +233,21 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
                     f"{report.n_warnings} warning(s) repaired while loading.</p>")
     body.append("<h2>Caveats a reviewer would raise</h2>")
     body += [f"<div class='caveat'>{html.escape(c)}</div>" for c in caveats(results)]
-    body += ["<h2>Engagement</h2>", chart("engagement"), _fmt_table(results["engagement"])]
-    nd = nudges(data)
-    counts = nd["rule"].value_counts().rename_axis("rule").reset_index(name="pairs")
-    body += ["<h3>Pairs needing a nudge, by rule</h3>", _fmt_table(counts) if len(counts) else "<p>None.</p>"]
-    body += ["<h2>Confidence before and after</h2>", chart("prepost"), _fmt_table(results["prepost"]),
-             "<p class='note'>d_z: mean change over the SD of the changes; Hedges' g: change over the average SD "
-             "of the two waves, small-sample corrected. p values adjusted across skills with the method in "
-             "p_adjust.</p>"]
+    skipped = results.get("skipped")
+    if skipped is not None and len(skipped):
+        body += ["<h2>Analyses this data does not support</h2>",
+                 "<p class='note'>Each was skipped because a table or column it needs is missing or empty:</p>",
+                 _fmt_table(skipped)]
+    if "engagement" in results:
+        body += ["<h2>Engagement</h2>", chart("engagement"), _fmt_table(results["engagement"])]
+        nd = nudges(data)
+        counts = nd["rule"].value_counts().rename_axis("rule").reset_index(name="pairs")
+        body += ["<h3>Pairs needing a nudge, by rule</h3>", _fmt_table(counts) if len(counts) else "<p>None.</p>"]
+    if "prepost" in results:
+        body += ["<h2>Confidence before and after</h2>", chart("prepost"), _fmt_table(results["prepost"]),
+                 "<p class='note'>d_z: mean change over the SD of the changes; Hedges' g: change over the average SD "
+                 "of the two waves, small-sample corrected. p values adjusted across skills with the method in "
+                 "p_adjust.</p>"]
     effect = results.get("confidence_effect")
     if effect is not None:
         body += ["<h3>Program effect: mentees' change beyond the comparison group's</h3>", chart("effect"),
@@ -248,11 +255,13 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
                  "<p class='note'>effect: difference in change (post minus pre) between mentees and the comparison "
                  "group, adjusted for the confounders listed; d: the same in pre-wave SD units. d_naive leaves out "
                  "the adjustment.</p>"]
-    body += ["<h2>Scale reliability</h2>", _fmt_table(results["reliability"])]
-    ret = results["retention"]
-    body += ["<h2>Retention</h2>", chart("retention"), _fmt_table(ret, drop=("suppression", "note"))]
-    body += [f"<p class='note'>{html.escape(str(m))}: {html.escape(str(n))}</p>"
-             for m, n in zip(ret["method"], ret["note"])]
+    if "reliability" in results:
+        body += ["<h2>Scale reliability</h2>", _fmt_table(results["reliability"])]
+    if "retention" in results:
+        ret = results["retention"]
+        body += ["<h2>Retention</h2>", chart("retention"), _fmt_table(ret, drop=("suppression", "note"))]
+        body += [f"<p class='note'>{html.escape(str(m))}: {html.escape(str(n))}</p>"
+                 for m, n in zip(ret["method"], ret["note"])]
     if "retention_medians" in results:
         body += ["<h3>Median time to exit, with the number still at risk</h3>", _fmt_table(results["retention_medians"]),
                  "<p class='note'>A median resting on fewer people at risk than the minimum group size is hidden; "
@@ -264,16 +273,27 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
         body += ["<h3>Propensity-score overlap (positivity)</h3>", _fmt_table(results["overlap"])]
     if "balance" in results:
         body += ["<h3>Covariate balance</h3>", chart("balance"), _fmt_table(results["balance"])]
-    roi_t = results["roi"]
-    body += ["<h2>Return on investment</h2>", chart("roi"),
-             _fmt_table(roi_t, digits=2, drop=("suppression", "basis", "retention_reading", "time_costs"))]
-    for col, label in (("retention_reading", "Retention benefit read as"), ("time_costs", "Time costs")):
-        if col in roi_t.columns:
-            body.append(f"<p class='note'>{label}: {html.escape(str(roi_t[col].iloc[0]))}.</p>")
-    if "basis" in roi_t.columns:
-        body.append(f"<p class='note'>Retention benefit: {html.escape(str(roi_t['basis'].iloc[0]))}. Money figures "
-                    "are assumptions (see RoiAssumptions); the low scenario takes every benefit low and every cost "
-                    "high.</p>")
+    if "roi" in results:
+        roi_t = results["roi"]
+        body += ["<h2>Return on investment</h2>", chart("roi"),
+                 _fmt_table(roi_t, digits=2, drop=("suppression", "basis", "retention_reading", "time_costs"))]
+        for col, label in (("retention_reading", "Retention benefit read as"), ("time_costs", "Time costs")):
+            if col in roi_t.columns:
+                body.append(f"<p class='note'>{label}: {html.escape(str(roi_t[col].iloc[0]))}.</p>")
+        if "basis" in roi_t.columns:
+            body.append(f"<p class='note'>Retention benefit: {html.escape(str(roi_t['basis'].iloc[0]))}. Money "
+                        "figures are assumptions (see RoiAssumptions); the low scenario takes every benefit low and "
+                        "every cost high.</p>")
+    if "equity" in results:
+        from mentorkit.analysis.equity import CAVEAT
+
+        gaps = results["equity"]
+        shown = gaps[~gaps["suppressed"]].drop(columns=["caveat", "suppressed"])
+        body += ["<h2>Equity: outcomes, access and sponsorship by group</h2>",
+                 f"<div class='caveat'>{html.escape(CAVEAT)}</div>",
+                 "<p class='note'>Each group against the reference group (the largest): gap = group minus reference, "
+                 "a difference in shares for rates and in means otherwise, with its 95% interval.</p>",
+                 _fmt_table(shown)]
     comments = getattr(data, "comments", None)
     if themes and comments is not None and len(comments) >= 20:
         from mentorkit.analysis.themes import comment_themes

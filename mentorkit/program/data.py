@@ -200,8 +200,8 @@ class ProgramData:
 
     Dtypes are normalised: dates are ``datetime64[ns]`` (UTC, naive),
     booleans ``bool``, numbers ``float64``, ids and categories ``str`` with
-    surrounding spaces removed. ``comments`` is optional (an empty frame with
-    the right columns when the source has none).
+    surrounding spaces removed. ``comments`` and ``sponsorship`` are optional
+    (an empty frame with the right columns when the source has none).
 
     Attributes
     ----------
@@ -228,12 +228,13 @@ class ProgramData:
     surveys: pd.DataFrame = field(default_factory=lambda: _empty("surveys"))
     outcomes: pd.DataFrame = field(default_factory=lambda: _empty("outcomes"))
     comments: pd.DataFrame = field(default_factory=lambda: _empty("comments"))
+    sponsorship: pd.DataFrame = field(default_factory=lambda: _empty("sponsorship"))
     report: ValidationReport = field(default_factory=ValidationReport)
     source: Path | None = None
     truth: dict | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``{name: DataFrame}`` for all eight tables, in dependency order."""
+        """``{name: DataFrame}`` for every table, in dependency order."""
         return {t: getattr(self, t) for t in TABLE_ORDER}
 
     def summary(self) -> pd.DataFrame:
@@ -292,7 +293,7 @@ class ProgramData:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         for t, df in self.tables().items():
-            if t == "comments" and df.empty:
+            if t in ("comments", "sponsorship") and df.empty:
                 continue
             write_table(df, path / f"{t}.{format}")
         if self.truth is not None:

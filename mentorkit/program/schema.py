@@ -60,7 +60,8 @@ import pandas as pd
 __all__ = [
     "Column", "RowRule", "RowValues", "TableSpec", "TABLES", "TABLE_ORDER", "REQUIRED_TABLES",
     "ROLES", "MODELS", "CADENCES", "CADENCE_DAYS", "GOAL_STATUSES", "WAVES", "CHANNELS",
-    "SENDERS", "SKILLS", "CONFIDENCE_ITEMS", "FUNCTION_SUBSCALES", "FUNCTION_ITEMS",
+    "SENDERS", "SPONSORSHIP_KINDS", "SPONSORSHIP_OUTCOMES", "SKILLS", "CONFIDENCE_ITEMS", "FUNCTION_SUBSCALES",
+    "FUNCTION_ITEMS",
     "ITEM_RANGES", "DATE_RANGE", "item_range", "item_ranges", "schema_for", "schemas",
 ]
 
@@ -75,6 +76,9 @@ GOAL_STATUSES = ("on track", "behind", "blocked")
 WAVES = ("pre", "mid", "post", "90-day")
 CHANNELS = ("video", "phone", "in person", "chat")
 SENDERS = ("mentor", "mentee")
+#: kinds of sponsorship a programme documents, and what became of an opportunity
+SPONSORSHIP_KINDS = ("stretch assignment", "introduction", "promotion nomination")
+SPONSORSHIP_OUTCOMES = ("accepted", "declined", "pending")
 
 SKILLS = ("giving_feedback", "goal_setting", "networking", "presenting", "career_planning")
 CONFIDENCE_ITEMS = tuple(f"conf_{s}" for s in SKILLS)
@@ -318,6 +322,12 @@ TABLES: dict[str, TableSpec] = {
               description="mentors: most mentees they take on at once (empty for group facilitators)"),
             C("index_date", "date", required=False, nullable=True,
               description="start of the person's follow-up: their cohort's start date"),
+            C("gender", "text", required=False, nullable=True,
+              description="self-described gender, for the equity lens (shown only for groups of the minimum size)"),
+            C("ethnicity", "text", required=False, nullable=True,
+              description="self-described ethnicity, for the equity lens (shown only for groups of the minimum size)"),
+            C("level", "number", required=False, nullable=True, min=0, max=20,
+              description="job level (higher is more senior); a mentor's level is the seniority a mentee gets"),
         ),
         key=("participant_id",),
         description="one row per person: mentors, mentees and the comparison group",
@@ -449,11 +459,28 @@ TABLES: dict[str, TableSpec] = {
         required=False,
         description="free-text survey comments (may name people: redact before display)",
     ),
+    "sponsorship": TableSpec(
+        "sponsorship",
+        (
+            C("participant_id", "id", references="participants.participant_id",
+              description="the person offered the opportunity"),
+            C("sponsor_id", "id", nullable=True, references="participants.participant_id",
+              description="who offered it (often the mentor); empty when not recorded"),
+            C("date", "date"),
+            C("kind", "category", allowed=SPONSORSHIP_KINDS),
+            C("outcome", "category", nullable=True, allowed=SPONSORSHIP_OUTCOMES),
+        ),
+        key=(),
+        required=False,
+        description="sponsorship: stretch assignments, introductions and promotion nominations offered, by whom, "
+                    "and what became of them",
+    ),
 }
 del C
 
 #: tables in dependency order: a table's references are loaded before it
-TABLE_ORDER = ("participants", "pairs", "sessions", "goals", "messages", "surveys", "outcomes", "comments")
+TABLE_ORDER = ("participants", "pairs", "sessions", "goals", "messages", "surveys", "outcomes", "comments",
+               "sponsorship")
 REQUIRED_TABLES = tuple(t for t in TABLE_ORDER if TABLES[t].required)
 
 

@@ -113,7 +113,18 @@ _LOG_TENURE_MEAN = 1.3
 _REF_DATE = pd.Timestamp("2023-03-01")
 
 _STREAMS = ("pool", "cohort", "match", "mentors", "ids", "sessions", "goals", "messages", "surveys",
-            "outcomes", "comments")
+            "outcomes", "comments", "equity", "sponsorship")   # new streams go last: old ones stay as they were
+
+#: self-described gender and ethnicity of the workforce (shares), for the equity lens
+GENDERS = {"woman": 0.48, "man": 0.49, "non-binary": 0.03}
+ETHNICITIES = {"Asian": 0.15, "Black": 0.13, "Hispanic or Latino": 0.17, "White": 0.50, "Multiple or other": 0.05}
+#: chance a mentee is offered each kind of sponsorship at least once during the program, and the planted gaps
+_SPONSOR_RATE = {"stretch assignment": 0.45, "introduction": 0.60, "promotion nomination": 0.30}
+_SPONSOR_GAPS = (
+    {"kind": "promotion nomination", "breakdown": "gender", "group": "woman", "reference": "man", "rate": 0.20},
+    {"kind": "stretch assignment", "breakdown": "gender × ethnicity", "group": "woman × Black",
+     "reference": "man × White", "rate": 0.25},
+)
 
 
 # ------------------------------------------------------------------ helpers
@@ -301,7 +312,7 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
 
     rngs = dict(zip(_STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS)))))
     from tqdm.auto import tqdm
-    bar = tqdm(total=9 + (len(TABLE_ORDER) if out else 0), desc="simulating", unit="step", disable=not progress)
+    bar = tqdm(total=10 + (len(TABLE_ORDER) if out else 0), desc="simulating", unit="step", disable=not progress)
 
     def step(label: str) -> None:
         bar.set_postfix_str(label)
@@ -500,6 +511,19 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
     comments = _comments(rngs["comments"], surveys, is_mentee, overlap, pair_mentee, p_model, n_people)
     step("comments")
 
+    # ---------------------------------------------------------- equity: demographics and sponsorship
+    req = rngs["equity"]
+    gender = _choice(req, list(GENDERS), list(GENDERS.values()), n_people)
+    ethnicity = _choice(req, list(ETHNICITIES), list(ETHNICITIES.values()), n_people)
+    level = np.clip(np.rint(1.6 + 0.45 * pool["log_tenure"] + req.normal(0, 0.7, n_people)), 1, 6)
+    men_gender = _choice(req, list(GENDERS), list(GENDERS.values()), n_mentors)
+    men_ethnicity = _choice(req, list(ETHNICITIES), list(ETHNICITIES.values()), n_mentors)
+    men_level = np.clip(np.rint(np.where(men_model == "reverse", 1.5, 2.4 + 0.6 * men_log_t)
+                                + req.normal(0, 0.6, n_mentors)), 1, 8)
+    sponsorship, sponsor_truth = _sponsorship(rngs["sponsorship"], is_mentee, gender, ethnicity, pair_mentee,
+                                              pair_mentor, p_start, p_end)
+    step("sponsorship")
+
     # ---------------------------------------------------------- tables
     tenure = np.exp(pool["log_tenure"])
     hire = (p_start_person - np.rint(tenure * 365.25).astype("timedelta64[D]"))
@@ -515,6 +539,7 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
         "mentored": is_mentee,
         "tenure_years": np.round(tenure, 1), "prior_engagement": np.round(z, 2),
         "capacity": np.nan, "index_date": _to_ns(p_start_person),
+        "gender": gender, "ethnicity": ethnicity, "level": level,
     })
     mentors_df = pd.DataFrame({
         "participant_id": mentor_id, "role": "mentor", "cohort": cohort_label[men_cohort],
@@ -522,6 +547,7 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
         "hire_date": _to_ns(men_hire), "exit_date": pd.NaT, "mentored": False,
         "tenure_years": np.round(men_tenure, 1), "prior_engagement": np.round(men_engage, 2),
         "capacity": men_capacity, "index_date": _to_ns(men_start),
+        "gender": men_gender, "ethnicity": men_ethnicity, "level": men_level,
     })
     participants = pd.concat([people, mentors_df], ignore_index=True)
     participants["exit_date"] = participants["exit_date"].astype("datetime64[ns]")
@@ -555,11 +581,17 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
     comments_df = pd.DataFrame({
         "participant_id": person_id[comments["person"]], "wave": comments["wave"], "text": comments["text"],
     })
+    sponsorship_df = pd.DataFrame({
+        "participant_id": person_id[sponsorship["person"]],
+        "sponsor_id": np.where(sponsorship["mentor"] >= 0, mentor_id[np.maximum(sponsorship["mentor"], 0)], None),
+        "date": _to_ns(sponsorship["date"]), "kind": sponsorship["kind"], "outcome": sponsorship["outcome"],
+    })
     truth = _truth(options, conf_truth, exit_truth, pool, is_mentee, mean_att, sessions, pairs, participants,
                    surveys_df, comments_df)
+    truth["sponsorship"] = sponsor_truth
     data = ProgramData(participants=participants, pairs=pairs, sessions=sessions, goals=goals_df,
                        messages=messages_df, surveys=surveys_df, outcomes=outcomes_df, comments=comments_df,
-                       report=ValidationReport(), source=None, truth=truth)
+                       sponsorship=sponsorship_df, report=ValidationReport(), source=None, truth=truth)
     if out is not None:
         from mentorkit.program.loader import write_table
         folder = Path(out)
@@ -906,6 +938,58 @@ def _comments(rng, surveys: dict, is_mentee, overlap, pair_mentee, p_model, n_pe
 
 
 # ------------------------------------------------------------------ truth
+
+def _sponsorship(rng, is_mentee, gender, ethnicity, pair_mentee, pair_mentor, p_start, p_end) -> tuple[dict, dict]:
+    """Sponsorship offered to mentees during their program, by their mentor, with the planted gaps.
+
+    Each mentee is offered each kind at least once with the rate of :data:`_SPONSOR_RATE`,
+    except the groups of :data:`_SPONSOR_GAPS`, who get the lower planted rate; an offered
+    kind comes 1 + Poisson(0.3) times. Dates fall inside the mentee's (first) pair.
+    """
+    first = pd.Series(np.arange(len(pair_mentee))).groupby(pair_mentee).first()
+    mentees = np.flatnonzero(is_mentee)
+    pair_of = first.reindex(mentees).to_numpy()
+    has_pair = ~np.isnan(pair_of)
+    pair_of = np.where(has_pair, pair_of, 0).astype(np.int64)
+    people, mentors, dates, kinds = [], [], [], []
+    rates_truth = []
+    for kind, base in _SPONSOR_RATE.items():
+        rate = np.full(len(mentees), base)
+        for gap in _SPONSOR_GAPS:
+            if gap["kind"] != kind:
+                continue
+            if gap["breakdown"] == "gender":
+                hit = gender[mentees] == gap["group"]
+            else:
+                g, e = gap["group"].split(" × ")
+                hit = (gender[mentees] == g) & (ethnicity[mentees] == e)
+            rate[hit] = gap["rate"]
+        offered = (rng.random(len(mentees)) < rate) & has_pair
+        times = np.where(offered, 1 + rng.poisson(0.3, len(mentees)), 0)
+        who = np.repeat(mentees, times)
+        pr = np.repeat(pair_of, times)
+        span = (p_end[pr] - p_start[pr]).astype(np.int64)
+        day = p_start[pr] + (rng.random(len(who)) * np.maximum(span, 1)).astype(np.int64).astype("timedelta64[D]")
+        people.append(who)
+        mentors.append(np.where(rng.random(len(who)) < 0.85, pair_mentor[pr], -1))
+        dates.append(day)
+        kinds.append(np.full(len(who), kind, dtype=object))
+        rates_truth.append({"kind": kind, "rate": base})
+    person = np.concatenate(people)
+    order = np.lexsort((np.concatenate(dates), person))
+    kind = np.concatenate(kinds)[order]
+    outcome = _choice(rng, ["accepted", "declined", "pending"], [0.75, 0.1, 0.15], len(person))
+    table = {"person": person[order], "mentor": np.concatenate(mentors)[order],
+             "date": np.concatenate(dates)[order], "kind": kind, "outcome": outcome}
+    truth = {
+        "rates": _SPONSOR_RATE,
+        "planted_gaps": [dict(g, difference=round(g["rate"] - _SPONSOR_RATE[g["kind"]], 10)) for g in _SPONSOR_GAPS],
+        "definition": ("chance that a mentee is offered each kind of sponsorship at least once during the program "
+                       "(by their mentor 85% of the time); the planted gaps lower it for the named group, so "
+                       "group minus reference is 'difference' (the reference group keeps the base rate)"),
+    }
+    return table, truth
+
 
 def _truth(options, conf_truth, exit_truth, pool, is_mentee, mean_att, sessions, pairs, participants,
            surveys, comments) -> dict:

@@ -352,6 +352,8 @@ class OutcomesROI(w.VBox):
         self.retention_table.add_class("mk-outcomes-retention-table")
         self.caveat = w.HTML()
         self.caveat.add_class("mk-outcomes-caveat")
+        self.equity_table = w.HTML()
+        self.equity_table.add_class("mk-outcomes-equity")
         self.roi_box = w.VBox()
         self.roi_box.add_class("mk-roi-box")
         self.roi: RoiCalculator | None = None
@@ -375,6 +377,8 @@ class OutcomesROI(w.VBox):
             ("Retention", w.VBox([
                 w.HTML("<h3>Retention: mentored against comparison</h3>"),
                 self.caveat, self.retention_chart, self.retention_table])),
+            ("Equity", w.VBox([
+                w.HTML("<h3>Outcomes, access and sponsorship by group</h3>"), self.equity_table])),
             ("Comments", w.VBox([
                 w.HTML("<h3>What participants said</h3><p class='mk-sub'>Survey comments; person names are "
                        "replaced by [name]. Comments are not part of the CSV export.</p>"),
@@ -393,7 +397,8 @@ class OutcomesROI(w.VBox):
         v = self._view
         if not v:
             return {}
-        out = {name: v[name] for name in ("pre-post change", "retention", "survival curves") if name in v}
+        out = {name: v[name] for name in ("pre-post change", "retention", "survival curves", "equity gaps")
+               if name in v}
         if self.roi is not None and len(self.roi.table):
             out["ROI scenarios"] = self.roi.table
         return out
@@ -430,6 +435,16 @@ class OutcomesROI(w.VBox):
         except MentorkitError as exc:
             problems.append(f"Retention: {exc}")
             ret, imp = None, {"low": 0.0, "expected": 0.0, "high": 0.0, "basis": "no retention estimate"}
+        try:
+            from mentorkit.analysis.equity import equity_gaps
+
+            gaps = equity_gaps(sub, min_size=self.min_size)
+            gaps = gaps.rename(columns={"suppressed": "hidden"})
+            view["equity gaps"] = gaps[["family", "measure", "breakdown", "group", "reference", "n_group",
+                                        "value_group", "value_reference", "gap", "ci_low", "ci_high", "hidden"]
+                                       ].reset_index(drop=True)
+        except MentorkitError as exc:
+            view["equity_problem"] = str(exc)
         view["retention_raw"] = ret
         view["improvement"] = imp
         view["hours"] = program_hours(sub)
@@ -510,6 +525,17 @@ class OutcomesROI(w.VBox):
         else:
             self.retention_table.value = ""
         self.caveat.value = "".join(notice_html(n) for n in notes)
+
+        from mentorkit.analysis.equity import CAVEAT as EQUITY_CAVEAT
+
+        gaps = v.get("equity gaps")
+        if gaps is not None:
+            self.equity_table.value = notice_html(EQUITY_CAVEAT) + table_html(
+                gaps, {"n_group": "int"},
+                labels={"n_group": "n", "value_group": "group", "value_reference": "reference", "ci_low": "95% CI low",
+                        "ci_high": "95% CI high"})
+        else:
+            self.equity_table.value = message_html(v.get("equity_problem", "No equity breakdown."), "info")
 
         from mentorkit.analysis.roi import RoiAssumptions
 
