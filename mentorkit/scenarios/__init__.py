@@ -164,13 +164,8 @@ def load_samples(name: str) -> dict:
 
 def play_replies(scenario, replies: list[str], seed: int = 0) -> Session:
     """Play *replies* into a new session of *scenario* until it ends (abandoned if they run out)."""
-    session = Session(scenario, seed=seed)
-    for reply in replies:
-        if session.done:
-            break
-        session.reply(reply)
-    session.abandon()
-    return session
+    from mentorkit.scenarios.play import play_script
+    return play_script(Session(scenario, seed=seed), replies)
 
 
 def families() -> dict[str, list[str]]:

@@ -259,6 +259,10 @@ def _notes(session, relevant: set[str], avoid: set[str]) -> list[Note]:
             continue
         if "empty" in ln.findings:
             notes.append(Note(ln.line, "missing", f"No reply here; {session.scenario.persona.name} was left waiting."))
+        elif "reply" in (getattr(ln, "refused", None) or {}):
+            notes.append(Note(ln.line, "warn", f"Reply not read: {ln.refused['reply']}. Shorter replies are scored."))
+        elif getattr(ln, "note", None):
+            notes.append(Note(ln.line, "warn", ln.note))
         else:
             good = [k for k in ln.findings if k in relevant and k not in avoid]
             bad = [k for k in ln.findings if k in avoid]

@@ -42,6 +42,16 @@ OFF_TOPIC_LINES = (
     "That's a bit of a tangent. I'd rather stick to {about}.",
     "Wait, I'm confused. Weren't we going to talk about {about}?",
 )
+#: the longest reply the detectors read (the SBI grader's own limit); a longer one is answered, not scored
+MAX_REPLY_CHARS = 10_000
+TOO_LONG_LINES = (
+    "That's a lot to take in at once. Could you give me the short version?",
+    "Sorry, that's a wall of text. What's the main thing you want me to hear?",
+    "I can't take all of that in. Can you say it in a few lines?",
+    "That's long. Could you put the key point first, briefly?",
+)
+#: shown once when a reply looks not to be English (the detectors and the scoring are English-only)
+NOT_ENGLISH_NOTE = "This reply does not look like English; the scoring is English-only, so it earned nothing."
 LONG_REPLY_WORDS = 120
 SHORT_REPLY_WORDS = 60
 PLACEHOLDERS = ("name", "role", "time_zone", "hours_ahead", "mentor_role", "preference_phrase", "about")
@@ -84,6 +94,8 @@ class Line:
     on_topic: bool | None = None
     #: what the mentee's next message answered in this reply (questions, proposals)
     answers: list = field(default_factory=list)
+    #: a remark about the reply itself (e.g. not English)
+    note: str | None = None
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"line": self.line, "speaker": self.speaker, "text": self.text}
@@ -93,7 +105,7 @@ class Line:
                        grounds={k: f.grounds for k, f in sorted(self.findings.items()) if f.grounds},
                        refused=dict(sorted(self.refused.items())), slips=self.slips, on_topic=self.on_topic,
                        answered=[{"kind": a.kind, "asked": a.text, "answer": a.line, "facts": list(a.facts)}
-                                 for a in self.answers],
+                                 for a in self.answers], note=self.note,
                        deltas={k: round(v, 3) for k, v in self.deltas.items() if v},
                        state={k: round(v, 3) for k, v in self.state.items()},
                        suggestion=self.suggestion)
@@ -128,6 +140,15 @@ def _detect_all(text: str, skills: tuple[str, ...], doc=None) -> dict[str, Any]:
 def _parse(text: str):
     from mentorkit.nlp import get_nlp
     return get_nlp("grader")(text)
+
+
+def _looks_english(doc) -> bool:
+    """False for a reply of 6+ words where under a sixth are English function words ('the', 'and', 'you')."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+    words = [t.lower_ for t in doc if t.is_alpha]
+    if len(words) < 6:
+        return True
+    return sum(1 for w in words if w in STOP_WORDS) * 6 >= len(words)
 
 
 def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, str], Any] | None = None,
@@ -334,8 +355,19 @@ class Session:
             self.timings.append(time.perf_counter() - t0)
             return answer
         self._empty_streak = 0
+        if len(text) > MAX_REPLY_CHARS:
+            # answered, not scored: the turn stays open and the conversation goes on
+            mentor.refused = {"reply": f"{len(text):,} characters, over the {MAX_REPLY_CHARS:,}-character limit; "
+                                       "not read"}
+            mentor.state = dict(self.state)
+            answer = self._say(TOO_LONG_LINES, text[:200])
+            self._mentee(answer)
+            self.timings.append(time.perf_counter() - t0)
+            return answer
         skills = tuple(dict.fromkeys(self.scenario.skills + ALWAYS_DETECT))
         doc = _parse(text)
+        if not _looks_english(doc):
+            mentor.note = NOT_ENGLISH_NOTE
         raw, suggestion = analyse_reply(text, skills, self._detector, doc=doc)
         findings, grounding = self._ground(raw, doc)
         mentor.findings, mentor.suggestion = findings, suggestion
