@@ -8,6 +8,11 @@
 2. 1,000 attempts written to the practice log (SQLite, WAL) by 4 processes at
    once: attempts/s and the count read back (none may be lost). Baseline: the
    same 1,000 attempts written by one process.
+3. The shipped sample reply sets (independent writers; mentorkit/scenarios/data/samples)
+   played through the engine: mean score per kind, and the gaps strong minus stuffed and
+   strong minus off-topic, per scenario and over all (target >= 40 points each).
+4. Distinct mentee lines over 20 seeds of one script, this engine against the same
+   branches worded the old way (two variants, picked by the seed alone).
 
 Run: ``.venv/bin/python benchmarks/bench_practice.py [--replies 200] [--attempts 1000]``
 """
@@ -43,6 +48,7 @@ def _replies() -> list[tuple[str, str]]:
     return out
 
 
+
 def bench_replies(n: int) -> dict:
     from mentorkit import grade_feedback
     from mentorkit.scenarios import Session, load_scenario
@@ -69,6 +75,7 @@ def bench_replies(n: int) -> dict:
         grade_feedback(text)
         grade_ms.append((time.perf_counter() - t) * 1000)
     return {"reply": reply_ms, "detectors": detect_ms, "grader": grade_ms}
+
 
 
 def _writer(args) -> int:
@@ -109,6 +116,42 @@ def bench_log(total: int, processes: int = 4) -> dict:
     return out
 
 
+def bench_samples() -> dict:
+    from mentorkit.scenarios import SAMPLE_KINDS, load_samples, play_replies, scenario_names
+    out = {}
+    for name in tqdm(scenario_names(), desc="sample sets", unit="scenario"):
+        sets = load_samples(name)["sets"]
+        out[name] = {k: statistics.mean(play_replies(name, replies, seed=i).debrief().score
+                                        for i, replies in enumerate(sets[k])) for k in SAMPLE_KINDS}
+    return out
+
+
+SCRIPT = ("tense_disagreement", ["I noticed you left Thursday's call early, and I want our calls to work for you.",
+                                 "How did you see the call?", "Let's work out the release windows together.",
+                                 "Thanks, talk Thursday."])
+
+
+def bench_variety(seeds: int = 20) -> tuple[int, int]:
+    """Distinct mentee lines over *seeds* plays: (old two-variant wording, this engine)."""
+    import random
+    from mentorkit.scenarios import play_replies
+    from mentorkit.scenarios.engine import render
+    name, replies = SCRIPT
+    new, old = set(), set()
+    for seed in range(seeds):
+        s = play_replies(name, replies, seed=seed)
+        new.update(ln.text for ln in s.lines[1:] if ln.speaker == "mentee")
+        rng = random.Random(f"{name}|{seed}")  # the old engine: the seed alone picks among the variants
+        for ln in s.lines:
+            if ln.speaker == "mentor" and ln.branch is not None:
+                say = s.scenario.turns[ln.turn - 1].branches[ln.branch].say
+                if say:
+                    old.add(render(rng.choice(say), s._values))
+        if s.outcome in s.scenario.endings:
+            old.add(render(rng.choice(s.scenario.endings[s.outcome]), s._values))
+    return len(old), len(new)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replies", type=int, default=200)
@@ -136,6 +179,25 @@ def main() -> int:
     print(f"  ratio 4 processes / 1 process (throughput): {many['per_s'] / one['per_s']:.2f}x")
     ok = all(v["lost"] == 0 and v["uids_unique"] for v in res.values())
     print(f"  none lost: {'yes' if ok else 'NO'}")
+
+    print("\n== shipped sample sets played through the engine (mean score per kind)")
+    sm = bench_samples()
+    print(f"  {'scenario':<26} {'strong':>7} {'weak':>7} {'stuffed':>8} {'off-top':>8} {'s-stuff':>8} {'s-off':>7}")
+    for name, v in sm.items():
+        print(f"  {name:<26} {v['strong']:7.1f} {v['weak']:7.1f} {v['stuffed']:8.1f} {v['off_topic']:8.1f} "
+              f"{v['strong'] - v['stuffed']:8.1f} {v['strong'] - v['off_topic']:7.1f}")
+    mean = {k: statistics.mean(v[k] for v in sm.values()) for k in ("strong", "weak", "stuffed", "off_topic")}
+    gap_s, gap_o = mean["strong"] - mean["stuffed"], mean["strong"] - mean["off_topic"]
+    print(f"  {'all scenarios':<26} {mean['strong']:7.1f} {mean['weak']:7.1f} {mean['stuffed']:8.1f} "
+          f"{mean['off_topic']:8.1f} {gap_s:8.1f} {gap_o:7.1f}")
+    met = sum(1 for v in sm.values() if v["strong"] - v["stuffed"] >= 40 and v["strong"] - v["off_topic"] >= 40)
+    print(f"  target gaps >= 40: over all {'met' if min(gap_s, gap_o) >= 40 else 'NOT met'}; "
+          f"per scenario met in {met} of {len(sm)}")
+
+    print(f"\n== distinct mentee lines over 20 seeds of one script ({SCRIPT[0]})")
+    before, after = bench_variety()
+    print(f"  old wording (two variants, seed only) {before}   this engine {after}   ratio {after / before:.2f}x "
+          f"(target 3x: {'met' if after >= 3 * before else 'NOT met'})")
     return 0 if ok else 1
 
 

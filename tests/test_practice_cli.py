@@ -107,3 +107,44 @@ def test_interactive_play_ended_by_end_of_input_is_unfinished(monkeypatch, capsy
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["practice", "rematch_kindly"]) == 0
     assert "Outcome: unfinished" in capsys.readouterr().out
+
+
+def test_trainee_without_a_salt_is_refused_before_play(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("MENTORKIT_SALT", raising=False)
+    script = tmp_path / "replies.txt"
+    script.write_text("\n".join(load_scenario("written_recap").examples["strong"]) + "\n")
+    assert main(["practice", "written_recap", "--script", str(script), "--trainee", "sam"]) == 2
+    cap = capsys.readouterr()
+    assert "MENTORKIT_SALT" in cap.err and "Traceback" not in cap.err
+    assert "Debrief" not in cap.out                      # refused before the conversation, not after it
+
+
+def test_too_long_reply_in_a_script_is_answered_for_its_line_and_play_goes_on(tmp_path, capsys):
+    replies = list(load_scenario("written_recap").examples["strong"])
+    script = tmp_path / "replies.txt"
+    script.write_text("\n".join([replies[0], "word " * 4000] + replies[1:]) + "\n")
+    assert main(["practice", "written_recap", "--script", str(script), "--format", "json"]) == 0
+    cap = capsys.readouterr()
+    assert f"{script}:2:" in cap.err and "20,000 characters" in cap.err
+    out = json.loads(cap.out)
+    assert out["outcome"] != "unfinished"               # the conversation went on after line 2
+    assert out["transcript"][3]["refused"]["reply"].startswith("20,000 characters")
+
+
+def test_interactive_json_keeps_prompts_off_stdout(monkeypatch, capsys):
+    replies = iter(load_scenario("written_recap").examples["strong"])
+    monkeypatch.setattr("builtins.input", lambda *a: next(replies))
+    assert main(["practice", "written_recap", "--format", "json"]) == 0
+    cap = capsys.readouterr()
+    out = json.loads(cap.out)                            # stdout is one JSON document
+    assert out["scenario"] == "written_recap"
+    assert "You> " in cap.err and "Hint:" in cap.err
+
+
+def test_a_reply_that_is_not_english_gets_a_note():
+    from mentorkit.scenarios import Session
+    s = Session("client_call_feedback", seed=0)
+    s.reply("Hola Priya, en la reunión de esta mañana dijiste que los números estaban mal delante del director.")
+    s.abandon()
+    assert "English-only" in s.lines[1].note
+    assert any("English-only" in n.text for n in s.debrief().notes)

@@ -30,6 +30,11 @@ def _variants(session, turn: int, branch: int) -> set[str]:
     return {render(v, session._values) for v in session.scenario.turns[turn].branches[branch].say}
 
 
+def _says(answer: str, variants: set[str]) -> bool:
+    """The mentee's message carries one of the branch's lines (answers to questions may come with it)."""
+    return any(v in answer for v in variants)
+
+
 def test_state_moves_by_the_scenario_effects_hand_calculation():
     # tense_disagreement starts at trust .35, clarity .30, openness .25 (from the file);
     # observation: clarity +.10; intent: trust +.10; the persona is 'direct' and the reply is
@@ -38,7 +43,7 @@ def test_state_moves_by_the_scenario_effects_hand_calculation():
                 detector=fixed_detector({"four_step": {"observation", "intent"}}))
     answer = s.reply("I noticed you left the call early; I'm raising it because I want the calls to work.")
     assert s.state == pytest.approx({"trust": 0.45, "clarity": 0.43, "openness": 0.25})
-    assert answer in _variants(s, 0, 1)
+    assert _says(answer, _variants(s, 0, 1))
     assert s.lines[1].deltas == pytest.approx({"trust": 0.10, "clarity": 0.13, "openness": 0.0})
 
 
@@ -49,7 +54,7 @@ def test_warm_persona_cools_without_warmth_hand_calculation():
                 detector=fixed_detector({"active_listening": {"advice"}}))
     answer = s.reply("Block time in your calendar.")
     assert s.state == pytest.approx({"trust": 0.40, "clarity": 0.30, "openness": 0.25})
-    assert answer in _variants(s, 0, 2)
+    assert _says(answer, _variants(s, 0, 2))
 
 
 def test_state_stays_within_zero_and_one():
@@ -66,15 +71,15 @@ def test_the_branch_follows_what_the_real_detectors_find():
     answer = good.reply("I noticed that in Thursday's call you left early after we got to the migration. "
                         "I'm raising it because I want our calls to be useful to you.")
     assert "four_step.observation" in good.lines[1].findings and "four_step.intent" in good.lines[1].findings
-    assert answer in _variants(good, 0, 1)
+    assert _says(answer, _variants(good, 0, 1))
     curt = Session("tense_disagreement", seed=0)
     answer = curt.reply("Ok see you Thursday.")
     assert not {"four_step.observation", "four_step.intent"} <= set(curt.lines[1].findings)
-    assert answer not in _variants(curt, 0, 1)
+    assert not _says(answer, _variants(curt, 0, 1))
     sharp = Session("tense_disagreement", seed=0)
     answer = sharp.reply("You're clearly not committed to this, you never listen.")
     assert "intent_tone.harsh" in sharp.lines[1].findings
-    assert answer in _variants(sharp, 0, 0)
+    assert _says(answer, _variants(sharp, 0, 0))
     assert sharp.state["trust"] < good.state["trust"]
 
 
@@ -153,12 +158,12 @@ def test_feedback_preference_is_revealed_and_adaptation_is_checked():
     for pref, s in by_pref.items():
         answer = s.reply(ask)
         branch = 0 if pref == "direct" else 1
-        assert answer in _variants(s, 0, branch)
+        assert _says(answer, _variants(s, 0, branch))
     # a short, plain SBI note is what the direct mentee asked for
     direct = by_pref["direct"]
     answer = direct.reply("In Monday's interview you showed the prototype before asking about their workflow, "
                           "so their answers were about the prototype rather than their real work.")
-    assert answer in _variants(direct, 1, 1)
+    assert _says(answer, _variants(direct, 1, 1))
 
 
 def test_hours_ahead_and_name_are_filled_into_messages():

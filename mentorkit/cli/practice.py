@@ -127,9 +127,19 @@ def run_practice(args) -> int:
     if not args.name:
         raise MentorkitError("name a scenario (see 'mentorkit practice --list'), or use --list / --progress / --export")
     scenario = load_scenario(args.name)
+    if args.trainee:
+        from mentorkit.store import PracticeLog
+        PracticeLog.pseudonym(args.trainee)  # no salt configured: refused now, not after the conversation
     session = Session(scenario, seed=args.seed)
     if args.script:
         play_script(session, read_script(args.script), where=args.script, warn=sys.stderr)
+    elif fmt == "json":
+        # stdout carries the JSON alone: the conversation and the prompts go to stderr
+        def read(prompt: str) -> str:
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
+            return input()
+        play_interactive(session, read=read, out=sys.stderr)
     else:
         play_interactive(session)
     attempt_id = _record(session, args.trainee, args.db)

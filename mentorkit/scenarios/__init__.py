@@ -26,10 +26,13 @@ from mentorkit.scenarios.engine import PLACEHOLDERS, Session, _PLACEHOLDER
 from mentorkit.scenarios.schema import Scenario, parse_scenario
 from mentorkit.scenarios.yamlsafe import UnreadableFile, read_yaml
 
-__all__ = ["DATA_DIR", "list_scenarios", "scenario_names", "load_scenario", "load_scenario_file",
-           "families", "Session", "Scenario", "Debrief", "build_debrief", "tier_for"]
+__all__ = ["DATA_DIR", "SAMPLE_KINDS", "list_scenarios", "scenario_names", "load_scenario", "load_scenario_file",
+           "load_samples", "play_replies", "families", "Session", "Scenario", "Debrief", "build_debrief", "tier_for"]
 
 DATA_DIR = Path(__file__).parent / "data"
+SAMPLES_DIR = DATA_DIR / "samples"
+#: the kinds of sample reply sets shipped with each scenario (see data/samples/README.md)
+SAMPLE_KINDS = ("strong", "weak", "stuffed", "off_topic")
 
 
 def _check_placeholders(value: Any, path: str, where: str) -> None:
@@ -115,6 +118,54 @@ def load_scenario(name: str) -> Scenario:
     if not entry.ok:
         raise MentorkitError(f"scenario {name!r} is broken: {entry.problem}")
     return entry.scenario
+
+
+def load_samples(name: str) -> dict:
+    """The sample reply sets written for scenario *name* by an independent writer.
+
+    Returns ``{"writer": ..., "sets": {kind: [[reply per turn, ...], ...]}}`` for the kinds
+    in :data:`SAMPLE_KINDS`. A malformed file raises
+    :class:`~mentorkit.errors.MentorkitError` naming the file and the field.
+
+    >>> sets = load_samples("client_call_feedback")["sets"]
+    >>> sorted(sets) == sorted(SAMPLE_KINDS) and len(sets["strong"]) >= 3
+    True
+    """
+    scenario = load_scenario(name)
+    path = SAMPLES_DIR / f"{scenario.name}.yaml"
+    if not path.is_file():
+        raise MentorkitError(f"{path}: no sample reply sets for scenario {scenario.name!r}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise MentorkitError(f"{path}: cannot read the sample sets: {exc}") from None
+    if not isinstance(data, dict):
+        raise MentorkitError(f"{path}: expected a mapping with scenario, writer and sets")
+    if data.get("scenario") != scenario.name:
+        raise MentorkitError(f"{path}: field 'scenario': {data.get('scenario')!r} is not {scenario.name!r}")
+    if not isinstance(data.get("writer"), str) or not data["writer"].strip():
+        raise MentorkitError(f"{path}: field 'writer': name who wrote the sets")
+    sets = data.get("sets")
+    if not isinstance(sets, dict):
+        raise MentorkitError(f"{path}: field 'sets': expected a mapping of {', '.join(SAMPLE_KINDS)}")
+    out = {}
+    for kind in SAMPLE_KINDS:
+        value = sets.get(kind)
+        if not isinstance(value, list) or len(value) < 3:
+            raise MentorkitError(f"{path}: field 'sets.{kind}': expected at least 3 reply sets")
+        for i, replies in enumerate(value):
+            if (not isinstance(replies, list) or len(replies) != len(scenario.turns)
+                    or not all(isinstance(r, str) and r.strip() for r in replies)):
+                raise MentorkitError(f"{path}: field 'sets.{kind}[{i}]': expected {len(scenario.turns)} "
+                                     f"non-empty replies, one per turn")
+        out[kind] = [list(r) for r in value]
+    return {"writer": data["writer"].strip(), "sets": out}
+
+
+def play_replies(scenario, replies: list[str], seed: int = 0) -> Session:
+    """Play *replies* into a new session of *scenario* until it ends (abandoned if they run out)."""
+    from mentorkit.scenarios.play import play_script
+    return play_script(Session(scenario, seed=seed), replies)
 
 
 def families() -> dict[str, list[str]]:

@@ -47,6 +47,7 @@ _LABELS = {
     "recap.mentee_next_steps": "their next steps", "boundaries": "boundaries",
     "boundaries.availability_window": "when you are available", "boundaries.response_time": "how fast you reply",
     "question": "a question", "empty": "an empty reply",
+    "on_topic": "a reply about her situation", "off_topic": "a reply off her situation",
 }
 
 
@@ -134,7 +135,8 @@ class Debrief:
         for c in self.criteria:
             out.append(f"  [{c.rating:<4}] {c.title} (weight {c.weight:g}) - {c.descriptor}")
             for ev in c.evidence[:2]:
-                out.append(f"         line {ev['line']}: \u201c{ev['text']}\u201d")
+                out.append(f"         line {ev['line']}: \u201c{ev['text']}\u201d"
+                           + (f"  [matches: {ev['fact']}]" if ev.get("fact") else ""))
         for head, items in (("Keep", self.keep), ("Start", self.start), ("Stop", self.stop)):
             if items:
                 out.append(f"\n{head}:")
@@ -149,8 +151,9 @@ class Debrief:
         e = html.escape
         rows = []
         for c in self.criteria:
-            ev = "".join(f"<div class='mk-ev'>line {x['line']}: \u201c{e(str(x['text']))}\u201d</div>"
-                         for x in c.evidence[:2])
+            ev = "".join(f"<div class='mk-ev'>line {x['line']}: \u201c{e(str(x['text']))}\u201d"
+                         + (f" <span class='mk-fact'>matches: {e(str(x['fact']))}</span>" if x.get("fact") else "")
+                         + "</div>" for x in c.evidence[:2])
             rows.append(f"<tr><td>{e(c.title)}</td><td><span class='mk-rating mk-{e(c.rating.lower())}'>"
                         f"{e(c.rating)}</span></td><td>{e(c.descriptor)}{ev}</td></tr>")
         lists = "".join(
@@ -179,6 +182,23 @@ def _quote(finding: Any, fallback: str) -> str:
     return fallback
 
 
+def _fact_words(grounds: list[dict] | None) -> str:
+    """The fact a credited part matched, in words ('said_wrong: I said their numbers ...')."""
+    for g in grounds or []:
+        if g.get("says"):
+            return g["says"]
+    for g in grounds or []:
+        if g.get("kind") == "topic":
+            return f"the topic '{g['id'].replace('_', ' ')}' (\u201c{g['phrase']}\u201d)"
+        if g.get("kind") == "view":
+            return "asks for her view"
+        if g.get("kind") == "concrete":
+            return "a concrete time or figure"
+        if g.get("kind") == "reply":
+            return "said in a reply about her situation"
+    return ""
+
+
 def rate_criterion(criterion, replies: list) -> CriterionResult:
     """Rate one rubric *criterion* over the trainee's *replies* (transcript :class:`Line` objects).
 
@@ -189,9 +209,18 @@ def rate_criterion(criterion, replies: list) -> CriterionResult:
     """
     spoken = [ln for ln in replies if "empty" not in ln.findings]
     found = {k: sum(1 for ln in spoken if k in ln.findings) for k in criterion.look_for}
-    missing = [k for k in criterion.look_for if found[k] < criterion.times]
-    coverage = (sum(min(found[k] / criterion.times, 1.0) for k in criterion.look_for) / len(criterion.look_for)
-                if criterion.look_for else 1.0)
+    if getattr(criterion, "share", False):
+        shown = sum(1 for ln in spoken if any(k in ln.findings for k in criterion.look_for))
+        coverage = shown / len(spoken) if spoken else 0.0
+        missing = [k for k in criterion.look_for if found[k] < len(spoken)]
+    elif criterion.look_for:
+        missing = [k for k in criterion.look_for if found[k] < criterion.times]
+        coverage = sum(min(found[k] / criterion.times, 1.0) for k in criterion.look_for) / len(criterion.look_for)
+    else:
+        # a criterion of things to avoid is earned only by replies about her situation:
+        # saying nothing harsh about the weather is not a skill
+        missing = []
+        coverage = (sum(1 for ln in spoken if "off_topic" not in ln.findings) / len(spoken)) if spoken else 0.0
     violations = []
     for ln in replies:
         hits = [k for k in criterion.avoid if k in ln.findings]
@@ -215,7 +244,8 @@ def rate_criterion(criterion, replies: list) -> CriterionResult:
                 spans = f.evidence or [{"start": None, "end": None, "text": ln.text, "label": k}]
                 evidence.append({"line": ln.line, "key": k, "text": spans[0].get("text") or ln.text,
                                  "start": spans[0].get("start"), "end": spans[0].get("end"),
-                                 "confidence": round(f.confidence, 3)})
+                                 "confidence": round(f.confidence, 3),
+                                 "fact": _fact_words(f.grounds)})
                 break
     return CriterionResult(id=criterion.id, title=criterion.title, weight=criterion.weight, rating=rating,
                            points=points, coverage=coverage, descriptor=descriptor, found=found,
@@ -229,16 +259,31 @@ def _notes(session, relevant: set[str], avoid: set[str]) -> list[Note]:
             continue
         if "empty" in ln.findings:
             notes.append(Note(ln.line, "missing", f"No reply here; {session.scenario.persona.name} was left waiting."))
+        elif "reply" in (getattr(ln, "refused", None) or {}):
+            notes.append(Note(ln.line, "warn", f"Reply not read: {ln.refused['reply']}. Shorter replies are scored."))
+        elif getattr(ln, "note", None):
+            notes.append(Note(ln.line, "warn", ln.note))
         else:
             good = [k for k in ln.findings if k in relevant and k not in avoid]
             bad = [k for k in ln.findings if k in avoid]
             for k in good:
-                notes.append(Note(ln.line, "good", f"Shows {describe_key(k)}: \u201c{_quote(ln.findings[k], ln.text)}\u201d"))
+                fact = _fact_words(ln.findings[k].grounds)
+                notes.append(Note(ln.line, "good", f"Shows {describe_key(k)}: \u201c{_quote(ln.findings[k], ln.text)}\u201d"
+                                  + (f" (matches: {fact})" if fact else "")))
             for k in bad:
                 text = f"{describe_key(k).capitalize()}: \u201c{_quote(ln.findings[k], ln.text)}\u201d"
                 if ln.suggestion and k.startswith("intent_tone"):
                     text += f" - softer: \u201c{ln.suggestion}\u201d"
                 notes.append(Note(ln.line, "warn", text))
+            for sl in getattr(ln, "slips", None) or []:
+                notes.append(Note(ln.line, "warn", f"Factual slip: \u201c{sl['text']}\u201d - it was {sl['actual']}'s "
+                                                   f"{sl['where']}, not \u201c{sl['said']}\u201d."))
+            if "off_topic" in ln.findings:
+                notes.append(Note(ln.line, "warn", f"Off her situation: nothing here is about what "
+                                                   f"{session.scenario.persona.name} brought, so nothing in it earns credit."))
+            for k, why in sorted((getattr(ln, "refused", None) or {}).items()):
+                if k in relevant and "." in k:
+                    notes.append(Note(ln.line, "info", f"Has the form of {describe_key(k)}, but no credit: {why}."))
             if not good and not bad:
                 notes.append(Note(ln.line, "info", "Nothing this rubric looks for was found in this reply."))
         moved = ", ".join(f"{k} {v:+.2f}" for k, v in ln.deltas.items() if abs(v) >= 0.005)

@@ -32,9 +32,29 @@ ALWAYS_DETECT = ("intent_tone",)
 MIN_CONFIDENCE = {"intent_tone.harsh": 0.6}
 EMPTY_COST = {"trust": -0.05, "openness": -0.05}
 MAX_EMPTY_IN_A_ROW = 3
+OFF_TOPIC_COST = {"trust": -0.03, "clarity": -0.05}
+#: what a mentee says to a reply that leaves her situation (a scenario's ``off_topic`` replaces them)
+OFF_TOPIC_LINES = (
+    "Sorry, I'm lost. What has that got to do with {about}?",
+    "Hm, I'm not sure how that connects to {about}.",
+    "I don't follow. I thought we were talking about {about}.",
+    "Okay... but can we get back to {about}?",
+    "That's a bit of a tangent. I'd rather stick to {about}.",
+    "Wait, I'm confused. Weren't we going to talk about {about}?",
+)
+#: the longest reply the detectors read (the SBI grader's own limit); a longer one is answered, not scored
+MAX_REPLY_CHARS = 10_000
+TOO_LONG_LINES = (
+    "That's a lot to take in at once. Could you give me the short version?",
+    "Sorry, that's a wall of text. What's the main thing you want me to hear?",
+    "I can't take all of that in. Can you say it in a few lines?",
+    "That's long. Could you put the key point first, briefly?",
+)
+#: shown once when a reply looks not to be English (the detectors and the scoring are English-only)
+NOT_ENGLISH_NOTE = "This reply does not look like English; the scoring is English-only, so it earned nothing."
 LONG_REPLY_WORDS = 120
 SHORT_REPLY_WORDS = 60
-PLACEHOLDERS = ("name", "role", "time_zone", "hours_ahead", "mentor_role", "preference_phrase")
+PLACEHOLDERS = ("name", "role", "time_zone", "hours_ahead", "mentor_role", "preference_phrase", "about")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 PREFERENCE_PHRASES = {"direct": "direct and quick", "warm": "with a bit of context and warmth"}
@@ -46,9 +66,12 @@ class Finding:
     key: str
     confidence: float
     evidence: list[dict] = field(default_factory=list)
+    #: the fact-sheet entries the move is grounded in (see mentorkit.scenarios.grounding)
+    grounds: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"key": self.key, "confidence": round(float(self.confidence), 3), "evidence": self.evidence}
+        return {"key": self.key, "confidence": round(float(self.confidence), 3), "evidence": self.evidence,
+                "grounds": self.grounds}
 
 
 @dataclass
@@ -64,12 +87,25 @@ class Line:
     branch: int | None = None
     suggestion: str | None = None
     words: int = 0
+    #: every move the detectors found, grounded or not; ``refused``: the ungrounded ones, with why
+    detected: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    slips: list[dict] = field(default_factory=list)
+    on_topic: bool | None = None
+    #: what the mentee's next message answered in this reply (questions, proposals)
+    answers: list = field(default_factory=list)
+    #: a remark about the reply itself (e.g. not English)
+    note: str | None = None
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"line": self.line, "speaker": self.speaker, "text": self.text}
         if self.speaker == "mentor":
             out.update(turn=self.turn, words=self.words,
                        findings=sorted(self.findings),
+                       grounds={k: f.grounds for k, f in sorted(self.findings.items()) if f.grounds},
+                       refused=dict(sorted(self.refused.items())), slips=self.slips, on_topic=self.on_topic,
+                       answered=[{"kind": a.kind, "asked": a.text, "answer": a.line, "facts": list(a.facts)}
+                                 for a in self.answers], note=self.note,
                        deltas={k: round(v, 3) for k, v in self.deltas.items() if v},
                        state={k: round(v, 3) for k, v in self.state.items()},
                        suggestion=self.suggestion)
@@ -92,17 +128,31 @@ def _span(s: Any) -> dict:
             "text": getattr(s, "text", ""), "label": getattr(s, "label", "")}
 
 
-def _detect_all(text: str, skills: tuple[str, ...]) -> dict[str, Any]:
+def _detect_all(text: str, skills: tuple[str, ...], doc=None) -> dict[str, Any]:
     """Every detector in *skills* on one spaCy parse of *text* (``mentorkit.skills.detect_many``)."""
     try:
         from mentorkit.skills import detect_many
     except ImportError as exc:
         raise MentorkitError(f"the skill detectors (mentorkit.skills) cannot be imported: {exc}") from None
-    return detect_many(text, skills)
+    return detect_many(text, skills, doc=doc)
 
 
-def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, str], Any] | None = None
-                  ) -> tuple[dict[str, Finding], str | None]:
+def _parse(text: str):
+    from mentorkit.nlp import get_nlp
+    return get_nlp("grader")(text)
+
+
+def _looks_english(doc) -> bool:
+    """False for a reply of 6+ words where under a sixth are English function words ('the', 'and', 'you')."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+    words = [t.lower_ for t in doc if t.is_alpha]
+    if len(words) < 6:
+        return True
+    return sum(1 for w in words if w in STOP_WORDS) * 6 >= len(words)
+
+
+def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, str], Any] | None = None,
+                  doc=None) -> tuple[dict[str, Finding], str | None]:
     """Run the detectors for *skills* on *text*; return the findings and a softer rephrasing, if any.
 
     Keys are ``skill`` when the skill is shown and ``skill.component`` per present
@@ -121,7 +171,7 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
         findings["question"] = Finding("question", 1.0, [
             {"start": i, "end": i + 1, "text": "?", "label": "question"} for i, ch in enumerate(text) if ch == "?"])
     results = ({skill: detector(skill, text) for skill in skills} if detector is not None
-               else _detect_all(text, skills))
+               else _detect_all(text, skills, doc))
     suggestion = None
     for skill in skills:
         result = results[skill]
@@ -190,9 +240,15 @@ class Session:
             "time_zone": scenario.persona.time_zone,
             "hours_ahead": f"{abs(scenario.hours_ahead):g}", "mentor_role": scenario.mentor_role,
             "preference_phrase": PREFERENCE_PHRASES[self.preference],
+            "about": scenario.facts.about if scenario.facts is not None else "what we were discussing",
         }
         self.lines: list[Line] = [Line(1, "mentee", render(scenario.opening, self._values))]
         self.timings: list[float] = []
+        #: fact ids the mentee has told so far (what a reflection may say back); what replies grounded
+        self.told: set[str] = set()
+        self._history: dict[str, Any] = {"behavior": False}
+        self._used: set[str] = set()
+        self._learn(self.lines[0].text)
 
     # ------------------------------------------------------------ state
     @property
@@ -250,8 +306,20 @@ class Session:
                 return outcome
         return "stalled"
 
-    def _say(self, variants: tuple[str, ...]) -> str:
-        return render(self._rng.choice(variants), self._values) if variants else ""
+    def _say(self, variants: tuple[str, ...], reply: str = "") -> str:
+        """One of *variants*, never one already said in this conversation while another is left.
+
+        The choice depends on the seed, the reply it answers and the conversation so far.
+        """
+        if not variants:
+            return ""
+        fresh = [v for v in variants if render(v, self._values) not in self._used] or list(variants)
+        history = "|".join(ln.text for ln in self.lines[-3:])
+        key = f"{self.scenario.name}|{self.seed}|{len(self.lines)}|{reply.strip().lower()}|{history}"
+        pick = random.Random(key).randrange(len(fresh)) if reply else self._rng.randrange(len(fresh))
+        text = render(fresh[pick], self._values)
+        self._used.add(text)
+        return text
 
     def _mentee(self, text: str) -> None:
         self.lines.append(Line(len(self.lines) + 1, "mentee", text))
@@ -287,13 +355,30 @@ class Session:
             self.timings.append(time.perf_counter() - t0)
             return answer
         self._empty_streak = 0
+        if len(text) > MAX_REPLY_CHARS:
+            # answered, not scored: the turn stays open and the conversation goes on
+            mentor.refused = {"reply": f"{len(text):,} characters, over the {MAX_REPLY_CHARS:,}-character limit; "
+                                       "not read"}
+            mentor.state = dict(self.state)
+            answer = self._say(TOO_LONG_LINES, text[:200])
+            self._mentee(answer)
+            self.timings.append(time.perf_counter() - t0)
+            return answer
         skills = tuple(dict.fromkeys(self.scenario.skills + ALWAYS_DETECT))
-        findings, suggestion = analyse_reply(text, skills, self._detector)
+        doc = _parse(text)
+        if not _looks_english(doc):
+            mentor.note = NOT_ENGLISH_NOTE
+        raw, suggestion = analyse_reply(text, skills, self._detector, doc=doc)
+        findings, grounding = self._ground(raw, doc)
         mentor.findings, mentor.suggestion = findings, suggestion
+        mentor.detected = sorted(raw)
+        mentor.refused, mentor.slips, mentor.on_topic = grounding.refused, grounding.slips, grounding.on_topic
         before = dict(self.state)
         for key in findings:
             self._move(self.scenario.effects.get(key, {}))
         self._move(self._persona_effects(findings, words))
+        if grounding.off_topic:
+            self._move(OFF_TOPIC_COST)
         turn = self.scenario.turns[self.turn]
         index = next(i for i, b in enumerate(turn.branches)
                      if i == len(turn.branches) - 1 or self._holds(b.when, findings, words))
@@ -302,7 +387,14 @@ class Session:
         mentor.branch = index
         mentor.deltas = {k: self.state[k] - before[k] for k in STATE_KEYS}
         mentor.state = dict(self.state)
-        parts = [self._say(branch.say)]
+        parts = []
+        if grounding.off_topic:
+            parts.append(self._say(self.scenario.off_topic or OFF_TOPIC_LINES, text))
+        reaction = self._say(branch.say, text)
+        mentor.answers = self._answers(doc, grounding, reaction)
+        # what she was asked comes first, then her reaction and her move toward the turn's goal
+        answered = " ".join(a.line for a in mentor.answers)
+        parts.extend(p for p in (answered, reaction) if p)
         self.turn += 1
         if branch.end:
             parts.append(self._finish(branch.end))
@@ -310,8 +402,46 @@ class Session:
             parts.append(self._finish(self._ending()))
         answer = "\n\n".join(p for p in parts if p)
         self._mentee(answer)
+        self._learn(answer)
         self.timings.append(time.perf_counter() - t0)
         return answer
+
+    def _ground(self, raw: dict[str, Finding], doc) -> tuple[dict[str, Finding], Any]:
+        """Keep the findings grounded in the fact sheet (plus labels, which always count)."""
+        from mentorkit.scenarios.grounding import ALWAYS_COUNTS, ground_reply
+        g = ground_reply(self.scenario, doc, raw, self.told, self._history)
+        kept = {}
+        for key, f in raw.items():
+            if key in ALWAYS_COUNTS:
+                kept[key] = f
+            elif key in g.credited:
+                f.grounds = g.credited[key]
+                kept[key] = f
+        if "sbi.behavior" in kept:
+            self._history["behavior"] = True
+        self._history["on_topic"] = g.on_topic
+        if g.on_topic:
+            kept["on_topic"] = Finding("on_topic", 1.0, [])
+        elif g.off_topic:
+            kept["off_topic"] = Finding("off_topic", 1.0, [])
+        return kept, g
+
+    def _answers(self, doc, grounding, reaction: str) -> list:
+        """Her answers to the reply's questions and proposals (none to what the reaction already told)."""
+        from mentorkit.scenarios.answers import compose_answers
+        from mentorkit.scenarios.grounding import told_facts
+        if self.scenario.facts is None:
+            return []
+        already = set(self.told)
+        if reaction.strip():
+            already |= told_facts(self.scenario.facts, _parse(reaction))
+        return compose_answers(self, doc, grounding.matches, already, grounding.foreign)
+
+    def _learn(self, message: str) -> None:
+        """Note the facts a mentee message tells, so a reflection can say them back."""
+        from mentorkit.scenarios.grounding import told_facts
+        if message.strip() and self.scenario.facts is not None:
+            self.told |= told_facts(self.scenario.facts, _parse(message))
 
     def abandon(self) -> None:
         """End an unfinished conversation (outcome ``unfinished``), e.g. a script that ran out."""

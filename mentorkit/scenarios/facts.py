@@ -43,8 +43,9 @@ Matching
 --------
 Every phrase in ``words`` (and an occasion's ``when`` / ``where`` / ``who``) is reduced to
 its content words (spaCy lemmas; articles, pronouns, prepositions and auxiliaries
-dropped). A sentence of a reply refers to the fact when every content word of one of
-its phrases occurs in the sentence, as lemma or as written, in any order. Matching is
+dropped). A sentence of a reply refers to the fact when the content words of one of
+its phrases occur in it in order, as lemma or as written, with at most a few other
+words between them (:data:`SLACK`). Matching is
 deterministic and offline; the phrases of a scenario are parsed once and cached.
 """
 from __future__ import annotations
@@ -174,15 +175,32 @@ def parse_facts(c, raw: Any, path: str = "facts") -> FactSheet:
 
 # ------------------------------------------------------------------ matching
 
+#: verbs too common to identify a fact alone ('before asking about' keeps its 'before' and 'about')
+_WEAK = frozenset({"be", "have", "do", "say", "tell", "want", "get", "go", "make", "ask", "see", "think",
+                   "know", "take", "give", "come", "feel", "like", "look", "put", "let"})
+
+
 def content_keys(tokens: Iterable) -> tuple[str, ...]:
     """The content words of a parsed phrase, lower-cased lemmas (function words dropped).
+
+    A phrase whose content words are only common verbs keeps its function words too,
+    so it does not match every sentence with that verb.
 
     >>> from mentorkit.nlp import get_nlp
     >>> content_keys(get_nlp("grader")("the numbers were wrong"))
     ('number', 'wrong')
+    >>> content_keys(get_nlp("grader")("before asking about"))
+    ('before', 'ask', 'about')
+    >>> content_keys(get_nlp("grader")("it works"))
+    ('it', 'work')
     """
     toks = [t for t in tokens if not t.is_punct and not t.is_space]
     kept = [t for t in toks if t.pos_ not in _FUNCTION_POS]
+    if kept and all(t.lemma_.lower() in _WEAK for t in kept):
+        kept = toks
+    elif len(kept) == 1 and len(toks) > 1:
+        # 'it works' is not every sentence with 'work': keep all but articles and possessives
+        kept = [t for t in toks if t.pos_ != "DET" and t.tag_ != "PRP$"]
     return tuple(t.lemma_.lower() for t in (kept or toks))
 
 
@@ -203,18 +221,48 @@ class FactIndex:
     entries: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
 
     def matches(self, doc) -> list[Match]:
-        """Every (sentence, entry) pair where one of the entry's phrases occurs in the sentence."""
-        out: list[Match] = []
-        for si, sent in enumerate(doc.sents):
-            have = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-            seen: set[tuple[str, str]] = set()
-            for kind, eid, phrase, keys in self.entries:
-                if (kind, eid) in seen or not keys:
-                    continue
-                if all(k in have for k in keys):
-                    seen.add((kind, eid))
-                    out.append(Match(kind, eid, phrase, si, sent.start_char, sent.end_char))
+        """Every (sentence, entry) pair where one of the entry's phrases occurs in the sentence.
+
+        A phrase occurs when its content words appear in order, as lemma or as written,
+        within a window of the phrase's length plus :data:`SLACK` words.
+        """
+        return [Match(kind, eid, phrase, si, sent.start_char, sent.end_char)
+                for si, sent in enumerate(doc.sents) for kind, eid, phrase in self.find(sent)]
+
+    def find(self, tokens) -> list[tuple[str, str, str]]:
+        """The ``(kind, id, phrase)`` entries whose phrases occur in *tokens* (a sentence or span)."""
+        toks = [({t.lemma_.lower(), t.lower_}) for t in tokens if not t.is_punct and not t.is_space]
+        have = set().union(*toks) if toks else set()
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for kind, eid, phrase, keys in self.entries:
+            if (kind, eid) in seen or not keys or not all(k in have for k in keys):
+                continue
+            if _in_window(toks, keys):
+                seen.add((kind, eid))
+                out.append((kind, eid, phrase))
         return out
+
+
+#: words a phrase match may skip between its content words ("said *their* numbers were wrong")
+SLACK = 4
+
+
+def _in_window(toks: list[set[str]], keys: tuple[str, ...]) -> bool:
+    """True when *keys* occur in order in *toks* within len(keys) + SLACK positions."""
+    limit = len(keys) + SLACK
+    for start, forms in enumerate(toks):
+        if keys[0] not in forms:
+            continue
+        pos, ok = start, True
+        for k in keys[1:]:
+            pos = next((j for j in range(pos + 1, min(len(toks), start + limit)) if k in toks[j]), None)
+            if pos is None:
+                ok = False
+                break
+        if ok:
+            return True
+    return False
 
 
 _INDEXES: dict[tuple, FactIndex] = {}

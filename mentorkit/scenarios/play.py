@@ -17,10 +17,15 @@ def play_script(session, replies: list[str], where: str = "<script>", warn: Text
 
     With *warn*, say on it when the replies ran out or when lines were left unused.
     """
+    from mentorkit.scenarios.engine import MAX_REPLY_CHARS
     used = 0
     for reply in replies:
         if session.done:
             break
+        if warn and len(reply) > MAX_REPLY_CHARS:
+            print(f"mentorkit practice: {where}:{used + 1}: the reply is {len(reply):,} characters, over the "
+                  f"{MAX_REPLY_CHARS:,}-character limit; the mentee asked for a shorter one and play went on",
+                  file=warn)
         session.reply(reply)
         used += 1
     if not session.done:

@@ -52,7 +52,13 @@ can fix a file without reading this module. The format:
     off_topic: [optional: what she says to a reply that leaves her situation]
 
 A *finding key* is ``skill`` (the skill is shown) or ``skill.component`` (that
-component is present), for the skills in :data:`COMPONENTS`.
+component is present), for the skills in :data:`COMPONENTS`, or one the engine
+computes: ``question``, ``empty``, ``on_topic`` (the reply is about her situation)
+and ``off_topic``. A finding counts only when grounded in the fact sheet (see
+:mod:`mentorkit.scenarios.grounding`). Every rubric gets the criterion *Stays with the
+mentee's situation* (``stays_with_situation``, rated on the share of replies that are
+on topic; weight 2) unless it rates ``on_topic`` itself; ``share: true`` rates any
+criterion that way.
 """
 from __future__ import annotations
 
@@ -80,7 +86,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "boundaries": ("availability_window", "response_time"),
 }
 #: keys the engine itself computes from a reply, usable in conditions and rubrics
-ENGINE_KEYS = ("question", "empty")
+ENGINE_KEYS = ("question", "empty", "on_topic", "off_topic")
 STATE_KEYS = ("trust", "clarity", "openness")
 OUTCOMES = ("resolved", "partly_resolved", "stalled")
 PREFERENCES = ("direct", "warm", "ask")
@@ -140,6 +146,21 @@ class Criterion:
     stop: str
     good_at: float = 1.0
     fair_at: float = 0.5
+    #: rated on the share of replies that show a look_for key (not on a count)
+    share: bool = False
+
+
+#: the criterion every rubric gets unless it rates ``on_topic`` itself
+STAYS_WITH_SITUATION = dict(
+    id="stays_with_situation", title="Stays with the mentee's situation", look_for=("on_topic",),
+    avoid=(), times=1, weight=2.0, share=True, good_at=0.8, fair_at=0.5,
+    good="Every reply was about her situation: what happened, what she said, what comes next.",
+    fair="Some replies drifted away from her situation.",
+    poor="The replies were not about her situation; she was left puzzled.",
+    keep="Stay with what she brought: the occasion, her words, her next step",
+    start="Tie each reply to her situation: name the occasion, what she did or said, and what comes next.",
+    stop="Drop what has nothing to do with her situation; she cannot answer it",
+)
 
 
 @dataclass(frozen=True)
@@ -288,7 +309,7 @@ def _condition(c: _Checker, raw: Any, path: str, known: tuple[str, ...]) -> Cond
 def _criterion(c: _Checker, raw: Any, path: str, known: tuple[str, ...]) -> Criterion:
     raw = c.mapping(raw, path)
     allowed = {"id", "title", "look_for", "avoid", "times", "weight", "good", "fair", "poor",
-               "keep", "start", "stop", "good_at", "fair_at"}
+               "keep", "start", "stop", "good_at", "fair_at", "share"}
     c.no_extra(raw, allowed, path)
     cid = c.text(raw, "id", path)
     if not _NAME.match(cid):
@@ -311,7 +332,7 @@ def _criterion(c: _Checker, raw: Any, path: str, known: tuple[str, ...]) -> Crit
         keep=c.text(raw, "keep", path, default=title),
         start=c.text(raw, "start", path, default=good),
         stop=c.text(raw, "stop", path, default=f"Avoid what undercuts this: {title.lower()}"),
-        good_at=good_at, fair_at=fair_at,
+        good_at=good_at, fair_at=fair_at, share=bool(raw.get("share", False)),
     )
 
 
@@ -402,6 +423,8 @@ def parse_scenario(data: Any, where: str) -> Scenario:
     if not isinstance(crit_raw, list) or not crit_raw:
         c.fail("rubric.criteria", "expected a non-empty list of criteria")
     criteria = tuple(_criterion(c, item, f"rubric.criteria[{i}]", known) for i, item in enumerate(crit_raw))
+    if not any("on_topic" in cr.look_for for cr in criteria):
+        criteria = criteria + (Criterion(**STAYS_WITH_SITUATION),)
     ids = [cr.id for cr in criteria]
     for i, cid in enumerate(ids):
         if ids.index(cid) != i:
