@@ -15,6 +15,8 @@ True
 from __future__ import annotations
 
 import difflib
+
+import yaml
 import os
 from functools import lru_cache
 from pathlib import Path

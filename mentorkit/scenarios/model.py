@@ -166,6 +166,8 @@ class Criterion(_Strict):
     stop: Text | None = Field(None, description="Stop advice when an avoid key was shown.")
     good_at: Level = Field(1.0, description="Points (coverage - 0.5 x violations) needed for Good.")
     fair_at: Level = Field(0.5, description="Points needed for Fair; not above good_at.")
+    share: bool = Field(False, description="Rate on the share of replies that show a look_for key, not on "
+                                           "a count (the stays-with-the-situation criterion works this way).")
 
     @model_validator(mode="after")
     def _consistent(self):
