@@ -201,6 +201,10 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
     return findings, suggestion
 
 
+#: the facts each rendered mentee line tells, per scenario (lines are authored, so this stays small)
+_TOLD_CACHE: dict[tuple[str, str], frozenset] = {}
+
+
 class Session:
     """One practice conversation with the simulated mentee of *scenario*.
 
@@ -329,6 +333,22 @@ class Session:
         self._used.add(text)
         return text
 
+    def _fresh_news(self, variants: tuple[str, ...]) -> tuple[str, ...]:
+        """The variants that tell her nothing she has told already (all of them when none is left)."""
+        if self.scenario.facts is None or not self.told:
+            return variants
+        from mentorkit.scenarios.grounding import told_facts
+        fresh = []
+        for v in variants:
+            text = render(v, self._values)
+            facts = _TOLD_CACHE.get((self.scenario.name, text))
+            if facts is None:
+                facts = frozenset(f for f in told_facts(self.scenario.facts, _parse(text)) if not f.startswith("topic:"))
+                _TOLD_CACHE[(self.scenario.name, text)] = facts
+            if not facts & self.told:
+                fresh.append(v)
+        return tuple(fresh) or variants
+
     def _mentee(self, text: str) -> None:
         self.lines.append(Line(len(self.lines) + 1, "mentee", text))
 
@@ -398,7 +418,7 @@ class Session:
         parts = []
         if grounding.off_topic:
             parts.append(self._say(self.scenario.off_topic or OFF_TOPIC_LINES, text))
-        reaction = self._say(branch.say, text)
+        reaction = self._say(self._fresh_news(branch.say), text)
         mentor.answers = self._answers(doc, grounding, reaction)
         # what she was asked comes first, then her reaction and her move toward the turn's goal
         answered = " ".join(a.line for a in mentor.answers)
@@ -433,7 +453,7 @@ class Session:
         g = ground_reply(self.scenario, doc, raw, self.told, self._history)
         kept = {}
         for key, f in raw.items():
-            if key in ALWAYS_COUNTS:
+            if key in ALWAYS_COUNTS and key not in g.refused:
                 kept[key] = f
             elif key in g.credited:
                 f.grounds = g.credited[key]
@@ -457,7 +477,8 @@ class Session:
         in_reaction = {f for f in told_facts(self.scenario.facts, _parse(reaction))
                        if not f.startswith("topic:")} if reaction.strip() else set()
         already |= in_reaction
-        return compose_answers(self, doc, grounding.matches, already, grounding.foreign, in_reaction)
+        # only what the reaction tells as news answers a question; a repeat leaves room for "like I said"
+        return compose_answers(self, doc, grounding.matches, already, grounding.foreign, in_reaction - self.told)
 
     def _learn(self, message: str) -> None:
         """Note the facts a mentee message tells, so a reflection can say them back."""
