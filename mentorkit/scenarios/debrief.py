@@ -175,11 +175,65 @@ def _outcome_words(outcome: str | None) -> str:
             "unfinished": "unfinished"}.get(outcome or "", "in progress")
 
 
+import re as _re
+
+_SENT_END = _re.compile(r"(?<=[.!?])\s+(?=[\"\u201c'A-Z0-9\[])")
+_CLAUSE_BREAK = _re.compile(r";\s+|\s+[-\u2013\u2014]\s+|:\s+")
+#: a quote longer than this is cut to the clause (between ';', ':' or a dash) that holds the span
+MAX_QUOTE_WORDS = 30
+
+
+def whole_clause(text: str, start: int | None, end: int | None) -> tuple[str, int, int]:
+    """The trainee's own words around a detector span, as a whole sentence or clause.
+
+    Detector spans are fragments ("while their CEO was still"); the debrief quotes the
+    sentence they lie in, or, in a long sentence, the clause between ';', ':' or a dash.
+
+    >>> whole_clause("Thanks. In the review this morning, you cut in while their CEO was still presenting. Ok?", 45, 70)
+    ('In the review this morning, you cut in while their CEO was still presenting.', 8, 84)
+    """
+    if start is None or end is None or not text:
+        return text.strip(), 0, len(text)
+    bounds, pos = [], 0
+    for m in _SENT_END.finditer(text):
+        bounds.append((pos, m.start()))
+        pos = m.end()
+    bounds.append((pos, len(text)))
+    s0, e0 = next(((a, b) for a, b in bounds if a <= start < b + 1), (0, len(text)))
+    e0 = max(e0, min(len(text), next((b for a, b in bounds if a < end <= b + 1), e0)))
+    quote = text[s0:e0]
+    if len(quote.split()) > MAX_QUOTE_WORDS:
+        cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(quote)] + [len(quote)]
+        rel_s, rel_e = start - s0, end - s0
+        a = max(c for c in cuts if c <= rel_s)
+        b = min((c for c in cuts if c >= rel_e), default=len(quote))
+        if b > a:
+            s0, e0 = s0 + a, s0 + b
+            quote = text[s0:e0]
+    lead = len(quote) - len(quote.lstrip())
+    quote = quote.strip().rstrip(";:-\u2013\u2014 ").strip()
+    return quote, s0 + lead, s0 + lead + len(quote)
+
+
+def _best_span(finding: Any, text: str) -> dict | None:
+    """The evidence span whose clause holds what the part was credited for (its grounds' phrases)."""
+    spans = [sp for sp in (getattr(finding, "evidence", None) or []) if sp.get("text")]
+    if not spans:
+        return None
+    phrases = [str(g.get("phrase", "")).lower() for g in (getattr(finding, "grounds", None) or []) if g.get("phrase")]
+    def hits(sp):
+        if sp.get("start") is None:
+            return 0
+        clause = whole_clause(text, sp["start"], sp["end"])[0].lower()
+        return sum(1 for ph in phrases if ph.split()[0] in clause)
+    return max(spans, key=hits)
+
+
 def _quote(finding: Any, fallback: str) -> str:
-    for span in getattr(finding, "evidence", None) or []:
-        if span.get("text"):
-            return str(span["text"])
-    return fallback
+    span = _best_span(finding, fallback)
+    if span is None:
+        return fallback
+    return whole_clause(fallback, span["start"], span["end"])[0] if span.get("start") is not None else str(span["text"])
 
 
 def _fact_words(grounds: list[dict] | None) -> str:
@@ -241,9 +295,10 @@ def rate_criterion(criterion, replies: list) -> CriterionResult:
         for ln in spoken:
             if k in ln.findings:
                 f = ln.findings[k]
-                spans = f.evidence or [{"start": None, "end": None, "text": ln.text, "label": k}]
-                evidence.append({"line": ln.line, "key": k, "text": spans[0].get("text") or ln.text,
-                                 "start": spans[0].get("start"), "end": spans[0].get("end"),
+                spans = [_best_span(f, ln.text) or {"start": None, "end": None, "text": ln.text, "label": k}]
+                clause, c0, c1 = whole_clause(ln.text, spans[0].get("start"), spans[0].get("end"))
+                evidence.append({"line": ln.line, "key": k, "text": clause or ln.text,
+                                 "start": c0, "end": c1,
                                  "confidence": round(f.confidence, 3),
                                  "fact": _fact_words(f.grounds)})
                 break
@@ -292,6 +347,38 @@ def _notes(session, relevant: set[str], avoid: set[str]) -> list[Note]:
     return notes
 
 
+def _start_tip(session, crit, res, replies: list) -> str:
+    """A Start tip that never asks for what the replies already have.
+
+    When a reply had the form of a missing part but it was not grounded, the tip says
+    which line and why; when the replies already name what the tip's example names, it
+    quotes them and asks for the missing part, not for the thing they said.
+    """
+    missing = ", ".join(describe_key(k) for k in res.missing)
+    for k in res.missing:
+        for ln in replies:
+            why = (getattr(ln, "refused", None) or {}).get(k)
+            if why:
+                return (f"{crit.start} (line {ln.line} had the form of {describe_key(k)}, "
+                        f"but no credit: {why})")
+    sheet = session.scenario.facts
+    if sheet is not None and res.missing:
+        from mentorkit.scenarios.facts import fact_index
+        from mentorkit.scenarios.engine import _parse
+        index = fact_index(sheet)
+        asked = {(e, ph) for kind, e, ph in index.find(_parse(crit.start)) if kind == "fact"}
+        for ln in replies:
+            if not asked or not ln.text.strip() or len(ln.text) > 10_000:
+                continue
+            doc = _parse(ln.text)
+            for m in index.matches(doc):
+                if m.kind == "fact" and (m.id, m.phrase) in asked:
+                    clause = whole_clause(ln.text, m.start, m.end)[0]
+                    return (f"{crit.start} You already named this on line {ln.line} (\u201c{clause}\u201d); "
+                            f"what is still missing there: {missing}.")
+    return f"{crit.start}" + (f" (not yet seen: {missing})" if missing else "")
+
+
 def build_debrief(session) -> Debrief:
     """Rate every criterion of the session's rubric and assemble the debrief.
 
@@ -312,11 +399,11 @@ def build_debrief(session) -> Debrief:
     keep, start, stop = [], [], []
     for crit, res in by_weight:
         if res.rating == "Good":
-            ev = f" (line {res.evidence[0]['line']}: \u201c{res.evidence[0]['text']}\u201d)" if res.evidence else ""
+            ev = (f", as you did on line {res.evidence[0]['line']}: \u201c{res.evidence[0]['text']}\u201d"
+                  if res.evidence else "")
             keep.append(f"{crit.keep}{ev}")
         if res.missing or (not crit.look_for and res.rating != "Good" and not res.violations):
-            missing = ", ".join(describe_key(k) for k in res.missing)
-            start.append(f"{crit.start}" + (f" (not yet seen: {missing})" if missing else ""))
+            start.append(_start_tip(session, crit, res, replies))
         if res.violations:
             v = res.violations[0]
             tip = f"{crit.stop} (line {v['line']}: \u201c{v['text']}\u201d"

@@ -429,7 +429,8 @@ class Session:
             mentor.note = NOT_ENGLISH_NOTE
         raw, suggestion = analyse_reply(text, skills, self._detector, doc=doc)
         findings, grounding = self._ground(raw, doc)
-        mentor.findings, mentor.suggestion = findings, suggestion
+        from mentorkit.scenarios.rewrites import tidy_rewrite
+        mentor.findings, mentor.suggestion = findings, tidy_rewrite(text, suggestion)
         mentor.detected = sorted(raw)
         mentor.refused, mentor.slips, mentor.on_topic = grounding.refused, grounding.slips, grounding.on_topic
         before = dict(self.state)
