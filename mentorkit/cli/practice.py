@@ -59,9 +59,15 @@ def _print_transcript(session, out: TextIO) -> None:
 
 
 def play_interactive(session, read: Callable[[str], str] | None = None, out: TextIO | None = None):
-    """Play *session* in the terminal: print the mentee, read each reply with *read* (default ``input``)."""
-    read = read or input
+    """Play *session* in the terminal: print the mentee, read each reply with *read*.
+
+    The default reader (:func:`mentorkit.cli.longline.read_reply`) takes a reply of any
+    length from a terminal; prompts go to *out* (stderr under ``--format json``).
+    """
     out = out or sys.stdout
+    if read is None:
+        from mentorkit.cli.longline import read_reply
+        read = lambda prompt: read_reply(prompt, out=out)  # noqa: E731 - no silent cut at 4,095 characters
     s = session.scenario
     print(f"{s.title}\n{'=' * len(s.title)}\n{s.context}\n", file=out)
     print(f"Mentee: {s.persona.name}, {s.persona.role} ({s.persona.time_zone}). "
@@ -135,11 +141,7 @@ def run_practice(args) -> int:
         play_script(session, read_script(args.script), where=args.script, warn=sys.stderr)
     elif fmt == "json":
         # stdout carries the JSON alone: the conversation and the prompts go to stderr
-        def read(prompt: str) -> str:
-            sys.stderr.write(prompt)
-            sys.stderr.flush()
-            return input()
-        play_interactive(session, read=read, out=sys.stderr)
+        play_interactive(session, out=sys.stderr)
     else:
         play_interactive(session)
     attempt_id = _record(session, args.trainee, args.db)
