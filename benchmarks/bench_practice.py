@@ -12,7 +12,11 @@
    played through the engine: mean score per kind, and the gaps strong minus stuffed and
    strong minus off-topic, per scenario and over all (target >= 40 points each).
 4. Distinct mentee lines over 20 seeds of one script, this engine against the same
-   branches worded the old way (two variants, picked by the seed alone).
+   branches worded the old way (two variants, picked by the seed alone), and against this
+   engine with its uptakes and answer frames switched off.
+5. The first reply of each scenario with every model loaded: the grounding data (fact
+   index, vocabulary) built on that reply against read from the disk cache
+   (mentorkit.scenarios.precompute).
 
 Run: ``.venv/bin/python benchmarks/bench_practice.py [--replies 200] [--attempts 1000]``
 """
@@ -76,6 +80,36 @@ def bench_replies(n: int) -> dict:
         grade_ms.append((time.perf_counter() - t) * 1000)
     return {"reply": reply_ms, "detectors": detect_ms, "grader": grade_ms}
 
+
+
+def bench_first_reply() -> dict:
+    """The first reply of each scenario, after every model is loaded: grounding data built on that
+    reply (in-memory caches emptied, an empty disk cache) against read from the disk cache."""
+    from mentorkit.scenarios import Session, engine, facts, grounding, scenario_names
+    names = scenario_names()
+    for name in names:   # load every detector model and pipeline first: only grounding data differs
+        s = Session(name)
+        s.reply(s.scenario.examples["strong"][0])
+    out = {"built on the reply": [], "from the disk cache": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        old = os.environ.get("MENTORKIT_CACHE")
+        os.environ["MENTORKIT_CACHE"] = tmp
+        try:
+            for label in out:
+                for name in names:
+                    facts._INDEXES.clear()
+                    grounding._VOCAB.clear()
+                    engine._TOLD_CACHE.clear()
+                    s = Session(name, seed=1)
+                    t = time.perf_counter()
+                    s.reply(s.scenario.examples["strong"][0])
+                    out[label].append((time.perf_counter() - t) * 1000)
+        finally:
+            if old is None:
+                os.environ.pop("MENTORKIT_CACHE", None)
+            else:
+                os.environ["MENTORKIT_CACHE"] = old
+    return out
 
 
 def _writer(args) -> int:
@@ -185,6 +219,14 @@ def main() -> int:
     print(f"  ratio reply / grader (p50): {_pct(r['reply'], .5) / _pct(r['grader'], .5):.2f}x;  "
           f"engine overhead over detectors (p50): {_pct(r['reply'], .5) - _pct(r['detectors'], .5):+.2f} ms")
     print(f"  target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'NOT met'} ({p95:.1f} ms)")
+
+    print("\n== first reply of each scenario (models loaded; grounding data built on it vs from the disk cache)")
+    fr = bench_first_reply()
+    for label, v in fr.items():
+        print(f"  {label:<22} p50 {_pct(v, .5):7.1f} ms   p95 {_pct(v, .95):7.1f} ms   max {max(v):7.1f} ms")
+    built, disk = fr["built on the reply"], fr["from the disk cache"]
+    print(f"  ratio built / cached (p95): {_pct(built, .95) / _pct(disk, .95):.2f}x;  "
+          f"target p95 < {TARGET_P95_MS:.0f} ms from the cache: {'met' if _pct(disk, .95) < TARGET_P95_MS else 'NOT met'}")
 
     print(f"\n== {args.attempts} attempts written to the practice log (SQLite, WAL)")
     res = bench_log(args.attempts)

@@ -368,14 +368,10 @@ class Session:
         """The variants that tell her nothing she has told already (all of them when none is left)."""
         if self.scenario.facts is None or not self.told:
             return variants
-        from mentorkit.scenarios.grounding import told_facts
         fresh = []
         for v in variants:
             text = render(v, self._values)
-            facts = _TOLD_CACHE.get((self.scenario.name, text))
-            if facts is None:
-                facts = frozenset(f for f in told_facts(self.scenario.facts, _parse(text)) if not f.startswith("topic:"))
-                _TOLD_CACHE[(self.scenario.name, text)] = facts
+            facts = frozenset(f for f in self._told_in(text) if not f.startswith("topic:"))
             if not facts & self.told:
                 fresh.append(v)
         return tuple(fresh) or variants
@@ -463,7 +459,8 @@ class Session:
             parts.append(self._finish(self._ending()))
         answer = "\n\n".join(self._voiced([p for p in parts if p], reaction))
         self._mentee(answer)
-        self._learn(answer)
+        for part in [a.line for a in mentor.answers] + [p for p in parts if p != answered]:
+            self._learn(part)   # part by part: each is a line she has said before, or made of such lines
         self.timings.append(time.perf_counter() - t0)
         return answer
 
@@ -503,21 +500,31 @@ class Session:
     def _answers(self, doc, grounding, reaction: str) -> list:
         """Her answers to the reply's questions and proposals (none to what the reaction already told)."""
         from mentorkit.scenarios.answers import compose_answers
-        from mentorkit.scenarios.grounding import told_facts
         if self.scenario.facts is None:
             return []
         already = set(self.told)
-        in_reaction = {f for f in told_facts(self.scenario.facts, _parse(reaction))
-                       if not f.startswith("topic:")} if reaction.strip() else set()
+        in_reaction = {f for f in self._told_in(reaction) if not f.startswith("topic:")} if reaction.strip() else set()
         already |= in_reaction
         # only what the reaction tells as news answers a question; a repeat leaves room for "like I said"
         return compose_answers(self, doc, grounding.matches, already, grounding.foreign, in_reaction - self.told)
 
-    def _learn(self, message: str) -> None:
-        """Note the facts a mentee message tells, so a reflection can say them back."""
+    def _told_in(self, text: str) -> frozenset:
+        """The fact ids (and ``topic:ID``) a mentee line tells, cached by line: her lines are authored
+        or composed from authored parts, so a play parses each of them once, not on every reply."""
         from mentorkit.scenarios.grounding import told_facts
+        key = (self.scenario.name, "all", text)
+        got = _TOLD_CACHE.get(key)
+        if got is None:
+            if len(_TOLD_CACHE) > 20_000:
+                _TOLD_CACHE.clear()
+            got = _TOLD_CACHE[key] = frozenset(told_facts(self.scenario.facts, _parse(text)))
+        return got
+
+    def _learn(self, message: str) -> None:
+        """Note the facts a mentee line tells, so a reflection can say them back (each part of a
+        message is learnt on its own: the answers, the reaction, the ending)."""
         if message.strip() and self.scenario.facts is not None:
-            self.told |= told_facts(self.scenario.facts, _parse(message))
+            self.told |= self._told_in(message)
 
     def abandon(self) -> None:
         """End an unfinished conversation (outcome ``unfinished``), e.g. a script that ran out."""

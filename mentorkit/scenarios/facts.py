@@ -298,8 +298,13 @@ def fact_index(sheet: FactSheet) -> FactIndex:
         rows += [("fact", f.id, w) for w in f.words]
     for t in sheet.topics:
         rows += [("topic", t.id, w) for w in t.words]
-    docs = get_nlp("grader").pipe([r[2] for r in rows])
-    index = FactIndex([(k, i, p, when_keys(d) if k == "when" else content_keys(d)) for (k, i, p), d in zip(rows, docs)])
+    from mentorkit.scenarios.precompute import cached, parse_phrases
+
+    def build():
+        docs = parse_phrases([r[2] for r in rows])
+        return [list(when_keys(d) if k == "when" else content_keys(d)) for (k, _i, _p), d in zip(rows, docs)]
+    keys = cached("fact_index", [f"{k}|{i}|{p}" for k, i, p in rows], build)
+    index = FactIndex([(k, i, p, tuple(ks)) for (k, i, p), ks in zip(rows, keys)])
     if len(_INDEXES) > 64:
         _INDEXES.clear()
     _INDEXES[key] = index

@@ -111,11 +111,15 @@ def scenario_vocabulary(scenario) -> frozenset:
         texts += [f.says for f in sheet.items] + [w for f in sheet.items for w in f.words]
         texts += [w for t in sheet.topics for w in t.words]
         texts += [w for o in sheet.occasions for w in (*o.when, *o.where, *o.who)]
-    words = set()
-    for doc in get_nlp("grader").pipe(texts):
-        words.update(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ"))
-        words.update(t.lower_ for t in doc if t.pos_ in ("NOUN", "PROPN"))
-    vocab = frozenset(words)
+    from mentorkit.scenarios.precompute import cached, parse_phrases
+
+    def build():
+        words = set()
+        for doc in parse_phrases(texts):
+            words.update(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ"))
+            words.update(t.lower_ for t in doc if t.pos_ in ("NOUN", "PROPN"))
+        return sorted(words)
+    vocab = frozenset(cached("vocabulary", [str(t) for t in texts], build))
     _VOCAB[key] = vocab
     return vocab
 
