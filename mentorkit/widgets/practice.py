@@ -186,20 +186,14 @@ class PracticeChat(w.VBox):
         self.status.value = f"<p class='mk-note'>{html.escape(recorded)}</p>"
         self._show_progress()
 
-    def _log(self):
-        from mentorkit.store import PracticeLog
-        return PracticeLog(self.log_url)
-
     def _record(self) -> str:
         trainee = self.trainee.value.strip()
         if not trainee:
             return "Not saved to the practice log: enter your name above to keep your attempts."
+        from mentorkit.sources import record_attempt
+
         try:
-            log = self._log()
-            try:
-                attempt_id = log.record(self.session.to_attempt(trainee))
-            finally:
-                log.close()
+            attempt_id = record_attempt(self.session.to_attempt(trainee), self.log_url)
         except MentorkitError as exc:
             return f"Not saved to the practice log: {exc}"
         return f"Saved to the practice log (attempt {attempt_id})."
@@ -209,16 +203,10 @@ class PracticeChat(w.VBox):
         trainee = self.trainee.value.strip()
         row = None
         if trainee:
+            from mentorkit.sources import attempt_progress
+
             try:
-                log = self._log()
-                try:
-                    table = log.progress(trainee=trainee)
-                finally:
-                    log.close()
-                hit = table[table["scenario"] == name]
-                if len(hit):
-                    r = hit.iloc[0]
-                    row = (int(r["attempts"]), float(r["first"]), float(r["best"]), float(r["latest"]))
+                row = attempt_progress(trainee, name, self.log_url)
             except MentorkitError:
                 row = None
         if row is None and self._history.get(name):
