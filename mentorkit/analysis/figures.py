@@ -126,19 +126,24 @@ def engagement_figure(groups: pd.DataFrame, group_col: str, label: str):
     return fig
 
 
+def _counts_and_rate(x, counts, count_name: str, axis: str, rate, title: str):
+    """Counts as bars on a right-hand axis and an attendance rate as a line on the left (0-100%)."""
+    go = _go()
+    fig = go.Figure()
+    if len(x):
+        fig.add_trace(go.Bar(x=x, y=counts, name=count_name, marker_color="#9ecae1", yaxis="y2"))
+        fig.add_trace(go.Scatter(x=x, y=rate, name="attendance rate", mode="lines+markers", line_color="#08519c"))
+    fig.update_layout(title=title, height=330, yaxis=dict(tickformat=".0%", range=[0, 1.05]),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False, title=axis),
+                      legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
+    return fig
+
+
 def attendance_figure(m: pd.DataFrame):
     """Sessions attended (bars) and the attendance rate (line) per month
     (:func:`mentorkit.analysis.engagement.monthly_attendance`)."""
-    go = _go()
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=m["month"], y=m["attended"], name="sessions attended", marker_color="#9ecae1",
-                         yaxis="y2"))
-    fig.add_trace(go.Scatter(x=m["month"], y=m["attendance_rate"], name="attendance rate", mode="lines+markers",
-                             line_color="#08519c"))
-    fig.update_layout(title="Attendance by month", height=330, yaxis=dict(tickformat=".0%", range=[0, 1.05]),
-                      yaxis2=dict(overlaying="y", side="right", showgrid=False, title="sessions"),
-                      legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
-    return fig
+    return _counts_and_rate(m["month"], m["attended"], "sessions attended", "sessions", m["attendance_rate"],
+                            "Attendance by month")
 
 
 def goals_figure(groups: pd.DataFrame, group_col: str, label: str):
@@ -168,17 +173,8 @@ def replies_figure(r: pd.DataFrame):
 def overlap_figure(ov: pd.DataFrame):
     """Pairs (bars) and their attendance rate (line) per band of working-hours overlap
     (:func:`mentorkit.analysis.engagement.overlap_bands`)."""
-    go = _go()
-    fig = go.Figure()
-    if len(ov):
-        fig.add_trace(go.Bar(x=ov["overlap"], y=ov["pairs"], name="pairs", marker_color="#9ecae1", yaxis="y2"))
-        fig.add_trace(go.Scatter(x=ov["overlap"], y=ov["attendance_rate"], name="attendance rate",
-                                 mode="lines+markers", line_color="#08519c"))
-    fig.update_layout(title="Pairs by overlap of working hours (09:00-17:00 local)", height=320,
-                      yaxis=dict(tickformat=".0%", range=[0, 1.05]),
-                      yaxis2=dict(overlaying="y", side="right", showgrid=False, title="pairs"),
-                      legend=dict(orientation="h", y=-0.2), margin=dict(t=40, r=60))
-    return fig
+    return _counts_and_rate(ov["overlap"], ov["pairs"], "pairs", "pairs", ov["attendance_rate"],
+                            "Pairs by overlap of working hours (09:00-17:00 local)")
 
 
 def skill_trend_figure(trend: pd.DataFrame, names: dict[str, str] | None = None):

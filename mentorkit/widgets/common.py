@@ -47,7 +47,7 @@ from mentorkit.sources import (DataSource, error_line, is_database_url, program_
 from mentorkit.sources import dashboard_program as load_program
 
 __all__ = [
-    "DataSource", "resolve_source", "load_program", "program_from_database", "Dashboard",
+    "DataSource", "resolve_source", "load_program", "program_from_database", "Dashboard", "html_view",
     "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
     "csv_bytes", "download_link", "snapshot_html", "FigureView", "ExportBar", "STYLE", "ALL",
     "is_database_url", "safe_url", "FLAG",
@@ -87,6 +87,13 @@ table.mk-table td.mk-text,table.mk-table th.mk-text{text-align:left;white-space:
 
 # ------------------------------------------------------------------ data sources
 # (resolved in mentorkit.sources, shared with the command line and the report)
+
+def html_view(css_class: str, value: str = "") -> w.HTML:
+    """An HTML widget carrying *css_class* (how the browser tests and the page's CSS find it)."""
+    view = w.HTML(value)
+    view.add_class(css_class)
+    return view
+
 
 def program_problem_html(why: str) -> str:
     """The page's message when the program data cannot be loaded, with what to set."""
@@ -420,8 +427,17 @@ class Dashboard(w.VBox):
     size, loading the program data (or saying on the page why not), and a blank view.
 
     A subclass sets :attr:`title` and :attr:`css_class`, calls :meth:`open_program` (or loads
-    its own data), builds ``self.body`` and ``self.export``, and fills ``self._view`` with the
-    tables on screen.
+    its own data), builds ``self.export`` and its sections, calls :meth:`lay_out`, and fills
+    ``self._view`` with the tables on screen.
+
+    Parameters (of the program dashboards)
+    --------------------------------------
+    data : ProgramData, optional
+        The program; default loaded from *source*.
+    source : str, optional
+        A folder, shipped dataset or database URL; default ``MENTORKIT_DATA``, else the bundled sample.
+    min_size : int, optional
+        Smallest group shown (default ``MENTORKIT_MIN_GROUP``, 5).
 
     Attributes
     ----------
@@ -445,9 +461,14 @@ class Dashboard(w.VBox):
         self.error: str | None = None
         self.data = None
         self.header = w.HTML(STYLE + f"<h2>{html.escape(self.title)}</h2>")
-        self.status = w.HTML()
-        self.status.add_class("mk-status")
+        self.status = html_view("mk-status")
         self._view: dict = {}
+
+    def lay_out(self, controls: w.Widget, sections: "Sections") -> None:
+        """The page: title, status line, *controls* (the filters), the *sections* tabs, the export row."""
+        self.sections = sections
+        self.body = w.VBox([sections])
+        self.children = [self.header, self.status, controls, self.body, self.export]
 
     def open_program(self, source: str | None, data=None) -> bool:
         """Load the program (*data* as given, else *source* or ``MENTORKIT_DATA``); on failure show why."""

@@ -25,8 +25,8 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from mentorkit.widgets.common import (ALL, ExportBar, FigureView, Dashboard, Sections, kpi_html, message_html,
-                                      snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, Dashboard, ExportBar, FigureView, Sections, html_view, kpi_html,
+                                      message_html, snapshot_html, table_html)
 from mentorkit.widgets.managers import ManagerPanel
 
 __all__ = ["ProgramHealth", "RULE_LABELS", "BREAKDOWN_CHOICES"]
@@ -47,21 +47,10 @@ def _options(values) -> list[str]:
 class ProgramHealth(Dashboard):
     """Program health at a glance, with filters for cohort, model, region and date range.
 
-    Parameters
-    ----------
-    data : ProgramData, optional
-        The program; default loaded from ``MENTORKIT_DATA`` or the bundled sample.
-    source : str, optional
-        A folder or database URL to load instead of ``MENTORKIT_DATA``.
-    min_size : int, optional
-        Smallest group shown (default ``MENTORKIT_MIN_GROUP``, 5).
-    rules : NudgeRules, optional
-        Thresholds for the nudge list.
-
-    Attributes
-    ----------
-    error : str or None
-        Why the data could not be shown (also on the page), else None.
+    *data*, *source* and *min_size* as for every :class:`~mentorkit.widgets.common.Dashboard`
+    (the program given, else loaded from *source* or ``MENTORKIT_DATA``, else the bundled
+    sample); *rules* (:class:`~mentorkit.analysis.engagement.NudgeRules`) are the thresholds of
+    the nudge list.
     """
 
     title = "Program health"
@@ -96,17 +85,14 @@ class ProgramHealth(Dashboard):
             widget = getattr(self, name)
             widget.add_class(f"mk-filter-{name}")
             widget.observe(lambda _change: self.update(), names="value")
-        self.kpis = w.HTML()
-        self.kpis.add_class("mk-kpi-row")
+        self.kpis = html_view("mk-kpi-row")
         self.trend = FigureView("mk-health-trend")
         self.plan = FigureView("mk-health-plan")
         self.goals = FigureView("mk-health-goals")
         self.replies = FigureView("mk-health-replies")
         self.overlap = FigureView("mk-health-overlap")
-        self.breakdown_table = w.HTML()
-        self.breakdown_table.add_class("mk-health-breakdown")
-        self.nudge_table = w.HTML()
-        self.nudge_table.add_class("mk-health-nudges")
+        self.breakdown_table = html_view("mk-health-breakdown")
+        self.nudge_table = html_view("mk-health-nudges")
         self.export = ExportBar("program-health", self.tables, self.snapshot)
         self.manage = ManagerPanel()    # the outbox, mentor load, overlap and templates: built when opened
         filters = w.VBox([w.HBox([self.cohort, self.model, self.region]),
@@ -126,8 +112,7 @@ class ProgramHealth(Dashboard):
         act = len(self.sections.children) - 1
         self.sections.observe(lambda _c: self.manage.reveal() if self.sections.selected_index == act else None,
                               names="selected_index")
-        self.body = w.VBox([self.sections])
-        self.children = [self.header, self.status, filters, self.body, self.export]
+        self.lay_out(filters, self.sections)
 
     # ------------------------------------------------------------ state
     @property

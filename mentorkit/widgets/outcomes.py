@@ -33,8 +33,8 @@ import ipywidgets as w
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, Dashboard, ExportBar, FigureView, Sections, kpi_html, message_html,
-                                      notice_html, snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, Dashboard, ExportBar, FigureView, Sections, html_view, kpi_html,
+                                      message_html, notice_html, snapshot_html, table_html)
 
 __all__ = ["OutcomesROI", "RoiCalculator", "RETENTION_CAVEAT", "COMMENTS_SHOWN"]
 
@@ -118,8 +118,7 @@ class RoiCalculator(w.VBox):
                                   value="replacement", description="Benefit read as",
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
         self.reading.add_class("mk-roi-reading")
-        self.reading_note = w.HTML()
-        self.reading_note.add_class("mk-roi-reading-note")
+        self.reading_note = html_view("mk-roi-reading-note")
         self._readings = RETENTION_READINGS
 
         def relabel(_c=None):
@@ -128,10 +127,8 @@ class RoiCalculator(w.VBox):
             self.reading_note.value = f"<p class='mk-sub'>{html.escape(self._readings[self.reading.value])}</p>"
             self.update()
         self.reading.observe(relabel, names="value")
-        self.result = w.HTML()
-        self.result.add_class("mk-roi-result")
-        self.scenarios = w.HTML()
-        self.scenarios.add_class("mk-roi-scenarios")
+        self.result = html_view("mk-roi-result")
+        self.scenarios = html_view("mk-roi-scenarios")
         self.table = pd.DataFrame()
         for s in self.sliders:
             s.observe(lambda _c: self.update(), names="value")
@@ -198,14 +195,8 @@ class RoiCalculator(w.VBox):
 class OutcomesROI(Dashboard):
     """Outcomes and ROI of the program, with a cohort filter.
 
-    Parameters
-    ----------
-    data : ProgramData, optional
-        The program; default loaded from ``MENTORKIT_DATA`` or the bundled sample.
-    source : str, optional
-        A folder or database URL to load instead of ``MENTORKIT_DATA``.
-    min_size : int, optional
-        Smallest group shown (default ``MENTORKIT_MIN_GROUP``, 5).
+    *data*, *source* and *min_size* as for every :class:`~mentorkit.widgets.common.Dashboard`
+    (the program given, else loaded from *source* or ``MENTORKIT_DATA``, else the bundled sample).
     """
 
     title = "Outcomes and ROI"
@@ -235,15 +226,11 @@ class OutcomesROI(Dashboard):
         self.cohort.add_class("mk-filter-cohort")
         self.cohort.observe(lambda _c: self.update(), names="value")
         self.prepost_chart = FigureView("mk-outcomes-prepost")
-        self.prepost_table = w.HTML()
-        self.prepost_table.add_class("mk-outcomes-prepost-table")
+        self.prepost_table = html_view("mk-outcomes-prepost-table")
         self.retention_chart = FigureView("mk-outcomes-retention")
-        self.retention_table = w.HTML()
-        self.retention_table.add_class("mk-outcomes-retention-table")
-        self.caveat = w.HTML()
-        self.caveat.add_class("mk-outcomes-caveat")
-        self.equity_table = w.HTML()
-        self.equity_table.add_class("mk-outcomes-equity")
+        self.retention_table = html_view("mk-outcomes-retention-table")
+        self.caveat = html_view("mk-outcomes-caveat")
+        self.equity_table = html_view("mk-outcomes-equity")
         self.roi_box = w.VBox()
         self.roi_box.add_class("mk-roi-box")
         self.roi: RoiCalculator | None = None
@@ -252,8 +239,7 @@ class OutcomesROI(Dashboard):
         self.comment_search = w.Text(placeholder="words to look for", description="Search",
                                      continuous_update=False, layout=w.Layout(width="320px"))
         self.comment_search.add_class("mk-comment-search")
-        self.comment_list = w.HTML()
-        self.comment_list.add_class("mk-comments")
+        self.comment_list = html_view("mk-comments")
         self.comment_wave.observe(lambda _c: self.show_comments(), names="value")
         self.comment_search.observe(lambda _c: self.show_comments(), names="value")
         self.export = ExportBar("outcomes-roi", self.tables, self.snapshot)
@@ -274,8 +260,7 @@ class OutcomesROI(Dashboard):
                        "replaced by [name]. Comments are not part of the CSV export.</p>"),
                 w.HBox([self.comment_wave, self.comment_search]), self.comment_list])),
         ], "mk-outcomes-sections")
-        self.body = w.VBox([self.sections])
-        self.children = [self.header, self.status, self.cohort, self.body, self.export]
+        self.lay_out(self.cohort, self.sections)
 
     # ------------------------------------------------------------ state
     def _describe(self) -> str:

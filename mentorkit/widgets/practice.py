@@ -12,6 +12,7 @@ import html
 import ipywidgets as w
 
 from mentorkit.errors import MentorkitError
+from mentorkit.widgets.common import html_view
 
 __all__ = ["PracticeChat", "transcript_html", "brief_html"]
 
@@ -105,12 +106,9 @@ class PracticeChat(w.VBox):
         self.trainee = w.Text(placeholder="your name (stored only as a pseudonym)", description="Trainee",
                               layout=w.Layout(width="420px"))
         self.trainee.add_class("mk-practice-trainee")
-        self.brief = w.HTML()
-        self.brief.add_class("mk-practice-brief")
-        self.transcript = w.HTML()
-        self.transcript.add_class("mk-practice-transcript")
-        self.hint = w.HTML()
-        self.hint.add_class("mk-practice-hint")
+        self.brief = html_view("mk-practice-brief")
+        self.transcript = html_view("mk-practice-transcript")
+        self.hint = html_view("mk-practice-hint")
         self.reply_box = w.Textarea(placeholder="Write your reply to the mentee here.",
                                     layout=w.Layout(width="100%", height="96px"))
         self.reply_box.add_class("mk-practice-reply")
@@ -118,12 +116,9 @@ class PracticeChat(w.VBox):
         self.send_button.add_class("mk-practice-send")
         self.restart_button = w.Button(description="Start again")
         self.restart_button.add_class("mk-practice-restart")
-        self.status = w.HTML()
-        self.status.add_class("mk-practice-status")
-        self.debrief_view = w.HTML()
-        self.debrief_view.add_class("mk-practice-debrief")
-        self.progress = w.HTML()
-        self.progress.add_class("mk-practice-progress")
+        self.status = html_view("mk-practice-status")
+        self.debrief_view = html_view("mk-practice-debrief")
+        self.progress = html_view("mk-practice-progress")
         self.picker.observe(lambda change: self.restart(), names="value")
         self.send_button.on_click(lambda _b: self.send(self.reply_box.value))
         self.restart_button.on_click(lambda _b: self.restart(new_seed=True))

@@ -35,8 +35,8 @@ import pandas as pd
 from mentorkit.analysis.practice import SKILL_NAMES, ReadinessRule
 from mentorkit.errors import MentorkitError
 from mentorkit.sources import PracticeData, error_line, load_practice
-from mentorkit.widgets.common import (ALL, Dashboard, ExportBar, FigureView, Sections, kpi_html, message_html,
-                                      snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, Dashboard, ExportBar, FigureView, Sections, html_view, kpi_html,
+                                      message_html, snapshot_html, table_html)
 
 __all__ = ["TrainerDashboard", "ReadinessRule", "PracticeData", "SKILL_NAMES"]
 
@@ -86,14 +86,11 @@ class TrainerDashboard(Dashboard):
                                  layout=w.Layout(width="330px"))
         self.family.add_class("mk-filter-family")
         self.family.observe(lambda _c: self.update(), names="value")
-        self.kpis = w.HTML()
-        self.kpis.add_class("mk-kpi-row")
+        self.kpis = html_view("mk-kpi-row")
         self.trend = FigureView("mk-trainer-trend")
         self.missed_chart = FigureView("mk-trainer-missed")
-        self.trainee_table = w.HTML()
-        self.trainee_table.add_class("mk-trainer-trainees")
-        self.missed_table = w.HTML()
-        self.missed_table.add_class("mk-trainer-missed-table")
+        self.trainee_table = html_view("mk-trainer-trainees")
+        self.missed_table = html_view("mk-trainer-missed-table")
         self.export = ExportBar("trainer", self.tables, self.snapshot)
         # who is ready (what L&D acts on) opens first and draws no chart; the chart tabs are drawn
         # when first opened, so opening the page costs a viewer little
@@ -110,8 +107,7 @@ class TrainerDashboard(Dashboard):
                        "criterion in their latest attempt at the scenario.</p>"), self.missed_chart,
                 self.missed_table])),
         ], "mk-trainer-sections")
-        self.body = w.VBox([self.sections])
-        self.children = [self.header, self.status, self.family, self.body, self.export]
+        self.lay_out(self.family, self.sections)
 
     def _describe(self) -> str:
         fam = "all scenario families" if self.family.value == ALL else f"family {self.family.value}"
