@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: serve test env chromium unit notebooks browser train-grader bench clean
+.PHONY: serve test env chromium unit notebooks browser train-grader train-skills evaluate bench clean
 
 env: $(STAMP)
 
@@ -48,8 +48,16 @@ notebooks: $(STAMP)
 browser: $(STAMP) chromium
 	$(PY) -m pytest -p no:cacheprovider tests/browser
 
+# the learned parts: data -> train -> evaluate (each trains on its fixed split, reproducibly)
 train-grader: $(STAMP)
 	$(VENV)/bin/mentorkit train-grader
+
+train-skills: $(STAMP)
+	$(VENV)/bin/mentorkit train-skills
+
+# the packaged models on their fixed test splits, without training
+evaluate: $(STAMP)
+	$(VENV)/bin/mentorkit evaluate
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

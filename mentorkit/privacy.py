@@ -40,7 +40,7 @@ from mentorkit import config
 from mentorkit.errors import MentorkitError
 
 __all__ = [
-    "get_salt", "pseudonymise", "suppress_small_cells", "suppress_crosstab", "redact_names",
+    "get_salt", "pseudonymise", "min_group_size", "too_few", "suppress", "FLAG", "suppress_small_cells", "suppress_crosstab", "redact_names",
     "safe_html", "spreadsheet_safe", "to_csv_safe", "export_csv", "unescape_spreadsheet",
     "DEFAULT_ID_COLUMNS", "NAME_PLACEHOLDER",
 ]
@@ -123,11 +123,60 @@ def pseudonymise(values, salt: str | None = None, *, prefix: str = "P", length: 
 
 # --------------------------------------------------------- small-cell suppression
 
-def _min_size(min_size: int | None) -> int:
-    value = config.get("min_group_size") if min_size is None else int(min_size)
+#: the one name of the flag every breakdown, analysis and screen gives a hidden cell
+FLAG = "suppressed"
+
+
+def min_group_size(min_size: int | None = None) -> int:
+    """*min_size*, else the configured ``MENTORKIT_MIN_GROUP`` (default 5): the one place it is resolved.
+
+    >>> min_group_size(3), min_group_size() >= 1
+    (3, True)
+    """
+    value = int(config.get("min_group_size")) if min_size is None else int(min_size)
     if value < 1:
         raise MentorkitError(f"min_size must be at least 1, got {value}")
     return value
+
+
+_min_size = min_group_size  # the older private name, kept for callers in this module
+
+
+def too_few(n, min_size: int | None = None) -> bool:
+    """Whether *n* people (or pairs, trainees, commenters) are too few to show anything about.
+
+    The rule "fewer than the minimum group size: show nothing", written once.
+
+    >>> too_few(4, 5), too_few(5, 5)
+    (True, False)
+    """
+    return int(n) < min_group_size(min_size)
+
+
+def suppress(table: pd.DataFrame, count_col: str, *, by: Sequence[str] | None = None,
+             min_size: int | None = None, value_cols: Sequence[str] | None = None,
+             reason: bool = True) -> pd.DataFrame:
+    """Hide the small groups of a breakdown: :func:`suppress_small_cells`, also for an empty table.
+
+    The one suppression wrapper the analyses and the screens call. The result gains the
+    boolean :data:`FLAG` column (``suppressed``) and, with ``reason=True``, ``suppression``
+    (``primary`` / ``complementary``). Screens pass ``reason=False``: whether a cell was hidden
+    for being small or to protect a small one is itself a clue, so they do not show it.
+
+    >>> t = pd.DataFrame({"model": ["group", "peer", "async"], "pairs": [30, 2, 9], "rate": [.8, .5, .7]})
+    >>> out = suppress(t, "pairs", min_size=5, reason=False)
+    >>> out[FLAG].tolist(), out["rate"].isna().tolist(), "suppression" in out
+    ([False, True, True], [False, True, True], False)
+    """
+    if table.empty:
+        out = table.copy()
+        out[FLAG] = pd.Series(dtype=bool)
+        if reason:
+            out["suppression"] = pd.Series(dtype=object)
+        return out
+    out = suppress_small_cells(table, count_col, min_group_size(min_size), by=None if by is None else list(by),
+                               value_cols=None if value_cols is None else list(value_cols))
+    return out if reason else out.drop(columns=["suppression"])
 
 
 def _lines(keys: np.ndarray) -> list[list[np.ndarray]]:
@@ -512,8 +561,8 @@ def _header_cell(name) -> str:
     return name
 
 
-def to_csv_safe(df: pd.DataFrame, path: str | Path, **kwargs) -> Path:
-    """Write *df* as spreadsheet-safe UTF-8 CSV (no index unless asked).
+def to_csv_safe(df: pd.DataFrame, path, **kwargs):
+    """Write *df* as spreadsheet-safe UTF-8 CSV (no index unless asked) to a path or a binary buffer.
 
     Without extra keyword arguments a fast writer (Arrow string kernels)
     is used: quoting as pandas' default (only cells holding a comma, quote
@@ -529,31 +578,39 @@ def to_csv_safe(df: pd.DataFrame, path: str | Path, **kwargs) -> Path:
     >>> p.read_text()
     "a\\n'@SUM(A1)\\n"
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    if hasattr(path, "write"):  # a binary buffer (io.BytesIO): the bytes of a download, no file
+        _write_csv(df, path)
+        return path
     path = Path(path)
     if kwargs and kwargs != {"index": False}:
         kwargs.setdefault("index", False)
         kwargs.setdefault("lineterminator", "\n")
         spreadsheet_safe(df).to_csv(path, **kwargs)
         return path
-    chunk = 250_000
     with open(path, "wb") as fh:
-        fh.write((",".join(_header_cell(c) for c in df.columns) + "\n").encode("utf-8"))
-        if df.shape[1] == 0:
-            return path
-        for a in range(0, len(df), chunk):
-            part = df.iloc[a:a + chunk]
-            cols = [_csv_column(part.iloc[:, j]) for j in range(df.shape[1])]
-            cols[-1] = pc.binary_join_element_wise(cols[-1], pa.scalar("\n"), "")
-            lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
-            if isinstance(lines, pa.ChunkedArray):
-                lines = lines.combine_chunks()
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
-            data = lines.buffers()[2]
-            fh.write(memoryview(data)[offsets[0]:offsets[-1]])
+        _write_csv(df, fh)
     return path
+
+
+def _write_csv(df: pd.DataFrame, fh) -> None:
+    """The fast writer of :func:`to_csv_safe`, into an open binary file *fh*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunk = 250_000
+    fh.write((",".join(_header_cell(c) for c in df.columns) + "\n").encode("utf-8"))
+    if df.shape[1] == 0:
+        return
+    for a in range(0, len(df), chunk):
+        part = df.iloc[a:a + chunk]
+        cols = [_csv_column(part.iloc[:, j]) for j in range(df.shape[1])]
+        cols[-1] = pc.binary_join_element_wise(cols[-1], pa.scalar("\n"), "")
+        lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+        if isinstance(lines, pa.ChunkedArray):
+            lines = lines.combine_chunks()
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+        data = lines.buffers()[2]
+        fh.write(memoryview(data)[offsets[0]:offsets[-1]])
 
 
 def export_csv(df: pd.DataFrame, path: str | Path, *, id_columns: Iterable[str] = DEFAULT_ID_COLUMNS,

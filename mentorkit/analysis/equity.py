@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mentorkit.analysis._common import min_group_size, require_columns, suppress, unique_values, wide_values
+from mentorkit.analysis._common import require_columns, unique_values, wide_values
+from mentorkit.privacy import min_group_size, suppress
 from mentorkit.errors import MentorkitError
 
 __all__ = ["MEASURES", "EQUITY_GROUPS", "CAVEAT", "equity_frame", "equity_table", "equity_gaps",
@@ -175,7 +176,7 @@ def equity_table(data, by: Sequence[str] | None = None, *, intersections: bool =
     """
     frame, measures, _ = _frame if _frame is not None else equity_frame(data, by)
     by = [c for c in frame.columns if c not in ("participant_id", *MEASURES)]
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     parts = []
     for cols in _breakdowns(by, intersections):
         f = frame.dropna(subset=list(cols))

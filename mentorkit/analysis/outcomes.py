@@ -260,7 +260,7 @@ def program_prepost(data, *, p_adjust: str = "holm", pre: str = "pre", post: str
     >>> sorted(t["group"].unique())
     ['comparison', 'mentored']
     """
-    from mentorkit.analysis._common import suppress
+    from mentorkit.privacy import suppress
 
     parts = data.participants
     require_columns(parts, ["participant_id", "role"], "participants")

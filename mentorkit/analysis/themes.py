@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mentorkit.analysis._common import min_group_size, suppress
+from mentorkit.analysis.figures import themes_figure  # noqa: F401 - drawn in figures, named here too
 from mentorkit.errors import MentorkitError
+from mentorkit.privacy import min_group_size, suppress, too_few
 
-__all__ = ["ThemeResult", "ThemeModel", "fit_theme_model", "comment_themes", "sentiment", "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
+__all__ = ["ThemeResult", "ThemeModel", "fit_theme_model", "comment_themes", "comment_view", "sentiment",
+           "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
            "FILLER_WORDS"]
 
 #: Words that make a comment about a mentoring program read as positive (written for mentorkit).
@@ -232,7 +234,7 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
                                 "weight": strength, "sentiment": senti})
     assignments.loc[assignments["theme"] == 0, "theme"] = pd.NA
     from mentorkit.privacy import redact_names
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     rows, examples, picked = [], [], []
     for t in range(n_themes):
         top = terms[np.argsort(-H[t])[:n_top_terms]]
@@ -265,16 +267,32 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     return ThemeResult(themes=themes, examples=examples, assignments=assignments)
 
 
-def themes_figure(result: ThemeResult):
-    """A plotly bar chart: comments per theme, coloured by mean sentiment (suppressed themes left out)."""
-    import plotly.graph_objects as go
+def comment_view(comments: pd.DataFrame, redacted: pd.Series, *, wave: str | None = None, search: str = "",
+                 min_size: int | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The comments to list: by *wave* (``None``: all), containing *search* (in the redacted text), or why none.
 
-    t = result.themes[~result.themes["suppressed"]] if "suppressed" in result.themes.columns else result.themes
-    fig = go.Figure(go.Bar(
-        x=t["n_comments"], y=t["label"], orientation="h",
-        marker=dict(color=t["sentiment_mean"], colorscale="RdYlGn", cmin=-1, cmax=1,
-                    colorbar=dict(title="sentiment")),
-        text=[f"{s:+.2f}" for s in t["sentiment_mean"]], textposition="outside"))
-    fig.update_layout(title="Comment themes: size and mood", xaxis_title="comments", height=120 + 45 * len(t),
-                      margin=dict(l=220), yaxis=dict(autorange="reversed"))
-    return fig
+    Searching looks at the text after names are redacted, so a search for a person's name
+    finds nothing. When fewer than *min_size* people commented in the selection nothing is
+    listed (a handful of comments can be traced back to their authors).
+
+    Returns
+    -------
+    (DataFrame, str or None)
+        ``wave, text`` (redacted, not yet escaped) and a reason when the list is withheld.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"participant_id": ["a", "b", "c"], "wave": ["post"] * 3, "text": ["x", "y", "z"]})
+    >>> comment_view(c, c["text"], min_size=5)[1]
+    'Fewer than 5 people commented in this selection, so their comments are not shown.'
+    """
+    size = min_group_size(min_size)
+    c = comments.assign(text=redacted.reindex(comments.index))
+    if wave is not None:
+        c = c[c["wave"] == wave]
+    if too_few(c["participant_id"].nunique(), size):
+        return c.iloc[0:0][["wave", "text"]], (f"Fewer than {size} people commented in this selection, so their "
+                                                "comments are not shown.")
+    if search.strip():
+        c = c[c["text"].str.contains(search.strip(), case=False, regex=False, na=False)]
+    return c[["wave", "text"]], None

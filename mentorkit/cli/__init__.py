@@ -6,7 +6,7 @@ module                 commands
 :mod:`.grading`        ``grade``, ``train-grader``
 :mod:`.practice`       ``practice``
 :mod:`.analysis`       ``analyze``, ``report``, ``retention``, ``match``
-:mod:`.skills`         ``listen``, ``train-skills``
+:mod:`.skills`         ``listen``, ``train-skills``, ``evaluate``
 :mod:`.scale`          ``redact``, ``themes`` (and the large-input options of ``grade``/``listen``)
 :mod:`.program`        ``validate``, ``simulate``
 :mod:`.scenario`       ``scenario new``, ``scenario check``, ``scenario preview``

@@ -38,6 +38,12 @@ def add_parsers(sub) -> None:
     t.add_argument("--out", metavar="DIR", default=None, help="where to write the models (default: the packaged ones)")
     t.set_defaults(func=run_train)
 
+    e = sub.add_parser("evaluate", help="test-split figures of the packaged SBI grader and skill detectors",
+                       description="Score the packaged models (no training) on their fixed test splits and print "
+                                   "precision, recall and F1 per part, label or component.")
+    e.add_argument("--data", metavar="DIR", default=None, help="datasets folder (default: the checkout's datasets/)")
+    e.set_defaults(func=run_evaluate)
+
 
 def read_utterances(path: str | Path) -> list[tuple[int, str]]:
     """``(line number, text)`` for every line of *path* (``-`` reads standard input), trimmed.
@@ -118,4 +124,27 @@ def run_train(args) -> int:
     Console().print(table)
     where = args.out or model_store.MODEL_DIR
     print(f"saved {report.skill.nunique()} model(s) to {where}", file=sys.stderr)
+    return 0
+
+
+def run_evaluate(args) -> int:
+    """Entry point for ``mentorkit evaluate``: the packaged models on their fixed test splits."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from mentorkit.feedback.train import evaluate_packaged
+    from mentorkit.skills.evaluate import report_all
+
+    sbi = evaluate_packaged(Path(args.data) / "sbi" if args.data else None)
+    skills = report_all("test", args.data)
+    table = Table(title="packaged models, fixed test splits")
+    for col in ("model", "component", "precision", "recall", "f1", "support"):
+        table.add_column(col, justify="left" if col in ("model", "component") else "right")
+    for r in sbi.itertuples():
+        table.add_row("sbi grader", r.part, f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}", str(r.support))
+    for r in skills.itertuples():
+        table.add_row(r.skill, r.component, f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}", str(r.support))
+    Console().print(table)
     return 0

@@ -16,7 +16,7 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from mentorkit.widgets.common import download_link, message_html, table_html
+from mentorkit.widgets.common import download_link, html_view, message_html, table_html
 
 __all__ = ["ManagerPanel", "outbox_rows", "overlap_rows", "nudged_ago", "links_html", "template_links",
            "LOW_OVERLAP_MINUTES"]
@@ -80,16 +80,12 @@ class ManagerPanel(w.VBox):
         self.drawn = False
         self.tables: dict[str, pd.DataFrame] = {}
         self.note = w.HTML()
-        self.outbox_html = w.HTML()
-        self.outbox_html.add_class("mk-manage-outbox")
-        self.load_html = w.HTML()
-        self.load_html.add_class("mk-manage-load")
-        self.overlap_html = w.HTML()
-        self.overlap_html.add_class("mk-manage-overlap")
+        self.outbox_html = html_view("mk-manage-outbox")
+        self.load_html = html_view("mk-manage-load")
+        self.overlap_html = html_view("mk-manage-overlap")
         self.pair_pick = w.Dropdown(description="Pair", layout=w.Layout(width="320px"))
         self.pair_pick.add_class("mk-manage-pair")
-        self.template_links = w.HTML()
-        self.template_links.add_class("mk-manage-templates")
+        self.template_links = html_view("mk-manage-templates")
         self.pair_pick.observe(lambda _c: self._templates(), names="value")
         self.children = [w.HTML("<p class='mk-sub'>Opening this tab drafts the nudges…</p>")]
 
