@@ -156,6 +156,19 @@ def _norm_name(name: str) -> str:
     return re.sub(r"[\s\-\.]+", "_", name.strip()).lower()
 
 
+def _personal(name: str, raw: _Raw, j: int) -> str | None:
+    """Why an extra column holds personal data (its name, or a sample of its cells), or None."""
+    from mentorkit.privacy import pii_column_reason
+    from mentorkit.program.loading.readers import _take_raw
+
+    if _norm_name(name) in PII_NAMES:
+        return "a name, e-mail or phone number"
+    u = raw.uniques[j] if j < len(raw.uniques) else []
+    k = min(len(u), 200)
+    sample = [] if k == 0 else list(_take_raw(u, np.arange(k, dtype=np.int64)))
+    return pii_column_reason(name, [v for v in sample if isinstance(v, str)] if sample else None)
+
+
 def _resolve_columns(spec: TableSpec, raw: _Raw, ctx: _Ctx, tmap: TableMapping) -> dict[str, int]:
     """Map mentorkit column names (and kept extra columns) to raw column positions."""
     rename = {**ctx.mapping.columns, **tmap.columns}
@@ -186,10 +199,11 @@ def _resolve_columns(spec: TableSpec, raw: _Raw, ctx: _Ctx, tmap: TableMapping) 
             target = hs
         if target in drop:
             continue
-        if target not in spec and _norm_name(target) in PII_NAMES:
-            _file_problem(raw, f"column {h!r} looks like personal data (a name, e-mail or phone number) and was "
-                               "not loaded (nor written to the quarantine); list it under drop: in the mapping "
-                               "to silence this", "warning", row=1, column=h.strip() or None)
+        why = None if target in spec else _personal(target, raw, j)
+        if why:
+            _file_problem(raw, f"column {h!r} looks like personal data ({why}) and was not loaded (nor written "
+                               "to the quarantine, which keeps the row number and the reason); list it under "
+                               "drop: in the mapping to silence this", "warning", row=1, column=h.strip() or None)
             raw.personal.add(j)
             continue
         if target in out:
