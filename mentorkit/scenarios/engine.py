@@ -121,6 +121,14 @@ def render(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+_TAGGED_RUN = re.compile(r"(?=\[[A-Z][^\]]{0,59}\])")
+
+
+def _sentences_with_tags(text: str) -> list[str]:
+    """A paragraph cut before each bracketed tag, so :func:`join_voiced` can say each speaker once."""
+    return [p for p in _TAGGED_RUN.split(text) if p.strip()]
+
+
 def _span(s: Any) -> dict:
     if isinstance(s, dict):
         return {k: s.get(k) for k in ("start", "end", "text", "label")}
@@ -400,11 +408,24 @@ class Session:
             parts.append(self._finish(branch.end))
         elif self.turn == self.turns_total:
             parts.append(self._finish(self._ending()))
-        answer = "\n\n".join(p for p in parts if p)
+        answer = "\n\n".join(self._voiced([p for p in parts if p], reaction))
         self._mentee(answer)
         self._learn(answer)
         self.timings.append(time.perf_counter() - t0)
         return answer
+
+    def _voiced(self, parts: list[str], reaction: str) -> list[str]:
+        """The message's paragraphs with speaker tags where the scene has them (a group circle).
+
+        Within a paragraph a speaker is tagged once per run; an untagged paragraph (an
+        answer, a puzzled line) is spoken by whoever the reaction is in, or else by the
+        last speaker of her previous message. A scene without tags is left as it is.
+        """
+        from mentorkit.scenarios.answers import join_voiced, last_speaker, split_tag
+        tag = split_tag(reaction)[0]
+        voice = tag if tag and last_speaker(tag) else next(
+            (last_speaker(ln.text) for ln in reversed(self.lines) if ln.speaker == "mentee" and last_speaker(ln.text)), "")
+        return [join_voiced(_sentences_with_tags(p), voice) for p in parts]
 
     def _ground(self, raw: dict[str, Finding], doc) -> tuple[dict[str, Finding], Any]:
         """Keep the findings grounded in the fact sheet (plus labels, which always count)."""
@@ -433,9 +454,10 @@ class Session:
         if self.scenario.facts is None:
             return []
         already = set(self.told)
-        if reaction.strip():
-            already |= told_facts(self.scenario.facts, _parse(reaction))
-        return compose_answers(self, doc, grounding.matches, already, grounding.foreign)
+        in_reaction = {f for f in told_facts(self.scenario.facts, _parse(reaction))
+                       if not f.startswith("topic:")} if reaction.strip() else set()
+        already |= in_reaction
+        return compose_answers(self, doc, grounding.matches, already, grounding.foreign, in_reaction)
 
     def _learn(self, message: str) -> None:
         """Note the facts a mentee message tells, so a reflection can say them back."""
