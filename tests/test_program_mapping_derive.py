@@ -119,6 +119,9 @@ def test_a_missing_source_or_a_field_given_twice_quarantines_every_row_with_the_
     assert data.participants.empty
     assert ("extract.csv:1:hire_date: column 'YearsAtCompany' is missing, so hire_date cannot be derived "
             "(years_before_snapshot); every row is quarantined") in problems(data)
+    q = pd.read_csv(tmp_path / "q" / "participants.csv", dtype=str)
+    assert len(q) == 3 and (q["reasons"] == "hire_date: cannot be derived by the mapping (see the problem on "
+                                              "row 1)").all()
     rows = [dict(r, HireDate="2020-01-01") for r in ROWS[:3]]
     write_export(tmp_path / "y", rows)
     m = snapshot_mapping()

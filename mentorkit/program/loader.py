@@ -196,7 +196,8 @@ def _process(spec: TableSpec, folder: Path, ctx: _Ctx, done: dict[str, "_Table"]
                       row=1, column=m)
     if missing or underived:
         rows.reject_all()
-        missing = missing or [c for c in tmap.derive if c not in cols]
+        missing = missing + [f"{c}: cannot be derived by the mapping (see the problem on row 1)"
+                             for c in tmap.derive if c not in cols and raw.names]
     if n and not missing:
         _row_rules(spec, cols, rows, ctx)
     # cross-table references
