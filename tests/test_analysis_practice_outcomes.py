@@ -90,6 +90,15 @@ def test_the_frame_matches_a_hand_join_and_the_fit_matches_statsmodels(sim_dir):
     assert "not randomised" in row["caveat"] and row["adjusted_for"].startswith("mentor tenure (years), cohort")
 
 
+def test_to_folder_writes_the_same_practice_log(sim_dir, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = simulate(mentees=300, seed=5, practice=True)
+    data.to_folder(tmp_path / "again")
+    assert (tmp_path / "again" / "practice_attempts.csv").read_bytes() == \
+        (sim_dir / "practice_attempts.csv").read_bytes()
+
+
 def test_windows_count_the_right_attempts(sim_dir):
     data = load(sim_dir)
     truth = json.loads((sim_dir / "truth.json").read_text())["practice"]

@@ -302,5 +302,9 @@ class ProgramData:
             write_table(df, path / f"{t}.{format}")
         if self.truth is not None:
             (path / "truth.json").write_text(json.dumps(self.truth, indent=2, sort_keys=False) + "\n")
+        if self.practice is not None:   # the simulated practice log, as `simulate(out=...)` writes it
+            from mentorkit.privacy import to_csv_safe
+            from mentorkit.program.simulate import PRACTICE_FILE, _attempts_export
+            to_csv_safe(_attempts_export(self.practice), path / PRACTICE_FILE)
         return path
 
