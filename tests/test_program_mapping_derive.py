@@ -165,6 +165,20 @@ def test_mapping_errors_name_the_key(mapping, match):
         read_mapping(mapping)
 
 
+def test_a_top_level_list_feeds_every_table_and_pseudonymise_true_means_all(tmp_path, monkeypatch):
+    monkeypatch.setenv("MENTORKIT_SALT", SALT)
+    write_export(tmp_path / "x", ROWS[:3])
+    m = snapshot_mapping()
+    del m["tables"]["participants"]["columns"]
+    m["columns"]["InProgram"] = ["mentored", "role"]
+    m["pseudonymise"] = True
+    data = load(tmp_path / "x", m, quarantine_dir=tmp_path / "q")
+    p = data.participants
+    assert p["role"].tolist() == ["mentee", "comparison", "comparison"] and p["mentored"].tolist() == [True, False, False]
+    assert p["participant_id"].tolist() == [pseudonym("E1"), pseudonym("E2"), pseudonym("E3")]
+    assert set(read_mapping(m).pseudonymise) == {"participant_id", "mentor_id", "mentee_id", "sponsor_id", "pair_id"}
+
+
 def test_duplicate_yaml_keys_are_refused_with_file_and_line(tmp_path):
     path = tmp_path / "mapping.yaml"
     path.write_text("tables:\n  outcomes:\n    columns:\n      Attrition: exited\n      Attrition: exit_date\n",
@@ -237,14 +251,18 @@ def run(capsys, *argv):
 
 
 def test_hr_snapshot_through_validate_analyze_and_report(salted, tmp_path, capsys):
-    mapping = str(HR / "mapping.yaml")
-    code, out, err = run(capsys, "validate", str(HR), "--mapping", mapping, "--quarantine", str(tmp_path / "q"))
+    import shutil
+
+    folder = tmp_path / "hr"          # a copy: analyze and report write the quarantine next to the data
+    shutil.copytree(HR, folder, ignore=shutil.ignore_patterns("_quarantine"))
+    mapping = str(folder / "mapping.yaml")
+    code, out, err = run(capsys, "validate", str(folder), "--mapping", mapping, "--quarantine", str(tmp_path / "q"))
     assert code == 1, err                      # problems found: one row quarantined, tables absent
     assert "internal error" not in err
     assert "hr_attrition_extract.csv:-:-: file starts with a UTF-8 byte-order mark (BOM); read as UTF-8" in out
     assert "hr_attrition_extract.csv:419:YearsAtCompany: empty cell; a value is required" in out
     assert re.search(r"participants\s+1470\s+1469\s+1", out)
-    code, out, err = run(capsys, "analyze", str(HR), "--mapping", mapping, "--format", "json")
+    code, out, err = run(capsys, "analyze", str(folder), "--mapping", mapping, "--format", "json")
     assert code == 0, err
     obj = json.loads(out)
     skipped = {r["analysis"] for r in obj["skipped"]}
@@ -263,7 +281,7 @@ def test_hr_snapshot_through_validate_analyze_and_report(salted, tmp_path, capsy
     assert naive["hr"] == pytest.approx(float(np.exp(ref.params[0])), rel=1e-6)
     assert naive["n_group"] == int(df["mentored"].sum())
     target = tmp_path / "hr.html"
-    code, out, err = run(capsys, "report", str(HR), "--mapping", mapping, "--out", str(target))
+    code, out, err = run(capsys, "report", str(folder), "--mapping", mapping, "--out", str(target))
     assert code == 0, err
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Retention" in page
