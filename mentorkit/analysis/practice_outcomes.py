@@ -311,7 +311,7 @@ def _fit(df: pd.DataFrame, exposure: str, controls: list[str], method: str, unit
 
 def practice_outcomes(data, attempts, *, method: str = "mixed", window: str = "before_end",
                       program_ids: str = "auto", salt: str | None = None, items=None,
-                      absent_as_zero: bool = False) -> PracticeOutcomes:
+                      absent_as_zero: bool = False, progress: bool = False) -> PracticeOutcomes:
     """Whether mentors who practised more, or scored higher, have mentees whose confidence rose more.
 
     Parameters
@@ -334,6 +334,9 @@ def practice_outcomes(data, attempts, *, method: str = "mixed", window: str = "b
     absent_as_zero : bool
         Count mentors missing from the log as having practised 0 times (default: leave their
         mentees out, counted in ``join``).
+    progress : bool
+        Show a progress bar over the four model fits (the mixed model takes about 20 s at
+        20,000 mentees on a 2-core machine; ``method="cluster"`` about 1 s).
 
     Returns
     -------
@@ -356,14 +359,19 @@ def practice_outcomes(data, attempts, *, method: str = "mixed", window: str = "b
     adj = ", ".join(adjusted)
     practised = frame[frame["attempts"] > 0].copy()
     practised["mean_score_10"] = practised["mean_score"]
-    rows, raw_rows = [], []
-    rows.append(_fit(frame, "attempts", controls, method, "per practice attempt", "attempts", adj))
-    rows.append(_fit(practised, "mean_score_10", ["attempts"] + controls, method,
-                     "per 10 points of mean practice score (mentors who practised; also adjusted for attempts)",
-                     "mean_score_per_10", adj + ", attempts"))
-    raw_rows.append(_fit(frame, "attempts", [], method, "per practice attempt", "attempts", "nothing"))
-    raw_rows.append(_fit(practised, "mean_score_10", [], method, "per 10 points of mean practice score",
-                         "mean_score_per_10", "nothing"))
+    fits = [
+        (frame, "attempts", controls, "per practice attempt", "attempts", adj),
+        (practised, "mean_score_10", ["attempts"] + controls,
+         "per 10 points of mean practice score (mentors who practised; also adjusted for attempts)",
+         "mean_score_per_10", adj + ", attempts"),
+        (frame, "attempts", [], "per practice attempt", "attempts", "nothing"),
+        (practised, "mean_score_10", [], "per 10 points of mean practice score", "mean_score_per_10", "nothing"),
+    ]
+    from tqdm.auto import tqdm
+    done = [_fit(df, exposure, ctrl, method, unit, label, what)
+            for df, exposure, ctrl, unit, label, what in tqdm(fits, desc="practice outcomes", unit="model",
+                                                               disable=not progress)]
+    rows, raw_rows = done[:2], done[2:]
     table = pd.DataFrame(rows, columns=PRACTICE_OUTCOME_COLUMNS)
     unadjusted = pd.DataFrame(raw_rows, columns=PRACTICE_OUTCOME_COLUMNS)
     return PracticeOutcomes(table, unadjusted, frame, join)

@@ -222,7 +222,7 @@ def run_practice_outcomes(args) -> int:
 
     data = load_program(args.path, args.mapping)
     res = practice_outcomes(data, args.practice, method=args.method, window=args.window,
-                            program_ids=args.program_ids)
+                            program_ids=args.program_ids, progress=sys.stderr.isatty())
     if args.format == "json":
         out = {k: to_jsonable(v) for k, v in res.tables().items()}
         json.dump(out, sys.stdout, indent=1)
