@@ -73,7 +73,7 @@ def _quarantine_frame(raw: _Raw, rows: _Rows, loaded: np.ndarray, missing: list[
             joined = text.groupby(level=0, sort=True).agg("; ".join)
             reasons.loc[joined.index.intersection(reasons.index)] = joined
     if missing:
-        extra = "; ".join(f"{m}: required column is missing" for m in missing)
+        extra = "; ".join(m if ": " in m else f"{m}: required column is missing" for m in missing)
         reasons = reasons.map(lambda r: f"{r}; {extra}" if r else extra)
     data = {"source_file": raw.file, "source_row": raw.rows[rejected], "reasons": reasons.to_numpy()}
     used = set(data)
