@@ -650,22 +650,9 @@ NOT_RECORDED = "(not recorded)"
 #: what :func:`redact_contacts` puts in place of e-mail addresses, phone numbers and @handles
 EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, HANDLE_PLACEHOLDER = "[e-mail]", "[phone]", "[handle]"
 
-__all__ += ["too_few", "suppress_against", "FilterOptions", "filter_options", "month_blocks", "snap_window",
+__all__ += ["suppress_against", "FilterOptions", "filter_options", "month_blocks", "snap_window",
             "cut_curve", "display_salt", "installation_secret", "pseudonymise_ids", "ID_COLUMNS",
             "pii_column_reason", "pii_columns", "redact_contacts", "redact_text", "OTHER_OPTION", "NOT_RECORDED"]
-
-
-def too_few(n, min_size: int | None = None) -> bool:
-    """Whether *n* people are fewer than the minimum group size (the configured one by default).
-
-    The rule is only ``n < minimum``: zero people count as too few to show figures of
-    (there are none). Whether an *empty complement* is harmless is decided by
-    :func:`suppress_against`, which allows it (nothing is left to work out).
-
-    >>> too_few(3, 5), too_few(5, 5), too_few(0, 5)
-    (True, False, True)
-    """
-    return int(n) < _min_size(min_size)
 
 
 def _people(x) -> tuple[int, set | None]:
