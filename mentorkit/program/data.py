@@ -21,6 +21,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 from mentorkit.program.schema import TABLE_ORDER, TABLES
+from mentorkit.program.tables import empty_table, write_table
 
 __all__ = ["Problem", "ValidationReport", "ProgramData", "ProgramDataError", "PROBLEM_COLUMNS"]
 
@@ -190,7 +191,6 @@ class ProgramDataError(MentorkitError):
 
 
 def _empty(table: str) -> pd.DataFrame:
-    from mentorkit.program.loader import empty_table
     return empty_table(table)
 
 
@@ -289,7 +289,6 @@ class ProgramData:
         :func:`mentorkit.privacy.spreadsheet_safe`); the loader reads it back
         unchanged.
         """
-        from mentorkit.program.loader import write_table
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         for t, df in self.tables().items():

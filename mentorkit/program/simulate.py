@@ -593,7 +593,7 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
                        messages=messages_df, surveys=surveys_df, outcomes=outcomes_df, comments=comments_df,
                        sponsorship=sponsorship_df, report=ValidationReport(), source=None, truth=truth)
     if out is not None:
-        from mentorkit.program.loader import write_table
+        from mentorkit.program.tables import write_table
         folder = Path(out)
         try:
             folder.mkdir(parents=True, exist_ok=True)
