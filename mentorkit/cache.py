@@ -16,10 +16,15 @@ import pandas as pd
 
 from mentorkit import config
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["fingerprint", "cached_series", "redacted_comments"]
 
 
-def fingerprint(data) -> str | None:
+def fingerprint(data: ProgramData) -> str | None:
     """A key that changes whenever the files behind *data* change (None for a database source).
 
     Names, sizes and modification times of the files in ``data.source``; a dashboard
@@ -66,7 +71,7 @@ def cached_series(name: str, key: str | None, compute) -> pd.Series:
     return out
 
 
-def redacted_comments(data) -> pd.Series:
+def redacted_comments(data: ProgramData) -> pd.Series:
     """Every survey comment of *data* with person names replaced (:func:`mentorkit.privacy.redact_names`),
     kept in the cache per version of the data files, so a second kernel skips the spaCy pass."""
     def redact() -> pd.Series:

@@ -33,7 +33,7 @@ class Dataset:
     description: str
     folder: str                         # relative to the datasets root
     loader: Callable[[Path], object] | None = None
-    kind: str = "program"  # what load() returns: "program" data, a "corpus" or "table" frame, "practice" data, "" (files only)
+    kind: str = "program"  # what load() returns: "program" data, a "corpus" or "table" frame, a dict of "tables", "" (files only)
 
 
 def root() -> Path:
@@ -119,10 +119,9 @@ def _load_people(folder: Path):
     return pd.read_csv(folder / "people.csv")
 
 
-def _load_practice(folder: Path):
-    from mentorkit.sources import load_practice
-
-    return load_practice("")
+def _load_practice(folder: Path) -> dict[str, pd.DataFrame]:
+    # the raw tables; mentorkit.sources.load_practice("") reads them into a practice log
+    return {"attempts": pd.read_csv(folder / "attempts.csv"), "scores": pd.read_csv(folder / "scores.csv")}
 
 
 register("sbi", "Situation-Behavior-Impact feedback statements with their marked spans, train and test "
@@ -142,7 +141,7 @@ register("matching_example", "A people table (mentors and mentees with goals, ex
          kind="table")
 register("practice_sample", "The trainer dashboard's demo cohort: simulated trainees' attempts and per-criterion "
          "ratings, made by playing the scenarios through the real practice engine.", "practice_sample",
-         _load_practice, kind="practice")
+         _load_practice, kind="tables")
 
 
 def list() -> pd.DataFrame:  # noqa: A001 - the public name the project agreed on

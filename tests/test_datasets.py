@@ -84,5 +84,6 @@ def test_every_shipped_dataset_is_registered_with_a_card_and_loads():
     assert 0 < len(recap) <= len(lines) and set(recap["split"]) == {"train", "test"}
     practice = ds.load("practice_sample")
     with open(ds.path("practice_sample") / "attempts.csv", newline="", encoding="utf-8") as fh:
-        assert len(practice.attempts) == sum(1 for _ in csv.DictReader(fh))
+        assert len(practice["attempts"]) == sum(1 for _ in csv.DictReader(fh))
+    assert set(practice["scores"]["attempt_id"]) <= set(practice["attempts"]["attempt_id"])
     assert set(ds.load("listening")["label"]) >= {"reflection", "open_question", "advice"}

@@ -28,6 +28,11 @@ from mentorkit.analysis._common import require_columns
 from mentorkit.privacy import suppress
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["NudgeRules", "as_of_date", "default_as_of", "pair_engagement", "engagement_summary", "nudges",
            "monthly_attendance", "reply_time_bands", "overlap_bands", "REPLY_NORM_HOURS", "BREAKDOWNS",
            "REPLY_BANDS", "OVERLAP_BANDS"]
@@ -71,7 +76,7 @@ def _cadence_days() -> dict:
         return dict(_DEFAULT_CADENCE_DAYS)
 
 
-def as_of_date(data) -> pd.Timestamp:
+def as_of_date(data: ProgramData) -> pd.Timestamp:
     """The latest date in the activity tables (sessions, goals, messages).
 
     Examples
@@ -130,7 +135,7 @@ def _latest_goal_snapshots(goals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataF
     return latest
 
 
-def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
+def pair_engagement(data: ProgramData, *, as_of: pd.Timestamp | str | None = None,
                     reply_norm_hours: float = REPLY_NORM_HOURS) -> pd.DataFrame:
     """Engagement measures for every pair.
 
@@ -222,7 +227,7 @@ def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
     return out
 
 
-def nudges(data, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str | None = None,
+def nudges(data: ProgramData, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str | None = None,
            engagement: pd.DataFrame | None = None) -> pd.DataFrame:
     """Active pairs that need a nudge, one row per pair and rule that fired.
 
@@ -316,7 +321,7 @@ def _summarise(pe: pd.DataFrame, flagged: set) -> dict:
     }
 
 
-def engagement_summary(data, *, by: str | None = None, as_of: pd.Timestamp | str | None = None,
+def engagement_summary(data: ProgramData, *, by: str | None = None, as_of: pd.Timestamp | str | None = None,
                        rules: NudgeRules | None = None, min_size: int | None = None) -> pd.DataFrame:
     """Program-level engagement, overall and optionally broken down by a group column.
 
@@ -380,7 +385,7 @@ def engagement_summary(data, *, by: str | None = None, as_of: pd.Timestamp | str
                      ignore_index=True)
 
 
-def default_as_of(data) -> pd.Timestamp:
+def default_as_of(data: ProgramData) -> pd.Timestamp:
     """The latest activity date, moved back to the last day a pair was running if all had ended.
 
     A program export usually runs up to today; the bundled sample ends after its last
@@ -398,7 +403,7 @@ def default_as_of(data) -> pd.Timestamp:
     return latest
 
 
-def monthly_attendance(data, end, *, min_size: int | None = None) -> pd.DataFrame:
+def monthly_attendance(data: ProgramData, end, *, min_size: int | None = None) -> pd.DataFrame:
     """Sessions planned and attended per calendar month up to *end*, months with few pairs suppressed.
 
     Returns ``month, pairs, planned, attended, attendance_rate, suppressed``.
@@ -416,7 +421,7 @@ def monthly_attendance(data, end, *, min_size: int | None = None) -> pd.DataFram
                     value_cols=["planned", "attended", "attendance_rate"])[cols]
 
 
-def reply_time_bands(data, end, *, min_size: int | None = None) -> pd.DataFrame:
+def reply_time_bands(data: ProgramData, end, *, min_size: int | None = None) -> pd.DataFrame:
     """Messages per reply-time band (:data:`REPLY_BANDS`, plus ``unanswered``), bands with few pairs suppressed.
 
     Returns ``band, pairs, messages, share, suppressed`` (share of all messages sent by *end*).

@@ -29,14 +29,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mentorkit.privacy import suppress
+from mentorkit.skills.base import CATALOGUE
 
 __all__ = ["ReadinessRule", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "cohort_summary",
            "SKILL_NAMES"]
 
-#: display names of the skills a rubric criterion can check
-SKILL_NAMES = {"sbi": "SBI feedback", "active_listening": "active listening", "intent_tone": "intent and tone",
-               "four_step": "four-step frame", "agreement": "mentoring agreement", "recap": "written recap",
-               "boundaries": "boundaries", "other": "other"}
+#: display names of the skills a rubric criterion can check (the skill catalogue's labels, and "other")
+SKILL_NAMES = {**{name: info.label for name, info in CATALOGUE.items()}, "other": "other"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["caveats", "report_figures", "report_html", "write_report"]
 
 _CSS = """
@@ -116,7 +121,7 @@ def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
     return out
 
 
-def report_figures(data, results: dict[str, pd.DataFrame], *, min_size: int | None = None) -> dict[str, object]:
+def report_figures(data: ProgramData, results: dict[str, pd.DataFrame], *, min_size: int | None = None) -> dict[str, object]:
     """The plotly figures of the report, by name (also handy in notebooks).
 
     Drawn by :mod:`mentorkit.analysis.figures`, the functions the dashboards use; the survival
@@ -158,7 +163,7 @@ def report_figures(data, results: dict[str, pd.DataFrame], *, min_size: int | No
     return figs
 
 
-def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: str = "Mentoring program outcomes",
+def report_html(data: ProgramData, results: dict[str, pd.DataFrame] | None = None, *, title: str = "Mentoring program outcomes",
                 themes: bool = True, min_size: int | None = None) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     from mentorkit.analysis import analyze
@@ -271,7 +276,7 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
-def write_report(data, out: str | Path, results: dict[str, pd.DataFrame] | None = None, *,
+def write_report(data: ProgramData, out: str | Path, results: dict[str, pd.DataFrame] | None = None, *,
                  title: str = "Mentoring program outcomes", themes: bool = True) -> Path:
     """Write the standalone HTML report to *out* and return its path.
 

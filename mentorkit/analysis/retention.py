@@ -19,6 +19,11 @@ from mentorkit.analysis._common import require_columns
 from mentorkit.privacy import min_group_size, suppress
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = [
     "clean_survival_table", "km_curves", "km_medians", "logrank", "cox_fit", "cox_hr", "propensity_scores",
     "propensity_weights", "propensity_model", "PropensityModel", "balance_table", "balance_credible",
@@ -1213,7 +1218,7 @@ DEFAULT_CONFOUNDERS = ("prior_engagement", "tenure_years")
 LOG_SCALE = {"tenure_years": "log_tenure_years"}
 
 
-def _retention_frame(data, covariates: Sequence[str] | None = None
+def _retention_frame(data: ProgramData, covariates: Sequence[str] | None = None
                      ) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """:func:`retention_frame` plus the rows left out: ``reason, n, example``."""
     tte = data.time_to_exit()
@@ -1251,7 +1256,7 @@ def _retention_frame(data, covariates: Sequence[str] | None = None
     return frame.reset_index(drop=True), used, pd.DataFrame(excluded, columns=["reason", "n", "example"])
 
 
-def retention_frame(data, *, covariates: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def retention_frame(data: ProgramData, *, covariates: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One row per person followed up (mentees and comparison group) with duration, exit and covariates.
 
     Complete cases only: people with a missing follow-up time or a missing confounder are
@@ -1282,7 +1287,7 @@ def retention_frame(data, *, covariates: Sequence[str] | None = None) -> tuple[p
     return frame, used
 
 
-def program_retention_analysis(data, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
+def program_retention_analysis(data: ProgramData, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
                                ties: str = DEFAULT_TIES, clip: float | None = 0.01, trim: float | None = None,
                                stabilized: bool = True) -> RetentionAnalysis:
     """:func:`retention_analysis` of mentored people against the comparison group, complete cases counted."""
@@ -1295,7 +1300,7 @@ def program_retention_analysis(data, *, covariates: Sequence[str] | None = None,
                               stabilized=stabilized, excluded=excluded)
 
 
-def program_retention(data, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
+def program_retention(data: ProgramData, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
                       ties: str = DEFAULT_TIES, clip: float | None = 0.01, trim: float | None = None,
                       stabilized: bool = True) -> pd.DataFrame:
     """Retention of mentored people against the comparison group: naive and propensity-weighted.
@@ -1316,7 +1321,7 @@ def program_retention(data, *, covariates: Sequence[str] | None = None, min_size
 CURVE_COLUMNS = ["method", "group", "time", "at_risk", "survival"]
 
 
-def survival_curves(data, *, min_size: int | None = None, covariates: Sequence[str] | None = None) -> pd.DataFrame:
+def survival_curves(data: ProgramData, *, min_size: int | None = None, covariates: Sequence[str] | None = None) -> pd.DataFrame:
     """Kaplan-Meier curves of mentored and comparison people, naive and propensity-weighted.
 
     The curves the report and the outcomes dashboard both draw. Each curve stops before

@@ -23,6 +23,11 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["RETENTION_READINGS", "Range", "costed_hours", "fully_loaded_costs", "retention_benefit", "roi", "roi_table", "ROI_COLUMNS", "RoiAssumptions",
            "program_hours", "retention_improvement", "salary_gain", "program_roi"]
 
@@ -274,7 +279,7 @@ def _scale(value, factor: float):
     return (r.low * factor, r.expected * factor, r.high * factor)
 
 
-def program_hours(data) -> dict:
+def program_hours(data: ProgramData) -> dict:
     """Mentor and mentee session hours from attended sessions.
 
     A group session counts once for the mentor (sessions of the same mentor, group and
@@ -303,7 +308,7 @@ def program_hours(data) -> dict:
             "sessions_attended": int(len(minutes)), "mentor_meetings": int(first.sum())}
 
 
-def costed_hours(data, assumptions: RoiAssumptions | None = None) -> dict:
+def costed_hours(data: ProgramData, assumptions: RoiAssumptions | None = None) -> dict:
     """The hours the ROI costs: mentor session hours plus preparation (``mentor_prep_ratio``), mentee hours.
 
     The one place the hours rule is written; :func:`program_roi` and the dashboard's ROI
@@ -320,7 +325,7 @@ def costed_hours(data, assumptions: RoiAssumptions | None = None) -> dict:
     return {"mentor_hours": h["mentor_hours"] * (1 + a.mentor_prep_ratio), "mentee_hours": h["mentee_hours"]}
 
 
-def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.DataFrame | None = None,
+def retention_improvement(data: ProgramData, *, horizon_months: float = 12.0, retention: pd.DataFrame | None = None,
                           covariates: Sequence[str] | None = None, _prepared: tuple | None = None) -> dict:
     """Fewer leavers per mentee within the horizon, with a low-high range, from the retention analysis.
 
@@ -359,7 +364,7 @@ def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.D
             "basis": basis}
 
 
-def _prepare(data, covariates):
+def _prepare(data: ProgramData, covariates):
     """The retention frame, its covariates and propensity weights (None without covariates)."""
     from mentorkit.analysis.retention import propensity_weights, retention_frame
 
@@ -368,7 +373,7 @@ def _prepare(data, covariates):
     return frame, cov, w
 
 
-def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str] | None = None,
+def salary_gain(data: ProgramData, *, retention_method: str = "ipw", covariates: Sequence[str] | None = None,
                 _prepared: tuple | None = None) -> dict:
     """Extra salary growth of mentees over the comparison group (a proportion), with its 95% CI.
 
@@ -393,7 +398,7 @@ def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str
     return {"low": lo, "expected": est, "high": hi}
 
 
-def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: pd.DataFrame | None = None,
+def program_roi(data: ProgramData, assumptions: RoiAssumptions | None = None, *, retention: pd.DataFrame | None = None,
                 covariates: Sequence[str] | None = None) -> pd.DataFrame:
     """Phillips ROI of a program from its data plus money assumptions.
 

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from mentorkit.cli.files import display_name, read_column, read_lines
 from mentorkit.cli.scale import add_scale_arguments, run_partitioned, wants_partitioned
 from mentorkit.errors import MentorkitError
+from mentorkit.skills.base import SKILLS  # the skill catalogue (no model is loaded)
 
 __all__ = ["add_parsers", "read_utterances", "listen_rows", "write_rows", "run_listen", "run_train"]
 
@@ -33,7 +34,7 @@ def add_parsers(sub) -> None:
                        description="Train every skill detector (or those named) on its fixed training split, "
                                    "print test-split precision/recall/F1 and save the models (skops).")
     t.add_argument("--skill", action="append", metavar="NAME",
-                   help="only this skill (repeatable): active_listening, intent_tone, four_step, agreement, recap, boundaries")
+                   help="only this skill (repeatable): " + ", ".join(s for s in SKILLS if s != "sbi"))
     t.add_argument("--data", metavar="DIR", default=None, help="datasets folder (default: the checkout's datasets/)")
     t.add_argument("--out", metavar="DIR", default=None, help="where to write the models (default: the packaged ones)")
     t.set_defaults(func=run_train)

@@ -34,6 +34,10 @@ from murmurhash.mrmr import hash as murmur3
 from mentorkit.errors import MentorkitError
 
 PART_NAMES = ("situation", "behavior", "impact", "judgement")
+#: the three SBI parts (judgement is a flag), their display names and highlight colours
+SBI_PARTS = PART_NAMES[:3]
+LABELS = {"situation": "Situation", "behavior": "Behavior", "impact": "Impact", "judgement": "Judgement"}
+COLORS = {"situation": "#cfe8ff", "behavior": "#d7f5d0", "impact": "#ffe7b8", "judgement": "#ffc9c9"}
 N_FEATURES = 2 ** 16
 TOKEN_THRESHOLD = 0.5
 MODEL_VERSION = 3

@@ -50,6 +50,11 @@ from mentorkit.manage.hours import DEFAULT_HOURS, zone
 from mentorkit.manage.planner import Person, suggest_slots
 from mentorkit.manage.roster import RosterStore, check_email, hours_of
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["Outbox", "draft_nudges", "sender_address", "starters", "stage_of", "parse_smtp_url", "DRAFT_COLUMNS", "RESULT_COLUMNS",
            "STAGES", "MEETING_RULES"]
 
@@ -94,7 +99,7 @@ def stage_of(engagement: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     return pd.Series(stage, index=engagement.index, name="stage")
 
 
-def _silent_mentees(data, engagement: pd.DataFrame, as_of: pd.Timestamp, days: float) -> pd.DataFrame:
+def _silent_mentees(data: ProgramData, engagement: pd.DataFrame, as_of: pd.Timestamp, days: float) -> pd.DataFrame:
     act = engagement[engagement["active"] & (engagement["model"] == "async")]
     m = data.messages
     if "sender" in m.columns:
@@ -109,7 +114,7 @@ def _silent_mentees(data, engagement: pd.DataFrame, as_of: pd.Timestamp, days: f
     return f
 
 
-def _owes_reply(data, pairs: pd.Series) -> pd.Series:
+def _owes_reply(data: ProgramData, pairs: pd.Series) -> pd.Series:
     """For each pair, who should answer the oldest unanswered message ("mentor" or "mentee")."""
     m = data.messages
     if "sender" not in m.columns:
@@ -398,7 +403,7 @@ def _connect(target: dict, timeout: float) -> smtplib.SMTP:
 
 # ------------------------------------------------------------------ drafting
 
-def draft_nudges(data, contacts: pd.DataFrame | RosterStore | None = None, *, rules=None,
+def draft_nudges(data: ProgramData, contacts: pd.DataFrame | RosterStore | None = None, *, rules=None,
                  as_of: pd.Timestamp | str | None = None, quiet_days: int | None = None,
                  sent: pd.DataFrame | None = None, now: datetime | None = None,
                  async_update_days: float = 10, slot_minutes: int = 45, progress: bool = False) -> Outbox:

@@ -63,10 +63,10 @@ Example
 """
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
 import os
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -76,7 +76,7 @@ from mentorkit.program.data import ProgramData, ValidationReport
 from mentorkit.program.schema import (CADENCE_DAYS, CADENCES, CONFIDENCE_ITEMS, FUNCTION_SUBSCALES, MODELS,
                                       SKILLS, TABLE_ORDER)
 
-__all__ = ["simulate", "DEFAULTS", "REGIONS", "COHORT_WEEKS", "FOLLOW_UP_MONTHS", "PRACTICE_FILE"]
+__all__ = ["simulate", "SimulationSettings", "DEFAULTS", "REGIONS", "COHORT_WEEKS", "FOLLOW_UP_MONTHS", "PRACTICE_FILE"]
 
 COHORT_WEEKS = (12, 16, 20, 26)
 FOLLOW_UP_MONTHS = 24
@@ -232,25 +232,16 @@ def _pool(rng, n_mentees: int, n_comp: int, strength: float):
     }
 
 
-def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = None, *,
-             comparison: int | None = None, cohorts: int | None = None, start: str = "2022-01-10",
-             confidence_effect_d: float = 0.5, dose_response_per_session: float = 0.05,
-             retention_hazard_ratio: float = 0.7, promotion_odds_ratio: float = 1.3,
-             attendance: float = 0.85, tz_penalty: float = 0.3, selection_strength: float = 1.0,
-             model_mix: dict | None = None, cadence_mix: dict | None = None,
-             reply_median_hours: float = 30.0, baseline_exit_rate: float = 0.15,
-             cross_region_share: float = 0.3, practice: bool = False, practice_per_attempt: float = 0.03,
-             practice_per_10_points: float = 0.2, format: str = "csv", progress: bool = False) -> ProgramData:
-    """Simulate a mentoring program; write it to *out* when given.
+@dataclass(frozen=True)
+class SimulationSettings:
+    """Everything a simulated program is made from; the same settings give byte-identical files.
 
-    Parameters
+    Attributes
     ----------
     mentees : int
         Number of mentees (at least 10).
     seed : int
-        Random seed: the same seed and options give byte-identical files.
-    out : path-like, optional
-        Folder to write one CSV (or Parquet) file per table plus ``truth.json``.
+        Random seed.
     comparison : int, optional
         Size of the non-mentored comparison group (default: as many as mentees).
     cohorts : int, optional
@@ -281,52 +272,118 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
         The planted relation: extra rise of a mentee's mean ``conf_*`` change (post minus pre,
         scale points) per practice attempt of their mentor before the pair ended, and per 10
         points of the mentor's mean practice score (mentors who practised).
+
+    >>> SimulationSettings(mentees=50).checked().comparison
+    50
+    >>> SimulationSettings(mentees=5).checked()
+    Traceback (most recent call last):
+    ...
+    mentorkit.errors.MentorkitError: simulate: mentees must be at least 10, got 5
+    """
+
+    mentees: int = 600
+    seed: int = 0
+    comparison: int | None = None
+    cohorts: int | None = None
+    start: str = "2022-01-10"
+    confidence_effect_d: float = 0.5
+    dose_response_per_session: float = 0.05
+    retention_hazard_ratio: float = 0.7
+    promotion_odds_ratio: float = 1.3
+    attendance: float = 0.85
+    tz_penalty: float = 0.3
+    selection_strength: float = 1.0
+    model_mix: dict | None = None
+    cadence_mix: dict | None = None
+    reply_median_hours: float = 30.0
+    baseline_exit_rate: float = 0.15
+    cross_region_share: float = 0.3
+    practice: bool = False
+    practice_per_attempt: float = 0.03
+    practice_per_10_points: float = 0.2
+
+    def checked(self) -> "SimulationSettings":
+        """These settings with the defaults filled in, or a :class:`MentorkitError` naming the bad field
+        (its ``field`` attribute holds the name, so a front can say which of its options it was)."""
+        def bad(field: str, message: str) -> MentorkitError:
+            err = MentorkitError(f"simulate: {field} {message}")
+            err.field = field
+            return err
+
+        if self.mentees < 10:
+            raise bad("mentees", f"must be at least 10, got {self.mentees}")
+        comparison = self.mentees if self.comparison is None else int(self.comparison)
+        if comparison < 0:
+            raise bad("comparison", f"must be 0 or more, got {comparison}")
+        for name, lo, hi in (("attendance", 0.01, 1.0), ("tz_penalty", 0.0, 1.0),
+                             ("retention_hazard_ratio", 0.05, 20.0), ("promotion_odds_ratio", 0.05, 20.0),
+                             ("baseline_exit_rate", 0.001, 0.9), ("cross_region_share", 0.0, 1.0),
+                             ("reply_median_hours", 0.1, 1000.0), ("selection_strength", 0.0, 10.0)):
+            v = getattr(self, name)
+            if not lo <= v <= hi:
+                raise bad(name, f"must be between {lo} and {hi}, got {v}")
+        try:
+            start = str(np.datetime64(pd.Timestamp(self.start).date(), "D"))
+        except (ValueError, TypeError):
+            raise bad("start", f"must be a date like 2022-01-10, got {self.start!r}") from None
+        if self.practice:
+            for name in ("practice_per_attempt", "practice_per_10_points"):
+                v = getattr(self, name)
+                if not -2.0 <= v <= 2.0:
+                    raise bad(name, f"must be between -2 and 2 scale points, got {v}")
+        cohorts = int(self.cohorts) if self.cohorts else min(12, max(1, math.ceil(self.mentees / 100)))
+        if cohorts < 1:
+            raise bad("cohorts", f"must be at least 1, got {self.cohorts}")
+        return dataclasses.replace(
+            self, comparison=comparison, cohorts=cohorts, start=start,
+            model_mix=_check_mix("model_mix", self.model_mix or DEFAULTS["model_mix"], MODELS),
+            cadence_mix=_check_mix("cadence_mix", self.cadence_mix or DEFAULTS["cadence_mix"], CADENCES))
+
+
+def simulate(settings: SimulationSettings | None = None, out: str | os.PathLike | None = None, *,
+             format: str = "csv", progress: bool = False, **changes) -> ProgramData:
+    """Simulate a mentoring program; write it to *out* when given (through :meth:`ProgramData.to_folder`).
+
+    Parameters
+    ----------
+    settings : SimulationSettings, optional
+        What to simulate (default :class:`SimulationSettings`).
+    out : path-like, optional
+        Folder to write one CSV (or Parquet) file per table plus ``truth.json``.
     format : {"csv", "parquet"}
         File format when writing.
     progress : bool
         Show a progress bar.
+    **changes
+        Fields of *settings* to change, by name (``simulate(mentees=50, seed=3)``).
 
     Returns
     -------
     ProgramData
         The program, with ``truth`` holding the planted effects.
+
+    >>> simulate(mentees=20, seed=1).pairs.shape[0]
+    20
     """
-    if mentees < 10:
-        raise MentorkitError(f"simulate: --mentees must be at least 10, got {mentees}")
-    comparison = mentees if comparison is None else int(comparison)
-    if comparison < 0:
-        raise MentorkitError(f"simulate: --comparison must be 0 or more, got {comparison}")
-    for name, v, lo, hi in (("attendance", attendance, 0.01, 1.0), ("tz_penalty", tz_penalty, 0.0, 1.0),
-                            ("retention_hazard_ratio", retention_hazard_ratio, 0.05, 20.0),
-                            ("promotion_odds_ratio", promotion_odds_ratio, 0.05, 20.0),
-                            ("baseline_exit_rate", baseline_exit_rate, 0.001, 0.9),
-                            ("cross_region_share", cross_region_share, 0.0, 1.0),
-                            ("reply_median_hours", reply_median_hours, 0.1, 1000.0),
-                            ("selection_strength", selection_strength, 0.0, 10.0)):
-        if not lo <= v <= hi:
-            raise MentorkitError(f"simulate: {name} must be between {lo} and {hi}, got {v}")
+    unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimulationSettings)})
+    if unknown:
+        raise MentorkitError(f"simulate: unknown setting(s) {', '.join(unknown)}; the settings are the fields of "
+                             "SimulationSettings")
     if format not in ("csv", "parquet"):
         raise MentorkitError(f"simulate: format must be csv or parquet, got {format!r}")
-    model_mix = _check_mix("model_mix", model_mix or DEFAULTS["model_mix"], MODELS)
-    cadence_mix = _check_mix("cadence_mix", cadence_mix or DEFAULTS["cadence_mix"], CADENCES)
-    try:
-        start_day = np.datetime64(pd.Timestamp(start).date(), "D")
-    except (ValueError, TypeError):
-        raise MentorkitError(f"simulate: start must be a date like 2022-01-10, got {start!r}") from None
-    n_cohorts = int(cohorts) if cohorts else min(12, max(1, math.ceil(mentees / 100)))
-    if n_cohorts < 1:
-        raise MentorkitError(f"simulate: cohorts must be at least 1, got {cohorts}")
-    if practice:
-        for name, v in (("practice_per_attempt", practice_per_attempt),
-                        ("practice_per_10_points", practice_per_10_points)):
-            if not -2.0 <= v <= 2.0:
-                raise MentorkitError(f"simulate: {name} must be between -2 and 2 scale points, got {v}")
-    options = dict(mentees=mentees, seed=seed, comparison=comparison, cohorts=n_cohorts, start=str(start_day),
-                   confidence_effect_d=confidence_effect_d, dose_response_per_session=dose_response_per_session,
-                   retention_hazard_ratio=retention_hazard_ratio, promotion_odds_ratio=promotion_odds_ratio,
-                   attendance=attendance, tz_penalty=tz_penalty, selection_strength=selection_strength,
-                   model_mix=model_mix, cadence_mix=cadence_mix, reply_median_hours=reply_median_hours,
-                   baseline_exit_rate=baseline_exit_rate, cross_region_share=cross_region_share)
+    s = dataclasses.replace(settings or SimulationSettings(), **changes).checked()
+    mentees, seed, comparison, n_cohorts = s.mentees, s.seed, s.comparison, s.cohorts
+    start_day = np.datetime64(s.start, "D")
+    confidence_effect_d, dose_response_per_session = s.confidence_effect_d, s.dose_response_per_session
+    retention_hazard_ratio, promotion_odds_ratio = s.retention_hazard_ratio, s.promotion_odds_ratio
+    attendance, tz_penalty, selection_strength = s.attendance, s.tz_penalty, s.selection_strength
+    model_mix, cadence_mix, reply_median_hours = s.model_mix, s.cadence_mix, s.reply_median_hours
+    baseline_exit_rate, cross_region_share = s.baseline_exit_rate, s.cross_region_share
+    practice, practice_per_attempt, practice_per_10_points = (s.practice, s.practice_per_attempt,
+                                                              s.practice_per_10_points)
+    # truth.json names the practice settings only when practice is simulated, so programs without it
+    # keep the files they had
+    options = {f.name: getattr(s, f.name) for f in dataclasses.fields(s) if not f.name.startswith("practice")}
     if practice:
         options.update(practice=True, practice_per_attempt=practice_per_attempt,
                        practice_per_10_points=practice_per_10_points)
@@ -625,20 +682,7 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
                        sponsorship=sponsorship_df, report=ValidationReport(), source=None, truth=truth,
                        practice=practice_log)
     if out is not None:
-        from mentorkit.program.loader import write_table
-        folder = Path(out)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise MentorkitError(f"{folder}: cannot create the output folder: {exc.strerror or exc}") from None
-        for t, df in data.tables().items():
-            write_table(df, folder / f"{t}.{format}", table=t)
-            step(f"wrote {t}")
-        if practice_log is not None:
-            from mentorkit.privacy import to_csv_safe
-            to_csv_safe(_attempts_export(practice_log), folder / PRACTICE_FILE)
-        (folder / "truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
-        data.source = folder
+        data.source = data.to_folder(out, format, on_table=lambda t: step(f"wrote {t}"))
     bar.close()
     return data
 

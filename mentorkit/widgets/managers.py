@@ -18,6 +18,11 @@ import pandas as pd
 
 from mentorkit.widgets.common import download_link, html_view, message_html, table_html
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["ManagerPanel", "outbox_rows", "overlap_rows", "nudged_ago", "links_html", "template_links",
            "LOW_OVERLAP_MINUTES"]
 
@@ -89,7 +94,7 @@ class ManagerPanel(w.VBox):
         self.pair_pick.observe(lambda _c: self._templates(), names="value")
         self.children = [w.HTML("<p class='mk-sub'>Opening this tab drafts the nudges…</p>")]
 
-    def set_view(self, data, as_of: pd.Timestamp, selection) -> None:
+    def set_view(self, data: ProgramData, as_of: pd.Timestamp, selection) -> None:
         """The program, the as-of date and the filtered program (its pairs are the ones listed)."""
         self._ctx = (data, pd.Timestamp(as_of), selection)
         if self.drawn:
@@ -191,7 +196,7 @@ def template_links(names=None) -> w.HTML:
     return box
 
 
-def _with_pairs(data, pairs: pd.DataFrame):
+def _with_pairs(data: ProgramData, pairs: pd.DataFrame):
     import dataclasses
     if dataclasses.is_dataclass(data):
         return dataclasses.replace(data, pairs=pairs)

@@ -21,7 +21,6 @@ _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 _YAML_TRUE = frozenset({"yes", "true", "on"})
 _YAML_FALSE = frozenset({"no", "false", "off"})
-_QUOTED_FORMULA = re.compile(r"^'[=+\-@\t\r]")
 _TIMEZONES = frozenset(zoneinfo.available_timezones()) | {"UTC"}
 _TZ_BY_LOWER = {t.lower(): t for t in _TIMEZONES}
 
@@ -105,13 +104,16 @@ def _fmt(v) -> str:
 
 
 def _as_text(u: np.ndarray) -> np.ndarray:
-    """Raw uniques as text, with mentorkit's spreadsheet quote removed."""
+    """Raw uniques as text, with mentorkit's spreadsheet quote removed
+    (:func:`mentorkit.privacy.unescape_spreadsheet`, the inverse of the one escaper)."""
+    from mentorkit.privacy import unescape_spreadsheet
+
     out = np.empty(len(u), dtype=object)
     for i, v in enumerate(u):
         if _is_missing(v):
             out[i] = None
         elif isinstance(v, str):
-            out[i] = v[1:] if _QUOTED_FORMULA.match(v) else v
+            out[i] = v
         elif isinstance(v, (bool, np.bool_)):
             out[i] = "true" if v else "false"
         elif isinstance(v, (float, np.floating)) and float(v).is_integer():
@@ -120,7 +122,7 @@ def _as_text(u: np.ndarray) -> np.ndarray:
             out[i] = _fmt(v)
         else:
             out[i] = str(v)
-    return out
+    return unescape_spreadsheet(out)
 
 
 def _recode(text: np.ndarray, vmap: dict | None) -> np.ndarray:
