@@ -338,9 +338,10 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
             if fresh:
                 chosen = fresh[:2]
                 told_now.update(f.id for f in chosen)
-                answers.append(Answer("open", sent.text.strip(),
-                                      join_voiced([_fact_line(f, False, values) for f in chosen]),
-                                      tuple(f.id for f in chosen)))
+                from mentorkit.scenarios.wording import ANSWER_FRAMES, frame_answer
+                lines = [_fact_line(f, False, values) for f in chosen]
+                lines[0] = frame_answer(session._say(ANSWER_FRAMES, doc.text + "|" + sent.text), lines[0])
+                answers.append(Answer("open", sent.text.strip(), join_voiced(lines), tuple(f.id for f in chosen)))
                 continue
         else:
             best = next((f for f in candidates if f.id not in told_now), None)
