@@ -9,7 +9,7 @@ module                 commands
 :mod:`.skills`         ``listen``, ``train-skills``
 :mod:`.program`        ``validate``, ``simulate``
 :mod:`.scenario`       ``scenario new``, ``scenario check``, ``scenario preview``
-:mod:`.manage`         ``roster``, ``plan``, ``nudges``
+:mod:`.manage`         ``roster``, ``plan``, ``nudges``, ``user``
 =====================  ======================================================
 
 Every subcommand is a thin wrapper over a library function; files people give it are read by
