@@ -220,6 +220,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
         await self.wait_for_slot()
+        from mentorkit.manage.signin import kernel_env
+        kwargs["env"] = kernel_env(kwargs.get("env"))  # who is signed in, from the server's request, never the page
         self._starting += 1  # no await between the check and this line: no other start can slip in
         try:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
@@ -274,6 +276,13 @@ def _handlers():
                 raise web.HTTPError(404)
             return await super().get(path)
 
+        def should_use_rendered_notebook(self, *args, **kwargs):
+            # pre-heated kernels know no user: they serve only the roles that see pseudonyms
+            from mentorkit.manage.signin import needs_own_kernel
+            if needs_own_kernel(self.current_user):
+                return False
+            return super().should_use_rendered_notebook(*args, **kwargs)
+
     class TreeHandler(TornadoVoilaTreeHandler):
         """The landing page and the file lists of the allowlisted folders; everything else is 404."""
 
@@ -294,12 +303,17 @@ def _handlers():
         """The login form from the ``mentorkit`` template (inline styles, no CDN)."""
 
         def render_template(self, name, **ns):
+            from mentorkit.manage.signin import users_configured
             ns.update(self.template_namespace)
             ns.setdefault("xsrf_form_html", self.xsrf_form_html)
+            ns.setdefault("mk_users", users_configured())
             return self.settings["voila_jinja2_env"].get_template("login.html").render(**ns)
 
-    class IdentityProvider(PasswordIdentityProvider):
-        """Token or password login, with mentorkit's login page."""
+    from mentorkit.manage.signin import UserSignIn
+
+    class IdentityProvider(UserSignIn, PasswordIdentityProvider):
+        """Token or password login, and per-user sign-in with roles (:mod:`mentorkit.manage.signin`),
+        with mentorkit's login page."""
 
         def __init__(self, **kwargs):
             kwargs["login_handler_class"] = LoginHandler
@@ -339,10 +353,12 @@ def _voila_class():
                 if not token and self.token is None:
                     self.token = ""
             self.voila_configuration.file_allowlist = list(self.image_allowlist)
-            if not is_loopback(self.ip) and not (self.token or password):
+            os.environ["MENTORKIT_ROOT"] = os.path.abspath(self.root_dir)
+            from mentorkit.manage.signin import clear_role_environment, users_configured
+            clear_role_environment()
+            if not is_loopback(self.ip) and not (self.token or password or users_configured()):
                 self.log.critical(NO_LOGIN_MESSAGE.format(ip=self.ip or "all addresses"))
                 sys.exit(2)
-            os.environ["MENTORKIT_ROOT"] = os.path.abspath(self.root_dir)
 
         def init_handlers(self):
             out = []

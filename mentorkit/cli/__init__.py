@@ -10,7 +10,7 @@ module                 commands
 :mod:`.scale`          ``redact``, ``themes`` (and the large-input options of ``grade``/``listen``)
 :mod:`.program`        ``validate``, ``simulate``
 :mod:`.scenario`       ``scenario new``, ``scenario check``, ``scenario preview``
-:mod:`.manage`         ``roster``, ``plan``, ``nudges``
+:mod:`.manage`         ``roster``, ``plan``, ``nudges``, ``user``
 =====================  ======================================================
 
 Every subcommand is a thin wrapper over a library function; files people give it are read by
