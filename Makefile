@@ -29,11 +29,13 @@ chromium:
 	fi
 	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)"; exit 1; }
 
-# voila.json holds the settings; JUPYTER_PATH lets Voila find the repo's "mentorkit" page template
+# voila.json holds the settings; JUPYTER_PATH lets Voila find the repo's "mentorkit" page template.
+# mentorkit.serving is Voila with mentorkit's policy: HOST other than 127.0.0.1 needs MENTORKIT_SERVE_TOKEN
+# or MENTORKIT_SERVE_PASSWORD (refused at start otherwise); only dashboards/ and exercises/ render
 serve: $(STAMP)
 	@echo "mentorkit: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	JUPYTER_PATH="$(CURDIR)/dashboards/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
-	  $(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
+	  $(PY) -m mentorkit.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
 
 # one pytest run: unit and browser tests under tests/, notebooks under nbval
 test: $(STAMP) chromium

@@ -20,7 +20,8 @@ from mentorkit.analysis.figures import themes_figure  # noqa: F401 - drawn in fi
 from mentorkit.errors import MentorkitError
 from mentorkit.privacy import min_group_size, suppress, too_few
 
-__all__ = ["ThemeResult", "comment_themes", "comment_view", "sentiment", "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
+__all__ = ["ThemeResult", "ThemeModel", "fit_theme_model", "comment_themes", "comment_view", "sentiment",
+           "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
            "FILLER_WORDS"]
 
 #: Words that make a comment about a mentoring program read as positive (written for mentorkit).
@@ -103,6 +104,83 @@ class ThemeResult:
     assignments: pd.DataFrame
 
 
+@dataclass
+class ThemeModel:
+    """A topic model fitted once, that assigns themes to any number of further comments.
+
+    :func:`comment_themes` fits and assigns in one go; the partitioned job
+    (:mod:`mentorkit.scale`) fits on a sample and then calls :meth:`assign` on every partition.
+    """
+
+    vectorizer: object
+    model: object
+    n_themes: int
+    n_fitted: int
+    train_weights: np.ndarray
+
+    def assign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's strongest theme (1-based; 0 when it shares no word with the model) and weight."""
+        if not len(texts):
+            return np.zeros(0, dtype=int), np.zeros(0)
+        W = self.model.transform(self.vectorizer.transform(list(texts)))
+        strength = W.max(axis=1)
+        return np.where(strength > 0, W.argmax(axis=1) + 1, 0), strength
+
+    def terms(self, n_top_terms: int = 8) -> list[list[str]]:
+        names = np.asarray(self.vectorizer.get_feature_names_out())
+        return [names[np.argsort(-row)[:n_top_terms]].tolist() for row in self.model.components_]
+
+    def describe(self, assigned: pd.DataFrame, *, n_top_terms: int = 8, min_size: int | None = None) -> pd.DataFrame:
+        """The theme table over assigned comments (``theme`` and ``sentiment`` columns), small themes suppressed."""
+        size = min_group_size() if min_size is None else int(min_size)
+        used = assigned.dropna(subset=["sentiment"])
+        rows = []
+        for t, top in enumerate(self.terms(n_top_terms), start=1):
+            s = used.loc[used["theme"] == t, "sentiment"].to_numpy(dtype=float)
+            rows.append({"theme": t, "label": " / ".join(top[:3]), "top_terms": ", ".join(top),
+                         "n_comments": int(len(s)), "share": len(s) / max(1, len(used)),
+                         "sentiment_mean": float(s.mean()) if len(s) else np.nan,
+                         "share_positive": float((s > 0).mean()) if len(s) else np.nan,
+                         "share_negative": float((s < 0).mean()) if len(s) else np.nan})
+        return suppress(pd.DataFrame(rows), "n_comments", by=["theme"], min_size=size)
+
+
+def fit_theme_model(texts: Sequence[str], *, n_themes: int = 5, method: str = "nmf", random_state: int = 0,
+                    lda_starts: int = 5) -> ThemeModel:
+    """Fit the TF-IDF + NMF (or counts + LDA) topic model of :func:`comment_themes` on *texts*."""
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    if len(texts) < n_themes:
+        raise MentorkitError(f"comments: {len(texts)} non-empty comment(s) are too few for {n_themes} themes")
+    if method not in ("nmf", "lda"):
+        raise MentorkitError(f"comment themes: method must be 'nmf' or 'lda', got {method!r}")
+    stop = sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
+    min_df = 2 if len(texts) >= 20 else 1
+    if method == "nmf":
+        vec = TfidfVectorizer(stop_words=stop, min_df=min_df, max_df=0.9, sublinear_tf=True,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        model = NMF(n_components=n_themes, init="nndsvda", random_state=random_state, max_iter=400)
+    else:
+        vec = CountVectorizer(stop_words=stop, min_df=min_df, max_df=0.9,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        model = None
+    try:
+        X = vec.fit_transform(texts)
+    except ValueError as exc:
+        raise MentorkitError(f"comments: no usable words to find themes in ({exc})") from None
+    if model is None:
+        # LDA's likelihood has many local optima on short texts: keep the best of a few starts
+        fits = [LatentDirichletAllocation(n_components=n_themes, random_state=random_state + i,
+                                          learning_method="batch").fit(X) for i in range(lda_starts)]
+        model = max(fits, key=lambda m: m.score(X))
+        W = model.transform(X)
+    else:
+        W = model.fit_transform(X)
+    return ThemeModel(vec, model, n_themes, len(texts), W)
+
+
 def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5, method: str = "nmf",
                    text_col: str = "text", n_top_terms: int = 8, n_examples: int = 3,
                    random_state: int = 0, lda_starts: int = 5, min_size: int | None = None) -> ThemeResult:
@@ -135,9 +213,6 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     >>> sorted(r.themes["n_comments"].astype(int).tolist())
     [6, 6]
     """
-    from sklearn.decomposition import NMF, LatentDirichletAllocation
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-
     if isinstance(comments, pd.DataFrame):
         if text_col not in comments.columns:
             raise MentorkitError(f"comments: missing column {text_col!r} (columns present: {list(comments.columns)})")
@@ -147,34 +222,9 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     texts = texts.astype("string").fillna("").str.strip()
     keep = texts != ""
     texts_used = texts[keep]
-    if len(texts_used) < n_themes:
-        raise MentorkitError(f"comments: {len(texts_used)} non-empty comment(s) are too few for {n_themes} themes")
-    if method not in ("nmf", "lda"):
-        raise MentorkitError(f"comment themes: method must be 'nmf' or 'lda', got {method!r}")
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    stop = sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
-    min_df = 2 if len(texts_used) >= 20 else 1
-    if method == "nmf":
-        vec = TfidfVectorizer(stop_words=stop, min_df=min_df, max_df=0.9, sublinear_tf=True,
-                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
-        model = NMF(n_components=n_themes, init="nndsvda", random_state=random_state, max_iter=400)
-    else:
-        vec = CountVectorizer(stop_words=stop, min_df=min_df, max_df=0.9,
-                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
-        model = None
-    try:
-        X = vec.fit_transform(texts_used.tolist())
-    except ValueError as exc:
-        raise MentorkitError(f"comments: no usable words to find themes in ({exc})") from None
-    if model is None:
-        # LDA's likelihood has many local optima on short texts: keep the best of a few starts
-        fits = [LatentDirichletAllocation(n_components=n_themes, random_state=random_state + i,
-                                          learning_method="batch").fit(X) for i in range(lda_starts)]
-        model = max(fits, key=lambda m: m.score(X))
-        W = model.transform(X)
-    else:
-        W = model.fit_transform(X)
+    fitted = fit_theme_model(texts_used.tolist(), n_themes=n_themes, method=method, random_state=random_state,
+                             lda_starts=lda_starts)
+    vec, model, W = fitted.vectorizer, fitted.model, fitted.train_weights
     H = model.components_
     terms = np.asarray(vec.get_feature_names_out())
     strength = W.max(axis=1)

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from mentorkit.cli.files import display_name, read_lines
+from mentorkit.cli.files import display_name, read_column, read_lines
+from mentorkit.cli.scale import add_scale_arguments, run_partitioned, wants_partitioned
 from mentorkit.errors import MentorkitError
 from mentorkit.skill_catalogue import SKILLS
 
@@ -25,6 +26,8 @@ def add_parsers(sub) -> None:
     s.add_argument("--input", metavar="FILE", required=True, help="UTF-8 text file, one utterance per line ('-' for stdin)")
     s.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default jsonl)")
     s.add_argument("--batch-size", type=int, default=64, help="utterances parsed per batch")
+    s.add_argument("--column", metavar="NAME", help="with a CSV/Parquet input: the column holding the utterances")
+    add_scale_arguments(s)
     s.set_defaults(func=run_listen)
 
     t = sub.add_parser("train-skills", help="retrain the skill detectors from datasets/ reproducibly",
@@ -91,7 +94,9 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
 
 def run_listen(args) -> int:
     """Entry point for ``mentorkit listen``."""
-    lines = read_utterances(args.input)
+    if wants_partitioned(args):
+        return run_partitioned("listen", args)
+    lines = read_column(args.input, args.column, what="utterance") if args.column else read_utterances(args.input)
     rows = listen_rows(lines, batch_size=args.batch_size)
     name = display_name(args.input)
     blank = [r["line"] for r in rows if r["label"] is None]

@@ -102,6 +102,8 @@ def stage_of(engagement: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
 def _silent_mentees(data: ProgramData, engagement: pd.DataFrame, as_of: pd.Timestamp, days: float) -> pd.DataFrame:
     act = engagement[engagement["active"] & (engagement["model"] == "async")]
     m = data.messages
+    # the async pairs first (one hash pass over the messages), then the cheap tests on what is left
+    m = m[m["pair_id"].isin(act["pair_id"].to_numpy())]
     if "sender" in m.columns:
         m = m[(m["sender"] == "mentee") & (m["sent_at"] <= as_of + pd.Timedelta(days=1))]
     last = m.groupby("pair_id")["sent_at"].max()
@@ -119,7 +121,8 @@ def _owes_reply(data: ProgramData, pairs: pd.Series) -> pd.Series:
     m = data.messages
     if "sender" not in m.columns:
         return pd.Series("mentor", index=pairs.index)
-    open_ = m[m["replied_at"].isna() & m["pair_id"].isin(set(pairs))].sort_values("sent_at")
+    open_ = m[m["replied_at"].isna()]  # few messages are unanswered: test the pairs on those only
+    open_ = open_[open_["pair_id"].isin(pairs.to_numpy())].sort_values("sent_at")
     first_sender = open_.groupby("pair_id")["sender"].first()
     owes = pairs.map(first_sender).map({"mentee": "mentor", "mentor": "mentee"}).fillna("mentor")
     return owes
@@ -465,9 +468,15 @@ def draft_nudges(data: ProgramData, contacts: pd.DataFrame | RosterStore | None 
     held = held[["pair_id", "rule", "recipient_id", "last_nudged", "days_since_nudge"]].reset_index(drop=True)
     todo = flagged[~recent].reset_index(drop=True)
     # contacts
-    tz = data.participants.set_index("participant_id")["timezone"]
+    meet = todo[todo["rule"].isin(list(MEETING_RULES))]
+    people = data.participants[data.participants["participant_id"].isin(
+        pd.unique(np.concatenate([meet["recipient_id"].to_numpy(), meet["other_id"].to_numpy()])))]
+    tz = dict(zip(people["participant_id"], people["timezone"]))
     if contacts is not None and len(contacts):
-        c = contacts.drop_duplicates("participant_id").set_index("participant_id")
+        # only the people these drafts name: dicts and working hours for them, not the whole roster
+        needed = pd.unique(np.concatenate([todo["recipient_id"].to_numpy(), todo["other_id"].to_numpy()]))
+        c = contacts[contacts["participant_id"].isin(needed)]
+        c = c.drop_duplicates("participant_id").set_index("participant_id")
         names, emails = c["name"].to_dict(), c["email"].to_dict()
         hours = dict(zip(c.index, hours_of(c.reset_index())))
         tz_roster = c["timezone"].to_dict()

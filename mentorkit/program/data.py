@@ -211,6 +211,9 @@ class ProgramData:
         The folder the data came from.
     truth : dict or None
         The planted effects from ``truth.json`` (simulated data only).
+    practice : DataFrame or None
+        The mentors' practice attempts when the simulator made them (``simulate(practice=True)``);
+        a real practice log lives in :mod:`mentorkit.store`.
 
     Example
     -------
@@ -232,6 +235,7 @@ class ProgramData:
     report: ValidationReport = field(default_factory=ValidationReport)
     source: Path | None = None
     truth: dict | None = None
+    practice: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``{name: DataFrame}`` for every table, in dependency order."""
@@ -304,5 +308,9 @@ class ProgramData:
         if self.truth is not None:
             (path / "truth.json").write_text(json.dumps(self.truth, indent=2, sort_keys=False) + "\n",
                                              encoding="utf-8")
+        if self.practice is not None:   # the simulated practice log, as `simulate(out=...)` writes it
+            from mentorkit.privacy import to_csv_safe
+            from mentorkit.program.simulate import PRACTICE_FILE, _attempts_export
+            to_csv_safe(_attempts_export(self.practice), path / PRACTICE_FILE)
         return path
 

@@ -383,8 +383,8 @@ def _parse_column(spec: Column, codes: np.ndarray, u, rows: _Rows, ctx: _Ctx,
     vals = np.asarray(vals)
     tail = np.array([null], dtype=vals.dtype if vals.dtype != object else object)
     col = _Col(codes, np.concatenate([vals, tail]), np.append(np.asarray(empty, dtype=bool), True))
-    if not spec.nullable:
-        rows.add_by_unique(codes, empty, name, "empty cell; a value is required")
+    if not spec.nullable:   # a blank unique, or a cell the reader saw as empty (the slot past the uniques)
+        rows.add(col.empty[codes], name, "empty cell; a value is required")
     if spec.kind == "number" and (spec.min is not None or spec.max is not None):
         v = np.asarray(vals, dtype=float)
         with np.errstate(invalid="ignore"):
