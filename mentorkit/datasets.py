@@ -50,7 +50,7 @@ def _load_byo(folder: Path):
     from mentorkit.program import load as load_program
     import tempfile
     # the example holds deliberate faults: keep its quarantine out of the repository
-    quarantine = Path(tempfile.mkdtemp(prefix="mentorkit-byo-quarantine-"))
+    quarantine = Path(tempfile.mkdtemp(prefix=f"mentorkit-{folder.name}-quarantine-"))
     return load_program(folder, mapping=folder / "mapping.yaml", quarantine_dir=quarantine)
 
 
@@ -124,6 +124,10 @@ def _load_practice(folder: Path) -> dict[str, pd.DataFrame]:
     return {"attempts": pd.read_csv(folder / "attempts.csv"), "scores": pd.read_csv(folder / "scores.csv")}
 
 
+register("hr_snapshot_example",
+         "An HR attrition snapshot (one row per employee on the extract day, tenure in years, no dates) and a "
+         "talent-actions log, with a mapping that derives the dates mentorkit needs; ids are pseudonymised, "
+         "so loading needs MENTORKIT_SALT.", "hr_snapshot_example", _load_byo)
 register("sbi", "Situation-Behavior-Impact feedback statements with their marked spans, train and test "
          "splits; trains and tests the SBI grader (`make train-grader`).", "sbi", _load_sbi, kind="corpus")
 register("listening", "Mentor utterances labelled with the listening move they make (reflection, open or "

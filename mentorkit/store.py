@@ -227,7 +227,7 @@ class PracticeLog:
         self.engine, self.is_sqlite = open_engine(self.url, "practice log")
         self._retry(lambda: metadata.create_all(self.engine), "create the tables")
         # reads never take the write lock (SQLite: a second, read-only engine)
-        # (an in-memory database exists once per engine, so it is read through the one engine it has)
+        # (an in-memory database exists only on its own engine's connection: it reads there too)
         in_memory = self.engine.url.database in (None, "", ":memory:")
         self.reader = (open_engine(self.url, "practice log", read_only=True)[0] if self.is_sqlite and not in_memory
                        else self.engine)

@@ -18,6 +18,7 @@ KNOWN: set[frozenset[str]] = {
     frozenset({"mentorkit.scenarios.answers", "mentorkit.scenarios.engine"}),
     frozenset({"mentorkit.scenarios.check", "mentorkit.scenarios.model"}),
     frozenset({"mentorkit.manage.planner", "mentorkit.manage.templates"}),
+    frozenset({"mentorkit.scenarios.answers", "mentorkit.scenarios.wording"}),
 }
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mentorkit.privacy import suppress
-from mentorkit.skills.base import CATALOGUE
+from mentorkit.skill_catalogue import CATALOGUE
 
 __all__ = ["ReadinessRule", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "cohort_summary",
            "SKILL_NAMES"]

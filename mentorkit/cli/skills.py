@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from mentorkit.cli.files import display_name, read_column, read_lines
 from mentorkit.cli.scale import add_scale_arguments, run_partitioned, wants_partitioned
 from mentorkit.errors import MentorkitError
-from mentorkit.skills.base import SKILLS  # the skill catalogue (no model is loaded)
+from mentorkit.skill_catalogue import SKILLS
 
 __all__ = ["add_parsers", "read_utterances", "listen_rows", "write_rows", "run_listen", "run_train"]
 

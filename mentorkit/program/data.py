@@ -21,7 +21,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 from mentorkit.program.schema import TABLE_ORDER, TABLES
-from mentorkit.program.tables import empty_table, write_table
+from mentorkit.program.tables import PRACTICE_FILE, empty_table, practice_export, write_table
 
 __all__ = ["Problem", "ValidationReport", "ProgramData", "ProgramDataError", "PROBLEM_COLUMNS"]
 
@@ -310,7 +310,6 @@ class ProgramData:
                                              encoding="utf-8")
         if self.practice is not None:   # the simulated practice log, as `simulate(out=...)` writes it
             from mentorkit.privacy import to_csv_safe
-            from mentorkit.program.simulate import PRACTICE_FILE, _attempts_export
-            to_csv_safe(_attempts_export(self.practice), path / PRACTICE_FILE)
+            to_csv_safe(practice_export(self.practice), path / PRACTICE_FILE)
         return path
 

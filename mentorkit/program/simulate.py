@@ -73,6 +73,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 from mentorkit.program.data import ProgramData, ValidationReport
+from mentorkit.program.tables import PRACTICE_FILE  # noqa: F401 - named here too (the simulator writes it)
 from mentorkit.program.schema import (CADENCE_DAYS, CADENCES, CONFIDENCE_ITEMS, FUNCTION_SUBSCALES, MODELS,
                                       SKILLS, TABLE_ORDER)
 
@@ -1020,8 +1021,6 @@ def _comments(rng, surveys: dict, is_mentee, overlap, pair_mentee, p_model, n_pe
 
 # ------------------------------------------------------------------ practice
 
-#: file name of the simulated practice log (the columns of ``PracticeLog.export_csv``, no transcript)
-PRACTICE_FILE = "practice_attempts.csv"
 _PRACTICE_SCENARIOS = ("recognition_good_work", "written_recap", "tense_disagreement", "kickoff_agreement",
                        "availability_boundaries", "low_engagement", "feedback_preference", "reverse_mentoring")
 #: confounders of practice and mentee gain (scale points): per 10 years of mentor tenure, per cohort step
@@ -1102,15 +1101,6 @@ def _practice(rng, mentor_id, tenure, men_cohort, n_cohorts, cohort_start, cohor
         "trainee_ids": "the mentor's participant_id (the program's ids are pseudonyms already)",
     }
     return log, gain, truth
-
-
-def _attempts_export(log: pd.DataFrame) -> pd.DataFrame:
-    """The practice log in the columns of ``PracticeLog.export_csv`` (times as ISO text)."""
-    out = log[["attempt_id", "trainee", "scenario", "rubric_version", "seed", "outcome", "score", "tier", "turns",
-               "started_at", "finished_at"]].copy()
-    for c in ("started_at", "finished_at"):
-        out[c] = out[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return out
 
 
 # ------------------------------------------------------------------ truth

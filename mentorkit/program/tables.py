@@ -13,7 +13,10 @@ import pandas as pd
 
 from mentorkit.program.schema import TABLES
 
-__all__ = ["empty_table", "write_table"]
+__all__ = ["empty_table", "write_table", "practice_export", "PRACTICE_FILE"]
+
+#: file name of the simulated practice log (the columns of ``PracticeLog.export_csv``, no transcript)
+PRACTICE_FILE = "practice_attempts.csv"
 
 
 def empty_table(table: str) -> pd.DataFrame:
@@ -62,3 +65,12 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, table: str | None = N
                 s = s.astype("Int64")
         out[c] = s
     return to_csv_safe(pd.DataFrame(out, index=df.index), path)
+
+
+def practice_export(log: pd.DataFrame) -> pd.DataFrame:
+    """The practice log in the columns of ``PracticeLog.export_csv`` (times as ISO text)."""
+    out = log[["attempt_id", "trainee", "scenario", "rubric_version", "seed", "outcome", "score", "tier", "turns",
+               "started_at", "finished_at"]].copy()
+    for c in ("started_at", "finished_at"):
+        out[c] = out[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out

@@ -21,7 +21,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from mentorkit.skills.base import CATALOGUE
+from mentorkit.skill_catalogue import CATALOGUE
 
 __all__ = ["TIERS", "tier_for", "CriterionResult", "Note", "Debrief", "rate_criterion",
            "build_debrief", "describe_key"]
@@ -50,7 +50,7 @@ _LABELS = {
 }
 
 
-# the skills themselves are named by the skill catalogue (mentorkit.skills.base.CATALOGUE)
+# the skills themselves are named by the skill catalogue (mentorkit.skill_catalogue)
 _LABELS.update({name: info.phrase for name, info in CATALOGUE.items()})
 
 

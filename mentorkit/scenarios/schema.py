@@ -68,7 +68,7 @@ from typing import Any
 
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.facts import FactSheet, parse_facts
-from mentorkit.skills.base import CATALOGUE
+from mentorkit.skill_catalogue import CATALOGUE
 
 __all__ = [
     "COMPONENTS", "STATE_KEYS", "OUTCOMES", "PREFERENCES", "Persona", "Criterion",

@@ -464,6 +464,13 @@ class Dashboard(w.VBox):
         self.status = html_view("mk-status")
         self._view: dict = {}
 
+    def choice(self, name: str, options, description: str, width: str = "260px") -> w.Dropdown:
+        """A filter drop-down (first option chosen, CSS class ``mk-filter-<name>``) that redraws the view."""
+        box = w.Dropdown(options=options, value=options[0], description=description, layout=w.Layout(width=width))
+        box.add_class(f"mk-filter-{name}")
+        box.observe(lambda _change: self.update(), names="value")
+        return box
+
     def lay_out(self, controls: w.Widget, sections: "Sections") -> None:
         """The page: title, status line, *controls* (the filters), the *sections* tabs, the export row."""
         self.sections = sections

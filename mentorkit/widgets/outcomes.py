@@ -221,10 +221,7 @@ class OutcomesROI(Dashboard):
     def _build(self) -> None:
         d = self.data
         cohorts = sorted(d.participants.loc[d.participants["role"] == "mentee", "cohort"].dropna().unique())
-        self.cohort = w.Dropdown(options=[ALL] + [str(c) for c in cohorts], value=ALL, description="Cohort",
-                                 layout=w.Layout(width="260px"))
-        self.cohort.add_class("mk-filter-cohort")
-        self.cohort.observe(lambda _c: self.update(), names="value")
+        self.cohort = self.choice("cohort", [ALL] + [str(c) for c in cohorts], "Cohort")
         self.prepost_chart = FigureView("mk-outcomes-prepost")
         self.prepost_table = html_view("mk-outcomes-prepost-table")
         self.retention_chart = FigureView("mk-outcomes-retention")

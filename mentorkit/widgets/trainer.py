@@ -82,10 +82,7 @@ class TrainerDashboard(Dashboard):
 
     def _build(self) -> None:
         fams = sorted(self.practice.rubric["family"].unique())
-        self.family = w.Dropdown(options=[ALL] + fams, value=ALL, description="Family",
-                                 layout=w.Layout(width="330px"))
-        self.family.add_class("mk-filter-family")
-        self.family.observe(lambda _c: self.update(), names="value")
+        self.family = self.choice("family", [ALL] + fams, "Family", "330px")
         self.kpis = html_view("mk-kpi-row")
         self.trend = FigureView("mk-trainer-trend")
         self.missed_chart = FigureView("mk-trainer-missed")
