@@ -22,7 +22,7 @@ Example
 >>> from mentorkit.widgets.outcomes import OutcomesROI
 >>> dash = OutcomesROI()
 >>> sorted(dash.tables())
-['ROI scenarios', 'pre-post change', 'retention', 'survival curves']
+['ROI scenarios', 'equity gaps', 'pre-post change', 'retention', 'survival curves']
 """
 from __future__ import annotations
 
