@@ -72,11 +72,12 @@ def cached_series(name: str, key: str | None, compute) -> pd.Series:
 
 
 def redacted_comments(data: ProgramData) -> pd.Series:
-    """Every survey comment of *data* with person names replaced (:func:`mentorkit.privacy.redact_names`),
-    kept in the cache per version of the data files, so a second kernel skips the spaCy pass."""
+    """Every survey comment of *data* with names, first names, e-mail addresses, phone numbers and
+    @handles replaced (:func:`mentorkit.privacy.redact_text`), kept in the cache per version of the
+    data files, so a second kernel skips the spaCy pass."""
     def redact() -> pd.Series:
-        from mentorkit.privacy import redact_names
+        from mentorkit.privacy import redact_text
 
         texts = data.comments["text"]
-        return pd.Series(list(redact_names(texts)) if len(texts) else [], index=texts.index, dtype=object)
-    return cached_series("redacted-comments", fingerprint(data), redact)
+        return pd.Series(list(redact_text(texts)) if len(texts) else [], index=texts.index, dtype=object)
+    return cached_series("redacted-comments-v2", fingerprint(data), redact)

@@ -286,13 +286,21 @@ def comment_view(comments: pd.DataFrame, redacted: pd.Series, *, wave: str | Non
     >>> comment_view(c, c["text"], min_size=5)[1]
     'Fewer than 5 people commented in this selection, so their comments are not shown.'
     """
+    from mentorkit.privacy import suppress_against
+
     size = min_group_size(min_size)
     c = comments.assign(text=redacted.reindex(comments.index))
+    everyone = set(c["participant_id"])
     if wave is not None:
         c = c[c["wave"] == wave]
     if too_few(c["participant_id"].nunique(), size):
         return c.iloc[0:0][["wave", "text"]], (f"Fewer than {size} people commented in this selection, so their "
                                                 "comments are not shown.")
+    # one more query over the same commenters: a wave whose complement is small would tell, by
+    # subtraction from "All", which comments those few people wrote
+    if suppress_against(set(c["participant_id"]), everyone, min_size=size):
+        return c.iloc[0:0][["wave", "text"]], ("Only a few of this selection's commenters are outside this wave, "
+                                                "so its comments are not listed separately; choose All.")
     if search.strip():
         c = c[c["text"].str.contains(search.strip(), case=False, regex=False, na=False)]
     return c[["wave", "text"]], None

@@ -42,31 +42,42 @@ def _by_people(data: ProgramData, people: pd.Series, pairs: pd.DataFrame, survey
         comments=data.comments[data.comments["participant_id"].isin(surveyed)])
 
 
-def select_pairs(data: ProgramData, *, cohort: str | None = None, model: str | None = None,
-                 region: str | None = None) -> ProgramData:
+def _matches(col: pd.Series, value) -> pd.Series:
+    """Rows of *col* equal to *value*, or to any of them when *value* is a collection (a filter's
+    merged "other (combined)" option; a missing value counts as
+    :data:`mentorkit.privacy.NOT_RECORDED`)."""
+    if isinstance(value, (list, set, tuple, frozenset)):
+        from mentorkit.privacy import NOT_RECORDED
+        return col.astype(object).where(col.notna(), NOT_RECORDED).astype(str).isin({str(x) for x in value})
+    return col == value
+
+
+def select_pairs(data: ProgramData, *, cohort=None, model=None, region=None) -> ProgramData:
     """The part of *data* about the pairs whose mentee is in *cohort* and *region*, in *model*.
 
+    Each filter is one value, a collection of values (any of them), or ``None`` (no filter).
     Returns a new :class:`~mentorkit.program.ProgramData` with every table cut to those
     pairs, their mentors and mentees (surveys, outcomes and comments: the mentees').
     """
     parts = data.participants
     mentees = parts[parts["role"] == "mentee"]
     if cohort is not None:
-        mentees = mentees[mentees["cohort"] == cohort]
+        mentees = mentees[_matches(mentees["cohort"], cohort)]
     if region is not None:
-        mentees = mentees[mentees["region"] == region]
+        mentees = mentees[_matches(mentees["region"], region)]
     pairs = data.pairs[data.pairs["mentee_id"].isin(mentees["participant_id"])]
     if model is not None:
-        pairs = pairs[pairs["model"] == model]
+        pairs = pairs[_matches(pairs["model"], model)]
     people = pd.concat([pairs["mentor_id"], pairs["mentee_id"]])
     return _by_people(data, people, pairs, pairs["mentee_id"])
 
 
-def select_cohort(data: ProgramData, cohort: str | None) -> ProgramData:
-    """Mentees, comparison members and mentors of *cohort* (``None``: everyone), with their rows."""
+def select_cohort(data: ProgramData, cohort) -> ProgramData:
+    """Mentees, comparison members and mentors of *cohort* (one value, a collection, or ``None``:
+    everyone), with their rows."""
     if cohort is None:
         return data
-    people = data.participants.loc[data.participants["cohort"] == cohort, "participant_id"]
+    people = data.participants.loc[_matches(data.participants["cohort"], cohort), "participant_id"]
     pairs = data.pairs[data.pairs["mentee_id"].isin(people)]
     return _by_people(data, people, pairs, people)
 

@@ -50,7 +50,7 @@ __all__ = [
     "DataSource", "resolve_source", "load_program", "program_from_database", "Dashboard", "html_view",
     "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
     "csv_bytes", "download_link", "snapshot_html", "FigureView", "ExportBar", "STYLE", "ALL",
-    "is_database_url", "safe_url", "FLAG",
+    "is_database_url", "safe_url", "FLAG", "shown_id", "shown_ids",
 ]
 
 #: the label of the "no filter" choice in every dropdown
@@ -99,6 +99,25 @@ def program_problem_html(why: str) -> str:
     """The page's message when the program data cannot be loaded, with what to set."""
     return message_html(why + ". Set MENTORKIT_DATA to a program folder or database URL, or unset it to see "
                         "the bundled sample.", "error", "The program data could not be loaded")
+
+# ---------------------------------------------------------------------- pseudonyms
+
+def shown_id(value) -> str | None:
+    """The pseudonym a screen shows for one id (:func:`mentorkit.privacy.pseudonymise` keyed with
+    :func:`mentorkit.privacy.display_salt`: one scheme for every screen, export and kernel)."""
+    from mentorkit.privacy import display_salt, pseudonymise
+
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return pseudonymise(str(value), salt=display_salt())
+
+
+def shown_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """*df* with every id column (:data:`mentorkit.privacy.ID_COLUMNS`) shown as pseudonyms."""
+    from mentorkit.privacy import pseudonymise_ids
+
+    return pseudonymise_ids(df)
+
 
 # ------------------------------------------------------------------------- HTML
 

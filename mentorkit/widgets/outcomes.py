@@ -49,6 +49,37 @@ RETENTION_CAVEAT = (
 COMMENTS_SHOWN = 10
 
 
+def _against_whole(view: dict, whole: dict, min_size: int) -> None:
+    """Hide the rows of a cohort's tables that differ from the whole program's by a few people.
+
+    Every option has enough people, but one row (a skill few answered, a small equity group,
+    a late step of a curve) could still differ from the same row for "All" by fewer than the
+    minimum; :func:`mentorkit.privacy.suppress_rows_against` hides such rows, and a curve
+    stops at its first such step.
+    """
+    from mentorkit.privacy import suppress_rows_against
+
+    if "pre-post change" in view:
+        view["pre-post change"] = suppress_rows_against(
+            view["pre-post change"], whole.get("pre-post change"), ["group", "skill"], "n", min_size=min_size,
+            value_cols=["mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "dz", "p_t_adj"])
+    if "retention" in view:
+        t = view["retention"]
+        for count, values in (("n_group", ["events_group"]), ("n_reference", ["events_reference"])):
+            t = suppress_rows_against(t, whole.get("retention"), ["method"], count, min_size=min_size, flag=None,
+                                      value_cols=values + ["hr", "ci_low", "ci_high", "p_cox", "max_smd_after"])
+        view["retention"] = t
+    if "equity gaps" in view:
+        view["equity gaps"] = suppress_rows_against(
+            view["equity gaps"], whole.get("equity gaps"), ["family", "measure", "breakdown", "group"], "n_group",
+            min_size=min_size, value_cols=["value_group", "gap", "ci_low", "ci_high"])
+    if "survival curves" in view and len(view["survival curves"]):
+        c = suppress_rows_against(view["survival curves"], whole.get("survival curves"), ["method", "group", "time"],
+                                  "at_risk", min_size=min_size, flag="_cut")
+        keep = (~c["_cut"]).groupby([c["method"], c["group"]]).cumprod().astype(bool)
+        view["survival curves"] = view["survival curves"][keep.to_numpy()].reset_index(drop=True)
+
+
 # --------------------------------------------------------------- ROI calculator
 
 def _slider(description: str, value: float, lo: float, hi: float, step: float, fmt: str, css: str) -> w.FloatSlider:
@@ -220,8 +251,14 @@ class OutcomesROI(Dashboard):
 
     def _build(self) -> None:
         d = self.data
-        cohorts = sorted(d.participants.loc[d.participants["role"] == "mentee", "cohort"].dropna().unique())
-        self.cohort = self.choice("cohort", [ALL] + [str(c) for c in cohorts], "Cohort")
+        from mentorkit.privacy import filter_options
+
+        # the people outcomes are about (mentees and the comparison group); every cohort offered has
+        # enough of them, small ones are merged into "other (combined)" (privacy.filter_options)
+        people = d.participants[d.participants["role"].isin(["mentee", "comparison"])]
+        self._cohort_opts = filter_options(people["cohort"].reset_index(drop=True), self.min_size,
+                                           people=people["participant_id"].tolist())
+        self.cohort = self.choice("cohort", [ALL] + list(self._cohort_opts.options), "Cohort")
         self.prepost_chart = FigureView("mk-outcomes-prepost")
         self.prepost_table = html_view("mk-outcomes-prepost-table")
         self.retention_chart = FigureView("mk-outcomes-retention")
@@ -262,7 +299,7 @@ class OutcomesROI(Dashboard):
     # ------------------------------------------------------------ state
     def _describe(self) -> str:
         who = "all cohorts" if self.cohort.value == ALL else f"cohort {self.cohort.value}"
-        return f"{who}; data: {self.source.label}; groups under {self.min_size} hidden"
+        return f"{who}; data: {self.source.label}; minimum group size {self.min_size}: smaller groups hidden"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables on screen, exactly as shown (hidden cells empty): what the CSV links export."""
@@ -284,12 +321,17 @@ class OutcomesROI(Dashboard):
         from mentorkit.privacy import too_few
         from mentorkit.program.select import select_cohort
 
-        sub = select_cohort(self.data, None if cohort == ALL else cohort)
+        from mentorkit.privacy import suppress_against
+
+        members = None if cohort in (None, "", ALL) else {v for v, o in self._cohort_opts.mapping.items() if o == cohort}
+        sub = select_cohort(self.data, members)
         view: dict = {"data": sub}
-        people = sub.participants["role"].isin(["mentee", "comparison"]).sum()
-        if too_few(people, self.min_size):
-            view["error"] = (f"Fewer than {self.min_size} mentees and comparison members in this selection; "
-                             "nothing is shown.")
+        role = self.data.participants["role"].isin(["mentee", "comparison"])
+        everyone = set(self.data.participants.loc[role, "participant_id"])
+        chosen = set(sub.participants.loc[sub.participants["role"].isin(["mentee", "comparison"]), "participant_id"])
+        if suppress_against(chosen, everyone, min_size=self.min_size):
+            view["error"] = (f"Fewer than {self.min_size} mentees and comparison members in this selection, or "
+                             "in the rest of the program beside it; nothing is shown.")
             self._cache[cohort] = view
             return view
         problems = []
@@ -322,6 +364,8 @@ class OutcomesROI(Dashboard):
         view["hours"] = costed_hours(sub)
         view["problems"] = problems
         view["redacted"] = self.redacted.reindex(sub.comments.index)
+        if cohort not in (None, "", ALL):
+            _against_whole(view, self._compute(ALL), self.min_size)
         self._cache[cohort] = view
         return view
 
