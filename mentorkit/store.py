@@ -226,8 +226,10 @@ class PracticeLog:
         self.url = resolve_url(url)
         self.engine, self.is_sqlite = open_engine(self.url, "practice log")
         self._retry(lambda: metadata.create_all(self.engine), "create the tables")
-        # reads never take the write lock (SQLite: a second, read-only engine)
-        self.reader = open_engine(self.url, "practice log", read_only=True)[0] if self.is_sqlite else self.engine
+        # reads never take the write lock (SQLite files: a second, read-only engine; an in-memory
+        # database exists only on its own connection, so it is read through the one engine)
+        on_disk = self.is_sqlite and make_url(self.url).database not in (None, "", ":memory:")
+        self.reader = open_engine(self.url, "practice log", read_only=True)[0] if on_disk else self.engine
 
     def _safe_url(self) -> str:
         return safe_url(self.url)

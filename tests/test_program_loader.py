@@ -586,3 +586,72 @@ def test_to_folder_round_trip(clean_dir, tmp_path):
     assert again.report.ok and again.truth == data.truth
     for t in TABLE_ORDER:
         pd.testing.assert_frame_equal(getattr(data, t), getattr(again, t))
+
+
+# ------------------------------------------------------------- unreadable files (issue 13 item 6)
+
+def _cannot_read(data, file: str) -> list[str]:
+    return [line for line in lines_of(data.report) if line.startswith(f"{file}:") and "cannot read" in line]
+
+
+@pytest.mark.parametrize("damage, why", [
+    ("garbage", "it is not a text file"),
+    ("big_cell", "longer than 4 MiB"),
+    ("long_line", "longer than 4 MiB"),
+])
+def test_an_unreadable_file_is_one_line_and_the_other_tables_load(prog, damage, why):
+    import os
+
+    p = prog / "comments.csv"
+    if damage == "garbage":
+        p.write_bytes(os.urandom(300_000))
+    elif damage == "big_cell":
+        lines = read_lines(p)
+        lines[1] = lines[1].rsplit(",", 1)[0] + ',"' + "x" * (8 << 20) + '"'
+        write_lines(p, lines)
+    else:
+        p.write_text(p.read_text(encoding="utf-8") + "a" * (50 << 20) + "\n", encoding="utf-8")
+    data = load(prog)
+    found = _cannot_read(data, "comments.csv")
+    assert len(found) == 1 and why in found[0] and "Traceback" not in found[0], lines_of(data.report)
+    assert "internal error" not in " ".join(lines_of(data.report))
+    assert len(data.comments) == 0
+    assert len(data.sessions) == data_rows(prog / "sessions.csv") and len(data.participants) > 0
+
+
+def test_old_mac_line_ends_read(prog):
+    p = prog / "sessions.csv"
+    n = data_rows(p)
+    p.write_bytes(p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    data = load(prog)
+    assert len(data.sessions) == n
+    assert any("CR-only" in line for line in lines_of(data.report))
+
+
+def test_a_header_wider_than_64_kb_is_read_whole(prog):
+    p = prog / "goals.csv"
+    with open(p, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    extra = [f"extra_column_number_{i}" for i in range(6000)]           # a header of about 150 KB
+    rows = [rows[0] + extra] + [r + [""] * len(extra) for r in rows[1:]]
+    with open(p, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    assert len(rows[0][-1]) and sum(len(x) + 1 for x in rows[0]) > 1 << 16
+    data = load(prog)
+    assert len(data.goals) == len(rows) - 1
+    assert not any("cells but the header has" in line for line in lines_of(data.report))
+
+
+def test_a_file_cut_inside_quotes_is_reported(prog):
+    p = prog / "comments.csv"
+    lines = read_lines(p)
+    while lines and not lines[-1]:
+        lines.pop()
+    n = len(lines) - 1
+    first = lines[-1].split(",")
+    lines[-1] = ",".join(first[:2]) + ',"a comment, cut off in the mid'
+    write_lines(p, lines)
+    data = load(prog)
+    hits = [line for line in lines_of(data.report) if "ends inside a quoted field" in line]
+    assert hits and hits[0].startswith(f"comments.csv:{n + 1}:")
+    assert len(data.comments) == n - 1

@@ -255,8 +255,12 @@ def test_nudge_list_holds_pseudonyms_only(health):
     nud = health.tables()["nudges"]
     assert len(nud) > 0
     assert list(nud.columns) == ["pair_id", "mentor_id", "mentee_id", "rule", "since", "days", "detail"]
+    from mentorkit.privacy import display_salt, pseudonymise
+
     known = {r["participant_id"] for r in rows("participants")}
-    assert set(nud["mentor_id"]) | set(nud["mentee_id"]) <= known
+    shown = set(pseudonymise(sorted(known), salt=display_salt()))
+    assert set(nud["mentor_id"]) | set(nud["mentee_id"]) <= shown        # salted pseudonyms of the file's ids
+    assert not (set(nud["mentor_id"]) | set(nud["mentee_id"])) & known     # never the ids themselves
 
 
 def test_date_window_counts_checkins_only_inside_it(data):

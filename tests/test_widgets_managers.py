@@ -14,6 +14,7 @@ import mentorkit.datasets as ds
 from mentorkit.manage.hours import WorkingHours
 from mentorkit.manage.planner import Person, weekly_overlap
 from mentorkit.manage.roster import RosterStore, simulate_roster
+from mentorkit.widgets.common import shown_id
 
 
 @pytest.fixture()
@@ -53,10 +54,12 @@ def test_outbox_shows_drafts_and_nudged_days_ago_with_pseudonyms_only(health):
                      "sent_at": datetime.now(timezone.utc) - timedelta(days=3, hours=1)}])
     dash.sections.open_tab("Act")
     out = dash.manage.tables["outbox"]
-    held = out[out["pair"] == one]
+    held = out[out["pair"] == shown_id(one)]
     assert len(held) == (flagged["pair_id"] == one).sum() and set(held["status"]) == {"nudged 3 days ago"}
     # every other flagged pair has a draft; the drafts cover each flagged pair and rule
-    assert set(out.loc[out["status"] == "draft ready", "pair"]) >= set(flagged["pair_id"]) - {one}
+    assert set(out.loc[out["status"] == "draft ready", "pair"]) >= {shown_id(p) for p in flagged["pair_id"]} - \
+        {shown_id(one)}
+    assert one not in set(out["pair"]) and not out["to"].str.contains(flagged["mentor_id"].iloc[0]).any()
     assert "nudged 3 days ago" in dash.manage.outbox_html.value
     page = "".join(c.value for c in dash.manage.children if hasattr(c, "value"))
     names = set(roster["name"])
@@ -66,7 +69,7 @@ def test_outbox_shows_drafts_and_nudged_days_ago_with_pseudonyms_only(health):
     cohort = dash.cohort.options[1]
     dash.cohort.value = cohort
     mentees = set(data.participants.loc[data.participants["cohort"] == cohort, "participant_id"])
-    cohort_pairs = set(data.pairs.loc[data.pairs["mentee_id"].isin(mentees), "pair_id"])
+    cohort_pairs = {shown_id(p) for p in data.pairs.loc[data.pairs["mentee_id"].isin(mentees), "pair_id"]}
     assert set(dash.manage.tables["outbox"]["pair"]) <= cohort_pairs
 
 
@@ -79,8 +82,10 @@ def test_low_overlap_pairs_match_an_independent_overlap(health):
     as_of = pd.Timestamp(dash.end.value)
     pairs = data.pairs
     active = pairs[(pairs["start_date"] <= as_of) & (pairs["end_date"].isna() | (pairs["end_date"] >= as_of))]
+    raw = {shown_id(k): k for k in set(pairs["pair_id"]) | set(pairs["group_id"].dropna())}
     for r in low.head(8).itertuples(index=False):
-        rows = active[(active["pair_id"] == r.pair) | (active["group_id"] == r.pair)]   # a pair, or a group's pairs
+        key = raw[r.pair]
+        rows = active[(active["pair_id"] == key) | (active["group_id"] == key)]   # a pair, or a group's pairs
         ids = list(dict.fromkeys([rows["mentor_id"].iloc[0], *rows["mentee_id"]]))
         people = [Person(p, c.at[p, "timezone"], WorkingHours.parse(c.at[p, "working_hours"])) for p in ids]
         w = weekly_overlap(people, as_of.date(), 4)
@@ -93,15 +98,17 @@ def test_templates_one_click_from_the_pair(health):
     dash.sections.open_tab("Act")
     pid = dash.manage.pair_pick.value
     links = _links(dash.manage.template_links.value)
-    assert set(links) == {f"{pid}-{n}.{ext}" for n in ("agreement", "async_weekly_update", "pre_call_note",
-                                                       "call_recap", "monthly_reflection") for ext in ("html", "md")}
-    agreement = links[f"{pid}-agreement.html"]
+    shown = shown_id(pid)
+    assert set(links) == {f"{shown}-{n}.{ext}" for n in ("agreement", "async_weekly_update", "pre_call_note",
+                                                         "call_recap", "monthly_reflection") for ext in ("html", "md")}
+    agreement = links[f"{shown}-agreement.html"]
     goals = data.goals.loc[data.goals["pair_id"] == pid, "goal"].unique()
-    assert pid in agreement and all(g in agreement for g in goals)
+    assert shown in agreement and pid not in agreement and all(g in agreement for g in goals)
     assert not [n for n in set(roster["name"]) if n in agreement]
-    other = dash.manage.pair_pick.options[1]
+    label, other = dash.manage.pair_pick.options[1]
+    assert label == shown_id(other)
     dash.manage.pair_pick.value = other
-    assert f"{other}-call_recap.md" in _links(dash.manage.template_links.value)
+    assert f"{shown_id(other)}-call_recap.md" in _links(dash.manage.template_links.value)
 
 
 def test_exercises_link_the_same_templates():

@@ -48,7 +48,7 @@ __all__ = [
     "DataSource", "resolve_source", "load_program", "program_from_database", "min_group_size",
     "hide_small", "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
     "csv_bytes", "download_link", "snapshot_html", "FigureView", "ExportBar", "STYLE", "ALL",
-    "is_database_url", "safe_url", "fingerprint", "cached_series",
+    "is_database_url", "safe_url", "fingerprint", "cached_series", "shown_id", "shown_ids",
 ]
 
 #: the label of the "no filter" choice in every dropdown
@@ -161,6 +161,23 @@ def hide_small(df: pd.DataFrame, count_col: str, *, by: Sequence[str] | None = N
     s = suppress_small_cells(df, count_col, min_group_size(min_size), by=list(by),
                              value_cols=None if value_cols is None else list(value_cols))
     return s.drop(columns=["suppression"]).rename(columns={"suppressed": "hidden"})
+
+
+def shown_id(value) -> str | None:
+    """The pseudonym a screen shows for one id (:func:`mentorkit.privacy.pseudonymise` keyed with
+    :func:`mentorkit.privacy.display_salt`: one scheme for every screen, export and kernel)."""
+    from mentorkit.privacy import display_salt, pseudonymise
+
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return pseudonymise(str(value), salt=display_salt())
+
+
+def shown_ids(df: pd.DataFrame) -> pd.DataFrame:
+    """*df* with every id column (:data:`mentorkit.privacy.ID_COLUMNS`) shown as pseudonyms."""
+    from mentorkit.privacy import pseudonymise_ids
+
+    return pseudonymise_ids(df)
 
 
 # ------------------------------------------------------------------------ cache

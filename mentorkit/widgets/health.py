@@ -6,9 +6,12 @@ results out and hides small groups. "Today" is the as-of date: the end of the ch
 range, by default the latest date on which the data shows active pairs.
 
 Privacy: every breakdown (by group, by month, by reply-time band, by working-hours overlap)
-hides groups with fewer pairs than the minimum group size, with complementary suppression;
-a selection with fewer pairs than that shows no figures at all. Pairs and people appear
-only as the pseudonyms the loader gave them.
+hides groups with fewer pairs than the minimum group size, with complementary suppression.
+Each view is one more query over the same pairs (:mod:`mentorkit.privacy`): a filter offers
+only values with enough pairs (small ones merged into "other (combined)"), a selection is
+shown only when it and its complement within every wider selection (the same view without
+one of its filters) have enough pairs, and a date range is widened to whole months that
+each hold enough pairs. Pairs and people appear only as salted pseudonyms.
 
 Example
 -------
@@ -27,7 +30,7 @@ import pandas as pd
 
 from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, hide_small, kpi_html, message_html,
                                       min_group_size, program_or_problem, program_problem_html, resolve_source,
-                                      snapshot_html, table_html)
+                                      shown_ids, snapshot_html, table_html)
 from mentorkit.widgets.managers import ManagerPanel
 
 __all__ = ["ProgramHealth", "filter_program", "date_window", "default_as_of", "monthly_attendance",
@@ -48,10 +51,11 @@ BREAKDOWN_CHOICES = (("mentoring model", "model"), ("cohort", "cohort"), ("regio
 
 # ----------------------------------------------------------------- data wiring
 
-def filter_program(data, *, cohort: str | None = None, model: str | None = None, region: str | None = None):
+def filter_program(data, *, cohort=None, model=None, region=None):
     """The part of *data* about the pairs whose mentee is in *cohort* and *region*, in *model*.
 
-    ``None`` or :data:`~mentorkit.widgets.common.ALL` means no filter. Returns a new
+    ``None`` or :data:`~mentorkit.widgets.common.ALL` means no filter; a list or set means
+    any of those values (a merged "other (combined)" option). Returns a new
     :class:`~mentorkit.program.ProgramData` with every table cut to those pairs and people.
 
     Example
@@ -62,17 +66,23 @@ def filter_program(data, *, cohort: str | None = None, model: str | None = None,
     {'group'}
     """
     def chosen(v):
-        return v not in (None, "", ALL)
+        return not (v is None or (isinstance(v, str) and v in ("", ALL)))
+
+    def keep(col: pd.Series, v) -> pd.Series:
+        if isinstance(v, (list, set, tuple, frozenset)):
+            from mentorkit.privacy import NOT_RECORDED
+            return col.astype(object).where(col.notna(), NOT_RECORDED).astype(str).isin({str(x) for x in v})
+        return col == v
 
     parts = data.participants
     mentees = parts[parts["role"] == "mentee"]
     if chosen(cohort):
-        mentees = mentees[mentees["cohort"] == cohort]
+        mentees = mentees[keep(mentees["cohort"], cohort)]
     if chosen(region):
-        mentees = mentees[mentees["region"] == region]
+        mentees = mentees[keep(mentees["region"], region)]
     pairs = data.pairs[data.pairs["mentee_id"].isin(mentees["participant_id"])]
     if chosen(model):
-        pairs = pairs[pairs["model"] == model]
+        pairs = pairs[keep(pairs["model"], model)]
     ids = pairs["pair_id"]
     people = pd.concat([pairs["mentor_id"], pairs["mentee_id"]])
     return dataclasses.replace(
@@ -185,8 +195,20 @@ def overlap_bands(engagement: pd.DataFrame, pairs: pd.DataFrame, *, min_size: in
 
 # ----------------------------------------------------------------------- widget
 
-def _options(values) -> list[str]:
-    return [ALL] + sorted(str(v) for v in pd.Series(values).dropna().unique())
+def _options(values, people, min_size: int):
+    """A filter's choices (:func:`mentorkit.privacy.filter_options`): ``All`` then the values with
+    enough pairs, small ones merged into "other (combined)"; and the option object."""
+    from mentorkit.privacy import filter_options
+
+    opts = filter_options(pd.Series(values).reset_index(drop=True), min_size, people=list(people))
+    return [ALL] + list(opts.options), opts
+
+
+def _members(opts, option):
+    """The raw values behind a filter *option* (``None`` for All)."""
+    if option in (None, ALL):
+        return None
+    return {v for v, o in opts.mapping.items() if o == option}
 
 
 class ProgramHealth(w.VBox):
@@ -242,9 +264,15 @@ class ProgramHealth(w.VBox):
         starts = d.pairs["start_date"]
         self.as_of_default = default_as_of(d)
         lay = w.Layout(width="250px")
-        self.cohort = w.Dropdown(options=_options(mentees["cohort"]), value=ALL, description="Cohort", layout=lay)
-        self.model = w.Dropdown(options=_options(d.pairs["model"]), value=ALL, description="Model", layout=lay)
-        self.region = w.Dropdown(options=_options(mentees["region"]), value=ALL, description="Region", layout=lay)
+        # each filter offers only values with enough pairs (people counted as pairs: mentees of pairs)
+        m_pairs = d.pairs.merge(mentees[["participant_id", "cohort", "region"]], left_on="mentee_id",
+                                right_on="participant_id", how="left")
+        cohorts, self._cohort_opts = _options(m_pairs["cohort"], m_pairs["pair_id"], self.min_size)
+        models, self._model_opts = _options(d.pairs["model"], d.pairs["pair_id"], self.min_size)
+        regions, self._region_opts = _options(m_pairs["region"], m_pairs["pair_id"], self.min_size)
+        self.cohort = w.Dropdown(options=cohorts, value=ALL, description="Cohort", layout=lay)
+        self.model = w.Dropdown(options=models, value=ALL, description="Model", layout=lay)
+        self.region = w.Dropdown(options=regions, value=ALL, description="Region", layout=lay)
         self.start = w.DatePicker(value=starts.min().date(), description="From", layout=lay)
         self.end = w.DatePicker(value=self.as_of_default.date(), description="To (as of)", layout=lay)
         self.breakdown = w.Dropdown(options=BREAKDOWN_CHOICES, value="model", description="Break down by",
@@ -298,8 +326,33 @@ class ProgramHealth(w.VBox):
         f = self.filters
         chosen = [f"{k} {v}" for k, v in f.items() if k in ("cohort", "model", "region") and v]
         what = ", ".join(chosen) if chosen else "all pairs"
-        return (f"{what}; {f['start']:%d %b %Y} to {f['end']:%d %b %Y} (as of {f['end']:%d %b %Y}); "
-                f"data: {self.source.label}; groups under {self.min_size} hidden")
+        lo, hi = getattr(self, "_window", (f["start"], f["end"]))
+        snapped = "" if (lo, hi) == (f["start"], f["end"]) else " (widened to whole months with enough pairs)"
+        return (f"{what}; {lo:%d %b %Y} to {hi:%d %b %Y}{snapped} (as of {hi:%d %b %Y}); "
+                f"data: {self.source.label}; minimum group size {self.min_size}: smaller groups hidden")
+
+    def _selection(self, f: dict, drop: str | None = None):
+        """The program cut by the filters in *f* (without the filter *drop*)."""
+        pick = {"cohort": _members(self._cohort_opts, f["cohort"]), "model": _members(self._model_opts, f["model"]),
+                "region": _members(self._region_opts, f["region"])}
+        if drop:
+            pick[drop] = None
+        return filter_program(self.data, **pick)
+
+    def snap(self, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The date range widened to whole months that each hold enough pairs
+        (:func:`mentorkit.privacy.snap_window`); an end on or after the data's own as-of
+        date, and a start before the first session, are kept (nothing lies beyond them)."""
+        from mentorkit.privacy import snap_window
+
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        s = self.data.sessions
+        if s.empty:
+            return start, end
+        lo, hi = snap_window(s["date"], start, end, self.min_size, people=s["pair_id"])
+        lo = start if start <= s["date"].min() else min(lo, start)
+        hi = end if end >= self.as_of_default else min(max(hi, end), self.as_of_default)
+        return lo, hi
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables on screen, exactly as shown (hidden cells empty): what the CSV links export."""
@@ -318,13 +371,25 @@ class ProgramHealth(w.VBox):
             self._blank(message_html("The start of the date range is after its end; pick a start before "
                                      f"{f['end']:%d %b %Y}.", "warn"))
             return
-        sel = filter_program(self.data, cohort=f["cohort"], model=f["model"], region=f["region"])
+        from mentorkit.privacy import suppress_against, too_few
+
+        lo, hi = self._window = self.snap(f["start"], f["end"])
+        f = {**f, "start": lo, "end": hi}
+        sel = self._selection(f)
         win = date_window(sel, f["start"], f["end"])
         n_pairs = len(win.pairs)
-        if n_pairs < self.min_size:
+        if too_few(n_pairs, self.min_size):
             self._blank(message_html(
                 f"{'No' if n_pairs == 0 else 'Fewer than ' + str(self.min_size)} pairs match these filters, so "
                 "nothing is shown: figures about so few people could identify them. Widen the filters.", "info"))
+            return
+        # one more query over the same pairs: its complement within each wider view must not be small
+        wider = [set(date_window(self._selection(f, drop=k), f["start"], f["end"]).pairs["pair_id"])
+                 for k in ("cohort", "model", "region") if f[k] is not None]
+        if suppress_against(set(win.pairs["pair_id"]), *wider, min_size=self.min_size):
+            self._blank(message_html(
+                "These filters leave out only a few pairs of a wider view, so nothing is shown: comparing the two "
+                "would give the figures of those few pairs. Choose other filters.", "info"))
             return
         if len(win.sessions) + len(win.messages) + len(win.goals) == 0:
             self._blank(message_html("These pairs have no sessions, goals or messages in the date range.", "info"))
@@ -340,7 +405,8 @@ class ProgramHealth(w.VBox):
         self._view = {
             "overall": overall, "engagement": pe,
             "breakdown": groups,
-            "nudges": nud[["pair_id", "mentor_id", "mentee_id", "rule", "since", "days", "detail"]].reset_index(drop=True),
+            "nudges": shown_ids(nud[["pair_id", "mentor_id", "mentee_id", "rule", "since", "days", "detail"]]
+                                ).reset_index(drop=True),
             "monthly attendance": monthly_attendance(win, f["end"], min_size=self.min_size),
             "reply times": reply_time_bands(win, f["end"], min_size=self.min_size),
             "working-hours overlap": overlap_bands(pe, win.pairs, min_size=self.min_size),

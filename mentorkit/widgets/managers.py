@@ -5,10 +5,11 @@ beside it, pairs with little or no common working time and what to do about it, 
 templates a pair uses, one click from the pair. Everything comes from
 :mod:`mentorkit.manage`; this module lays it out and is built only when its tab is opened.
 
-People appear as the pseudonyms the program data carries; a signed-in program manager sees
-names from the roster beside them in the outbox, mentor load and pairs (the rule is
-:mod:`mentorkit.manage.access`; the kernel learns the user from the server). Sending is done
-with ``mentorkit nudges --send``.
+People appear as salted pseudonyms (:func:`mentorkit.privacy.pseudonymise` with
+:func:`mentorkit.privacy.display_salt`, the one scheme every screen and export uses),
+whatever the ids in the files are; a signed-in program manager sees names from the roster
+beside them in the outbox, mentor load and pairs (the rule is :mod:`mentorkit.manage.access`;
+the kernel learns the user from the server). Sending is done with ``mentorkit nudges --send``.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from mentorkit.widgets.common import download_link, message_html, table_html
+from mentorkit.widgets.common import download_link, message_html, shown_id, table_html
 
 __all__ = ["ManagerPanel", "outbox_rows", "overlap_rows", "nudged_ago", "links_html", "template_links",
            "LOW_OVERLAP_MINUTES"]
@@ -53,13 +54,16 @@ def outbox_rows(outbox, viewer=None, contacts=None) -> pd.DataFrame:
     slots = (d["slot_1"].str.slice(0, 16).str.replace("T", " ") + " / " +
              d["slot_2"].str.slice(0, 16).str.replace("T", " ")).where(d["slot_1"] != "", "")
     drafts = pd.DataFrame({
-        "pair": d["pair_id"],
-        "to": d["recipient_role"] + " " + person_labels(d["recipient_id"], viewer, "nudges", contacts), "reason": d["rule"].map(_RULES),
+        "pair": d["pair_id"].map(shown_id),
+        "to": d["recipient_role"] + " " + person_labels(d["recipient_id"], viewer, "nudges", contacts, shown_id),
+        "reason": d["rule"].map(_RULES),
         "detail": d["reason"], "stage": d["stage"], "slots (UTC)": slots.str.replace(" / $", "", regex=True),
         "status": ("cannot send: " + d["problem"]).where(d["problem"] != "", "draft ready"),
     })
     h = outbox.held
-    held = pd.DataFrame({"pair": h["pair_id"], "to": person_labels(h["recipient_id"], viewer, "nudges", contacts), "reason": h["rule"].map(_RULES),
+    held = pd.DataFrame({"pair": h["pair_id"].map(shown_id),
+                         "to": person_labels(h["recipient_id"], viewer, "nudges", contacts, shown_id),
+                         "reason": h["rule"].map(_RULES),
                          "detail": "", "stage": "", "slots (UTC)": "",
                          "status": h["days_since_nudge"].map(nudged_ago)})
     return pd.concat([drafts, held], ignore_index=True)
@@ -68,7 +72,8 @@ def outbox_rows(outbox, viewer=None, contacts=None) -> pd.DataFrame:
 def overlap_rows(plans, viewer=None, contacts=None) -> pd.DataFrame:
     """Pairs whose tightest week has under :data:`LOW_OVERLAP_MINUTES` of common time, and what to do."""
     from mentorkit.manage.access import person_labels
-    rows = [{"pair": p.key, "people": " / ".join(person_labels([x.id for x in p.people], viewer, "pairs", contacts)),
+    rows = [{"pair": shown_id(p.key),
+             "people": " / ".join(person_labels([x.id for x in p.people], viewer, "pairs", contacts, shown_id)),
              "tightest week (min)": p.min_weekly_overlap_minutes, "cadence": p.cadence, "what to do": p.why}
             for p in plans if p.min_weekly_overlap_minutes < LOW_OVERLAP_MINUTES]
     return pd.DataFrame(rows, columns=["pair", "people", "tightest week (min)", "cadence", "what to do"])
@@ -148,8 +153,9 @@ class ManagerPanel(w.VBox):
             self.outbox_html.value = (f"<p class='mk-sub'>{len(ob)} draft(s) ready, {len(ob.held)} held back.</p>"
                                       + table_html(shown, text_cols=["detail", "status"], max_rows=200))
         load = mentor_load(sel, contacts, as_of=as_of)
-        load_shown = pd.DataFrame({"mentor": person_labels(load["mentor_id"], viewer, "mentor_load", contacts),
-                                   "pair": load["pair_id"],
+        load_shown = pd.DataFrame({"mentor": person_labels(load["mentor_id"], viewer, "mentor_load", contacts,
+                                                           shown_id),
+                                   "pair": load["pair_id"].map(shown_id),
                                    "flag": load["rule"].map(_LOAD_RULES), "detail": load["detail"]})
         self.tables["mentor load"] = load_shown
         self.load_html.value = (message_html("No mentor is over capacity, messaging outside hours or slow to reply.",
@@ -168,7 +174,7 @@ class ManagerPanel(w.VBox):
                if len(low) else ""))
         flagged = list(dict.fromkeys(ob.drafts["pair_id"].tolist() + active["pair_id"].tolist()))
         self._sel, self._viewer, self._contacts = sel, viewer, contacts
-        self.pair_pick.options = flagged
+        self.pair_pick.options = [(shown_id(p), p) for p in flagged]
         self.pair_pick.value = flagged[0] if flagged else None
         self._templates()
         self.children = [self.note, w.HTML("<h3>Nudge outbox</h3>"), self.outbox_html,
@@ -183,8 +189,11 @@ class ManagerPanel(w.VBox):
         if not pid:
             self.template_links.value = ""
             return
-        self.template_links.value = links_html(None, pair_details(self._sel, pid, contacts=self._contacts,
-                                                               names=sees_names(self._viewer, "pairs")), prefix=f"{pid}-")
+        names = sees_names(self._viewer, "pairs")
+        details = pair_details(self._sel, pid, contacts=self._contacts if names else None, names=names,
+                               pseudonym=shown_id)
+        details["pair"] = shown_id(pid)
+        self.template_links.value = links_html(None, details, prefix=f"{shown_id(pid)}-")
 
 
 def links_html(names=None, details: dict | None = None, *, prefix: str = "") -> str:

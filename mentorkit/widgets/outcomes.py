@@ -55,7 +55,8 @@ COMMENTS_SHOWN = 10
 # ----------------------------------------------------------------- data wiring
 
 def filter_cohort(data, cohort: str | None):
-    """Mentees, comparison members and mentors of *cohort* (``None``/``All``: everyone), with their rows.
+    """Mentees, comparison members and mentors of *cohort* (``None``/``All``: everyone; a set: any
+    of those cohorts, as the merged "other (combined)" option), with their rows.
 
     Example
     -------
@@ -65,9 +66,14 @@ def filter_cohort(data, cohort: str | None):
     >>> set(filter_cohort(d, c).participants["cohort"]) == {c}
     True
     """
-    if cohort in (None, "", ALL):
+    if cohort is None or (isinstance(cohort, str) and cohort in ("", ALL)):
         return data
-    parts = data.participants[data.participants["cohort"] == cohort]
+    if isinstance(cohort, (set, frozenset, list, tuple)):
+        from mentorkit.privacy import NOT_RECORDED
+        col = data.participants["cohort"].astype(object)
+        parts = data.participants[col.where(col.notna(), NOT_RECORDED).astype(str).isin({str(c) for c in cohort})]
+    else:
+        parts = data.participants[data.participants["cohort"] == cohort]
     ids = parts["participant_id"]
     pairs = data.pairs[data.pairs["mentee_id"].isin(ids)]
     pids = pairs["pair_id"]
@@ -102,6 +108,8 @@ def survival_curves(data, *, min_size: int | None = None) -> pd.DataFrame:
     if cov:
         frame["ipw"] = propensity_weights(frame, "mentored", cov, treated=True)
         variants.append(("weighted", "ipw"))
+    from mentorkit.privacy import cut_curve
+
     naive = km_curves(frame, "duration_months", "event", "mentored", min_size=size)
     out = []
     for label, weights in variants:
@@ -110,10 +118,12 @@ def survival_curves(data, *, min_size: int | None = None) -> pd.DataFrame:
         for grp, part in curves.groupby("group"):
             risk = naive[naive["group"] == grp].set_index("time")["at_risk"]
             people = risk.reindex(part["time"].to_numpy(), method="ffill").to_numpy()
-            keep = np.cumprod(np.nan_to_num(people, nan=np.inf) >= size).astype(bool)
             out.append(pd.DataFrame({"method": label, "group": "mentored" if grp else "comparison",
-                                     "time": part["time"].to_numpy()[keep], "at_risk": people[keep],
-                                     "survival": part["survival"].to_numpy()[keep]}))
+                                     "time": part["time"].to_numpy(), "at_risk": people,
+                                     "survival": part["survival"].to_numpy()}))
+    # chart and CSV are both cut by the one rule: each curve stops before its first small risk set
+    out = [cut_curve(o, group_cols=["method", "group"], min_size=size) for o in out]
+    out = [o for o in out if len(o)]
     return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
 
 
@@ -130,13 +140,19 @@ def comment_view(comments: pd.DataFrame, redacted: pd.Series, *, wave: str | Non
     (DataFrame, str or None)
         ``wave, text`` (redacted, not yet escaped) and a reason when the list is withheld.
     """
+    from mentorkit.privacy import suppress_against
+
     size = min_group_size(min_size)
     c = comments.assign(text=redacted.reindex(comments.index))
+    everyone = set(c["participant_id"])
     if wave not in (None, "", ALL):
         c = c[c["wave"] == wave]
     if c["participant_id"].nunique() < size:
         return c.iloc[0:0][["wave", "text"]], (f"Fewer than {size} people commented in this selection, so their "
                                                 "comments are not shown.")
+    if suppress_against(set(c["participant_id"]), everyone, min_size=size):
+        return c.iloc[0:0][["wave", "text"]], ("Only a few of this selection's commenters are outside this wave, "
+                                                "so its comments are not listed separately; choose All.")
     if search.strip():
         c = c[c["text"].str.contains(search.strip(), case=False, regex=False, na=False)]
     return c[["wave", "text"]], None
@@ -330,17 +346,23 @@ class OutcomesROI(w.VBox):
         """Every comment with person names replaced (cached on disk per data version)."""
         if getattr(self, "_redacted", None) is None:
             def redact() -> pd.Series:
-                from mentorkit.privacy import redact_names
+                from mentorkit.privacy import redact_text
 
                 texts = self.data.comments["text"]
-                return pd.Series(list(redact_names(texts)) if len(texts) else [], index=texts.index, dtype=object)
-            self._redacted = cached_series("redacted-comments", fingerprint(self.data), redact)
+                return pd.Series(list(redact_text(texts)) if len(texts) else [], index=texts.index, dtype=object)
+            self._redacted = cached_series("redacted-comments-v2", fingerprint(self.data), redact)
         return self._redacted
 
     def _build(self) -> None:
         d = self.data
-        cohorts = sorted(d.participants.loc[d.participants["role"] == "mentee", "cohort"].dropna().unique())
-        self.cohort = w.Dropdown(options=[ALL] + [str(c) for c in cohorts], value=ALL, description="Cohort",
+        from mentorkit.privacy import filter_options
+
+        # the people outcomes are about (mentees and the comparison group); every cohort offered has
+        # enough of them, small ones are merged into "other (combined)" (privacy.filter_options)
+        people = d.participants[d.participants["role"].isin(["mentee", "comparison"])]
+        self._cohort_opts = filter_options(people["cohort"].reset_index(drop=True), self.min_size,
+                                           people=people["participant_id"].tolist())
+        self.cohort = w.Dropdown(options=[ALL] + list(self._cohort_opts.options), value=ALL, description="Cohort",
                                  layout=w.Layout(width="260px"))
         self.cohort.add_class("mk-filter-cohort")
         self.cohort.observe(lambda _c: self.update(), names="value")
@@ -390,7 +412,7 @@ class OutcomesROI(w.VBox):
     # ------------------------------------------------------------ state
     def _describe(self) -> str:
         who = "all cohorts" if self.cohort.value == ALL else f"cohort {self.cohort.value}"
-        return f"{who}; data: {self.source.label}; groups under {self.min_size} hidden"
+        return f"{who}; data: {self.source.label}; minimum group size {self.min_size}: smaller groups hidden"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables on screen, exactly as shown (hidden cells empty): what the CSV links export."""
@@ -410,12 +432,17 @@ class OutcomesROI(w.VBox):
         from mentorkit.analysis.retention import program_retention
         from mentorkit.analysis.roi import program_hours, retention_improvement
 
-        sub = filter_cohort(self.data, cohort)
+        from mentorkit.privacy import suppress_against
+
+        members = None if cohort in (None, "", ALL) else {v for v, o in self._cohort_opts.mapping.items() if o == cohort}
+        sub = filter_cohort(self.data, members)
         view: dict = {"data": sub}
-        people = sub.participants["role"].isin(["mentee", "comparison"]).sum()
-        if people < self.min_size:
-            view["error"] = (f"Fewer than {self.min_size} mentees and comparison members in this selection; "
-                             "nothing is shown.")
+        role = self.data.participants["role"].isin(["mentee", "comparison"])
+        everyone = set(self.data.participants.loc[role, "participant_id"])
+        chosen = set(sub.participants.loc[sub.participants["role"].isin(["mentee", "comparison"]), "participant_id"])
+        if suppress_against(chosen, everyone, min_size=self.min_size):
+            view["error"] = (f"Fewer than {self.min_size} mentees and comparison members in this selection, or "
+                             "in the rest of the program beside it; nothing is shown.")
             self._cache[cohort] = view
             return view
         problems = []

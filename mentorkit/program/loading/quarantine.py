@@ -10,7 +10,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 from mentorkit.program.data import PROBLEM_COLUMNS
-from mentorkit.program.loading.readers import _take_raw
+from mentorkit.program.loading.readers import _objects, _take_raw
 
 if TYPE_CHECKING:
     from mentorkit.program.loader import _Table
@@ -57,6 +57,15 @@ def _build_problem_frame(table: str, file: str, raw: _Raw | None, rows: _Rows, r
 
 
 
+def _take_coded(u, codes: np.ndarray):
+    """Rejected rows' raw cells as a Categorical over the column's unique values: memory stays that of
+    the codes however many rows are rejected (a million repeated ids), unlike one Python string per cell."""
+    cats = pd.Index(_objects(u)) if len(u) else pd.Index([], dtype=object)
+    if cats.has_duplicates or cats.hasnans:
+        return _take_raw(u, codes)
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=cats)
+
+
 def _quarantine_frame(raw: _Raw, rows: _Rows, loaded: np.ndarray, missing: list[str]) -> pd.DataFrame | None:
     rejected = np.flatnonzero(~loaded)
     if len(rejected) == 0 and not raw.invalid:
@@ -82,7 +91,7 @@ def _quarantine_frame(raw: _Raw, rows: _Rows, loaded: np.ndarray, missing: list[
             continue
         label = name if name not in used else f"{name}_{j + 1}"
         used.add(label)
-        data[label] = _take_raw(raw.uniques[j], raw.codes[j][rejected])
+        data[label] = _take_coded(raw.uniques[j], raw.codes[j][rejected])
     frame = pd.DataFrame(data)
     if raw.invalid:
         # a line that could not be split may carry a personal-data column's cells: then only row and reason

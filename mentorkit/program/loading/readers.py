@@ -3,6 +3,7 @@ with file-level problems (encoding, byte-order mark, line ends, ragged rows) rec
 from __future__ import annotations
 
 import codecs
+import io
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,13 +127,27 @@ def _sniff_delimiter(line: str, suffix: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(path: Path, display: str) -> _Raw | None:
+#: Arrow's CSV block: the longest row or cell that can be read
+BLOCK = 1 << 22
+#: the widest header line read
+MAX_HEADER = 1 << 24
+
+
+def _read_csv_checked(path: Path, display: str) -> _Raw | None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     problems: list[tuple] = []
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    if _binary(head):
+        return _unreadable(display, problems, "it is not a text file (it holds binary data)")
+    source = path
+    if b"\r" in head and b"\n" not in head:
+        # old-Mac line ends (CR only): read with each CR taken as a line end
+        _file_problem(problems, "file has old Mac (CR-only) line ends; read normally", "warning")
+        source = io.BytesIO(path.read_bytes().replace(b"\r", b"\n"))
+        head = source.getvalue()[: 1 << 16]
     encoding = "utf8"
     skip = 0
     if head.startswith(codecs.BOM_UTF8):
@@ -148,11 +163,14 @@ def _read_csv(path: Path, display: str) -> _Raw | None:
         return raw
     if encoding == "utf8" and b"\r\n" in body:
         _file_problem(problems, "file has Windows (CRLF) line ends; read normally", "warning")
-    # header: first line, decoded on its own
+    # header: first line, decoded on its own, read whole however wide
     if encoding == "utf-16":
         text_head = head.decode("utf-16", errors="replace")
     else:
-        first = body.split(b"\n", 1)[0]
+        first = _first_line(source, skip)
+        if first is None:
+            return _unreadable(display, problems, f"its header line is longer than {MAX_HEADER >> 20} MiB "
+                                                  "(is it a CSV file?)")
         try:
             text_head = first.decode("utf-8")
         except UnicodeDecodeError:
@@ -174,10 +192,12 @@ def _read_csv(path: Path, display: str) -> _Raw | None:
             invalid.append((row.number, row.text, row.actual_columns))
             return "skip"
 
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
         table = pcsv.read_csv(
-            path,
+            source,
             read_options=pcsv.ReadOptions(column_names=safe_names, skip_rows=1, encoding=enc, use_threads=threads,
-                                          block_size=1 << 22),
+                                          block_size=BLOCK),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
                                             invalid_row_handler=handler),
             convert_options=pcsv.ConvertOptions(column_types={n: dt for n in safe_names}, null_values=[""],
@@ -192,7 +212,7 @@ def _read_csv(path: Path, display: str) -> _Raw | None:
             if "UTF8" not in str(exc) and "utf8" not in str(exc).lower():
                 raise
             try:
-                body_all = path.read_bytes()
+                body_all = source.getvalue() if isinstance(source, io.BytesIO) else path.read_bytes()
                 body_all.decode("cp1252")
                 enc = "cp1252"
             except UnicodeDecodeError:
@@ -204,9 +224,10 @@ def _read_csv(path: Path, display: str) -> _Raw | None:
         if invalid and any(num is None for num, _, _ in invalid):
             table, invalid = read(encoding, False)
     except (pa.ArrowInvalid, OSError, UnicodeError) as exc:
-        raw = _Raw(display, names, [], [], np.zeros(0, dtype=np.int64), problems=problems)
-        _file_problem(raw, f"cannot read the file as CSV: {' '.join(str(exc).split())}")
-        return raw
+        text = " ".join(str(exc).split())
+        if "straddling" in text or "block" in text.lower():
+            text = f"a row or cell is longer than {BLOCK >> 20} MiB, the longest mentorkit reads"
+        return _unreadable(display, problems, text)
     table = table.unify_dictionaries()
     n_valid = table.num_rows
     bad_rows = np.array(sorted(num for num, _, _ in invalid if num is not None), dtype=np.int64)
@@ -221,8 +242,70 @@ def _read_csv(path: Path, display: str) -> _Raw | None:
     for num, text, ncells in sorted(invalid, key=lambda x: x[0] or 0):
         if text.strip():
             raw.invalid.append((num, text, f"row has {ncells} cells but the header has {len(names)}"))
+    if _odd_quotes(source if isinstance(source, io.BytesIO) else path) and raw.n:
+        # the file stops inside a quoted field: its last row is cut off and must not load as clean
+        last = int(raw.rows[-1])
+        _file_problem(raw, f"file ends inside a quoted field (it looks cut off); its last row (row {last}) is "
+                           "not loaded", "error", row=last)
+        keep = raw.rows != last
+        raw.codes = [c[keep] for c in raw.codes]
+        raw.rows = raw.rows[keep]
     _drop_blank(raw)
     return raw
+
+
+def _read_csv(path: Path, display: str) -> _Raw | None:
+    """A CSV/TSV file as read; whatever goes wrong is one 'cannot read' problem of this file."""
+    try:
+        return _read_csv_checked(path, display)
+    except Exception as exc:  # noqa: BLE001 - one line for the user, never a traceback
+        return _unreadable(display, [], f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+
+
+def _unreadable(display: str, problems: list, why: str) -> _Raw:
+    raw = _Raw(display, [], [], [], np.zeros(0, dtype=np.int64), problems=problems)
+    _file_problem(raw, f"cannot read the file as CSV: {why}")
+    return raw
+
+
+def _binary(head: bytes) -> bool:
+    """Whether the start of a file is binary data rather than text (NUL bytes, many control bytes)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head[:8192] if b < 32 and b not in (9, 10, 13))
+    return len(head) > 0 and control / min(len(head), 8192) > 0.02
+
+
+def _first_line(source, skip: int) -> bytes | None:
+    """The header line (bytes, without its line end), read whole up to MAX_HEADER; None if longer."""
+    if isinstance(source, io.BytesIO):
+        data = source.getvalue()
+        end = data.find(b"\n", skip)
+        if end < 0:
+            end = len(data)
+        return data[skip:end] if end - skip <= MAX_HEADER else None
+    with open(source, "rb") as fh:
+        fh.seek(skip)
+        line = fh.readline(MAX_HEADER + 1)
+    if len(line) > MAX_HEADER and not line.endswith(b"\n"):
+        return None
+    return line.rstrip(b"\n")
+
+
+def _odd_quotes(source) -> bool:
+    """Whether a file holds an odd number of double quotes: it ends inside a quoted field."""
+    n = 0
+    if isinstance(source, io.BytesIO):
+        return source.getvalue().count(b'"') % 2 == 1
+    with open(source, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 23), b""):
+            n += chunk.count(b'"')
+    return n % 2 == 1
+
+
+
 
 
 def _excel_cell(v) -> Any:
