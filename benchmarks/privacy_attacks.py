@@ -75,6 +75,8 @@ def naive_views(data, min_size: int = 5) -> dict:
             view["pre-post change"] = program_prepost(sub, min_size=min_size)
             view["retention"] = program_retention(sub, min_size=min_size)
             view["survival curves"] = survival_curves(sub, min_size=min_size)
+            from mentorkit.analysis.equity import equity_gaps
+            view["equity gaps"] = equity_gaps(sub, min_size=min_size)
             text = redacted.reindex(sub.comments.index)
             if sub.comments["participant_id"].nunique() >= min_size:
                 view["comment counts"] = {w: int(text.str.contains(w, case=False, regex=False).sum()) for w in WORDS}
@@ -174,6 +176,9 @@ def attack(views: dict, min_size: int = 5, solo: dict | None = None) -> dict:
         others = [v["comment counts"] for k, v in views.items() if k != "All" and "comment counts" in v]
         diff = {w: views["All"]["comment counts"][w] - sum(o[w] for o in others) for w in WORDS}
         found["comment searches attributing comments to a small group"] = sum(1 for w in WORDS if diff[w] > 0)
+    eq = _residual(views, "equity gaps", ["family", "measure", "breakdown", "group"], "n_group", ["value_group"])
+    found["equity rows giving a small group's outcome"] = int(((eq["n_group"] >= 0.5) & (eq["n_group"] < min_size)
+                                                               ).sum()) if len(eq) else 0
     ma = _residual(views, "monthly attendance", ["month"], "pairs", ["attendance_rate"])
     found["months giving a small group's sessions"] = int(((ma["pairs"] >= 0.5) & (ma["pairs"] < min_size)).sum()) \
         if len(ma) else 0

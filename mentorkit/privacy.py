@@ -595,7 +595,8 @@ EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, HANDLE_PLACEHOLDER = "[e-mail]", "[phone]"
 
 __all__ += ["too_few", "suppress_against", "FilterOptions", "filter_options", "month_blocks", "snap_window",
             "cut_curve", "display_salt", "installation_secret", "pseudonymise_ids", "ID_COLUMNS",
-            "pii_column_reason", "pii_columns", "redact_contacts", "redact_text", "OTHER_OPTION", "NOT_RECORDED"]
+            "pii_column_reason", "pii_columns", "redact_contacts", "redact_text", "OTHER_OPTION", "NOT_RECORDED",
+            "suppress_rows_against"]
 
 
 def too_few(n, min_size: int | None = None) -> bool:
@@ -1089,4 +1090,39 @@ def redact_text(texts, replacement: str = NAME_PLACEHOLDER, *, batch_size: int =
         return out[0]
     if isinstance(texts, pd.Series):
         return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
+    return out
+
+
+def suppress_rows_against(table: pd.DataFrame, wider: pd.DataFrame | None, keys: Sequence[str], count: str, *,
+                          value_cols: Sequence[str] = (), min_size: int | None = None,
+                          flag: str | None = "hidden") -> pd.DataFrame:
+    """Hide the rows of a filtered view's table whose complement in the wider view's table is small.
+
+    *table* (one row per key, e.g. skill or breakdown group, of the filtered selection) and
+    *wider* (the same table for the wider selection, e.g. "All") hold people counts in
+    *count*. A row is hidden when :func:`suppress_against` says so for its count against
+    the wider row's: subtracting the two would give fewer than the minimum people. Hidden
+    rows get NaN in *count* and *value_cols*, and ``True`` in *flag* when given.
+
+    >>> opt = pd.DataFrame({"skill": ["a", "b"], "n": [40.0, 6.0], "mean": [5.0, 6.0]})
+    >>> whole = pd.DataFrame({"skill": ["a", "b"], "n": [90.0, 8.0], "mean": [5.5, 6.1]})
+    >>> suppress_rows_against(opt, whole, ["skill"], "n", value_cols=["mean"], min_size=5)["n"].tolist()
+    [40.0, nan]
+    """
+    out = table.copy()
+    if wider is None or out.empty:
+        return out
+    m = _min_size(min_size)
+    w = wider.drop_duplicates(list(keys)).set_index(list(keys))[count]
+    idx = pd.MultiIndex.from_frame(out[list(keys)]) if len(keys) > 1 else pd.Index(out[keys[0]])
+    n_wide = pd.to_numeric(w.reindex(idx), errors="coerce").to_numpy(dtype=float)
+    n = pd.to_numeric(out[count], errors="coerce").to_numpy(dtype=float)
+    rest = n_wide - n
+    # a row the wider table lacks cannot be told apart from its complement either: hide it
+    hide = ~np.isnan(n) & ((n < m) | ((rest > 0) & (rest < m)) | np.isnan(n_wide))
+    for c in [count, *value_cols]:
+        if c in out.columns:
+            out[c] = out[c].astype(float).where(~hide)
+    if flag is not None:
+        out[flag] = (out[flag].astype(bool) if flag in out.columns else False) | hide
     return out

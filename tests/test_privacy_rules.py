@@ -235,3 +235,16 @@ def test_config_is_read_from_the_served_root_whatever_the_working_directory(clea
     other.write_text("[mentorkit]\nmin_group_size = 7\n")
     monkeypatch.setenv("MENTORKIT_CONFIG", str(other))
     assert config.get("min_group_size") == 7
+
+
+def test_rows_differing_from_the_wider_table_by_a_few_people_are_hidden():
+    from mentorkit.privacy import suppress_rows_against
+
+    opt = pd.DataFrame({"skill": ["a", "b", "c", "d"], "n": [40.0, 6.0, 3.0, 9.0], "mean": [5.0, 6.0, 7.0, 4.0]})
+    whole = pd.DataFrame({"skill": ["a", "b", "c"], "n": [90.0, 8.0, 30.0], "mean": [5.5, 6.1, 6.0]})
+    out = suppress_rows_against(opt, whole, ["skill"], "n", value_cols=["mean"], min_size=5)
+    # a: 50 others; b: 2 others (All minus b would be them); c: itself small; d: not in the wider table
+    assert out["hidden"].tolist() == [False, True, True, True]
+    assert out["mean"].isna().tolist() == [False, True, True, True] and out.loc[0, "n"] == 40
+    same = suppress_rows_against(whole, whole, ["skill"], "n", min_size=5)
+    assert same["hidden"].tolist() == [False, False, False]          # an empty complement hides nothing
