@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-BARE = "bench/bare.ipynb"
+BARE = "dashboards/bench_bare.ipynb"  # the server renders only dashboards/ and exercises/
 OUTBOX = "dashboards/program_health.ipynb#outbox"
 PAGES = {  # notebook -> selector that means "the main widget is drawn"; opened in this order each round
     # each dashboard opens on a tab without charts (chart tabs are drawn when first opened)
@@ -88,7 +88,6 @@ def _site(preheat: bool) -> Path:
     site = Path(tempfile.mkdtemp(prefix="mentorkit-bench-"))
     for folder in ("dashboards", "exercises"):  # copies: Voila's pools skip notebooks behind symlinks
         shutil.copytree(ROOT / folder, site / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "share"))
-    (site / "bench").mkdir()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\n\nb = w.Button(description='Hello')\n"

@@ -232,21 +232,26 @@ def sees_names(viewer: Viewer | None, view: str) -> bool:
     return viewer is not None and viewer.role == NAMES_ROLE and bool(viewer.user) and view in OPERATIONAL_VIEWS
 
 
-def person_labels(ids, viewer: Viewer | None, view: str, contacts: pd.DataFrame | None = None) -> pd.Series:
+def person_labels(ids, viewer: Viewer | None, view: str, contacts: pd.DataFrame | None = None,
+                  pseudonym=None) -> pd.Series:
     """How the people *ids* are shown to *viewer* in *view*.
 
     ``"Name (pseudonym)"`` from the roster *contacts* where :func:`sees_names` allows it and
-    the roster has the person; the pseudonym otherwise.
+    the roster has the person; the pseudonym otherwise. *pseudonym* maps an id to the
+    pseudonym shown (default the id itself, for data that carries pseudonyms already).
 
     >>> c = pd.DataFrame({"participant_id": ["P1"], "name": ["Ana Silva"]})
     >>> person_labels(["P1", "P2"], Viewer("amara", "program_manager"), "nudges", c).tolist()
     ['Ana Silva (P1)', 'P2']
     >>> person_labels(["P1"], Viewer("ben", "researcher"), "nudges", c).tolist()
     ['P1']
+    >>> person_labels(["P1"], Viewer("amara", "program_manager"), "pairs", c, pseudonym=str.lower).tolist()
+    ['Ana Silva (p1)']
     """
     ids = ids.astype("object") if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype="object")
+    shown = ids.map(pseudonym) if pseudonym is not None else ids
     if not sees_names(viewer, view) or contacts is None or not len(contacts):
-        return ids
+        return shown
     names = contacts.drop_duplicates("participant_id").set_index("participant_id")["name"]
     found = ids.map(names)
-    return (found + " (" + ids + ")").where(found.notna() & (found.astype(str) != ""), ids)
+    return (found + " (" + shown + ")").where(found.notna() & (found.astype(str) != ""), shown)

@@ -293,14 +293,19 @@ def plans_for_pairs(data: ProgramData, contacts: pd.DataFrame | None = None, pai
     pairs = data.pairs
     if pair_ids is not None:
         wanted = list(dict.fromkeys(map(str, pair_ids)))
-        unknown = [p for p in wanted if p not in set(pairs["pair_id"])]
+        known = set(pairs["pair_id"])
+        unknown = [p for p in wanted if p not in known]
         if unknown:
             raise MentorkitError(f"planner: pair id(s) not in the program: {', '.join(unknown[:10])}")
         pairs = pairs[pairs["pair_id"].isin(wanted)]
-    tz = data.participants.set_index("participant_id")["timezone"]
+    # time zones, hours and names only for the people of these pairs, not the whole program
+    ids = pd.unique(np.concatenate([pairs["mentor_id"].to_numpy(), pairs["mentee_id"].to_numpy()]))
+    part = data.participants[data.participants["participant_id"].isin(ids)]
+    tz = dict(zip(part["participant_id"], part["timezone"]))
     hours = {}
     names: dict[str, tuple[str | None, str | None]] = {}
     if contacts is not None and len(contacts):
+        contacts = contacts[contacts["participant_id"].isin(ids)]
         hours = dict(zip(contacts["participant_id"], hours_of(contacts)))
         names = dict(zip(contacts["participant_id"], zip(contacts["name"], contacts["email"])))
 

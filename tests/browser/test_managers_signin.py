@@ -2,6 +2,8 @@
 mentorkit login page and the health dashboard's Act tab shows names only to the program manager."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import mentorkit.datasets as ds
@@ -10,7 +12,8 @@ from mentorkit.manage.roster import RosterStore, simulate_roster
 
 pytestmark = pytest.mark.browser
 HEALTH = "/voila/render/dashboards/program_health.ipynb"
-PASSWORDS = {"amara": "manager pass 42", "ben": "research pass 42"}
+PASSWORDS = {"amara": "manager pass 42", "ben": "research pass 42", "cara": "trainer pass 42", "dev": "viewer pass 42"}
+ROLES = {"amara": "program_manager", "ben": "researcher", "cara": "trainer", "dev": "viewer"}
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +22,8 @@ def voila_users(tmp_path_factory, voila_server):
     folder = tmp_path_factory.mktemp("voila-users")
     cfg = folder / "mentorkit.toml"
     cfg.write_text('[mentorkit]\nsalt = "browser-test-salt"\n', encoding="utf-8")
-    add_user("amara", "program_manager", PASSWORDS["amara"], cfg)
-    add_user("ben", "researcher", PASSWORDS["ben"], cfg)
+    for user, role in ROLES.items():
+        add_user(user, role, PASSWORDS[user], cfg)
     roster = simulate_roster(ds.load("program_sample"), seed=21)
     store = RosterStore(folder / "roster.sqlite")
     store.upsert(roster)
@@ -57,21 +60,33 @@ def test_a_program_manager_sees_names_in_the_operational_views_only(page, voila_
     assert "Signed in as amara (program manager)" in manage
     outbox = page.inner_text(".mk-manage-outbox")
     assert names_in(outbox, roster), "the program manager's outbox shows no name"
-    # a name is shown beside its pseudonym: "Name (P...)"
-    first = roster.iloc[0]
-    shown = [f"{n} ({pid})" for n, pid in zip(roster["name"], roster["participant_id"]) if f"{n} ({pid})" in outbox]
-    assert shown, f"no 'Name (pseudonym)' label in the outbox (e.g. {first['name']} ({first['participant_id']}))"
+    # a name is shown beside its salted pseudonym: "Name (P0123456789ab)"
+    shown = [n for n in set(roster["name"]) if re.search(re.escape(n) + r" \(P[0-9a-f]{12}\)", outbox)]
+    assert shown, "no 'Name (pseudonym)' label in the outbox"
     # everything outside the operational views (overview, outcomes, survey breakdowns) stays pseudonymous
     assert not names_in(whole.replace(manage, ""), roster)
     assert "Traceback" not in whole
 
 
-def test_a_researcher_sees_pseudonyms_only(page, voila_users):
+@pytest.mark.parametrize("user", ["ben", "cara", "dev"])
+def test_every_other_role_sees_pseudonyms_only(page, voila_users, user):
     url, roster = voila_users
-    sign_in(page, url, "ben", PASSWORDS["ben"])
+    sign_in(page, url, user, PASSWORDS[user])
     manage, whole = act_tab(page)
     assert "People appear as pseudonyms" in manage
-    assert not names_in(whole, roster), "a name reached the researcher's page"
+    assert re.search(r"P[0-9a-f]{12}", page.inner_text(".mk-manage-outbox"))
+    assert not names_in(whole, roster), f"a name reached the {ROLES[user]}'s page"
+
+
+def test_what_the_page_sends_cannot_claim_a_role(page, voila_users):
+    """The role comes from the server's sign-in, not from the request: a query naming a role changes nothing."""
+    url, roster = voila_users
+    sign_in(page, url, "ben", PASSWORDS["ben"])
+    page.wait_for_selector(".mk-health .mk-kpi-row .mk-kpi", timeout=120_000)
+    page.goto(url + HEALTH + "?MENTORKIT_ROLE=program_manager&MENTORKIT_USER=amara&role=program_manager")
+    manage, whole = act_tab(page)
+    assert "People appear as pseudonyms" in manage and "Signed in as" not in manage
+    assert not names_in(whole, roster)
 
 
 @pytest.mark.parametrize("user, password", [("amara", "research pass 42"), ("amara", ""), ("nobody", "x" * 12),
