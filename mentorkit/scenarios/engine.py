@@ -23,7 +23,7 @@ from typing import Any, Callable
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.schema import STATE_KEYS, Condition, Scenario
 
-__all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "PLACEHOLDERS"]
+__all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "placeholder_values", "PLACEHOLDERS"]
 
 #: detectors always run for the mentee's reaction, whatever the scenario scores
 ALWAYS_DETECT = ("intent_tone",)
@@ -119,6 +119,23 @@ def render(text: str, values: dict[str, str]) -> str:
     "Hi, it's Ana."
     """
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def placeholder_values(scenario, preference: str | None = None) -> dict[str, str]:
+    """What each placeholder stands for in *scenario* (*preference*: the session's, when it is known).
+
+    >>> from mentorkit.scenarios import load_scenario
+    >>> placeholder_values(load_scenario("written_recap"))["hours_ahead"]
+    '9'
+    """
+    pref = preference or scenario.persona.feedback_preference
+    return {
+        "name": scenario.persona.name, "role": scenario.persona.role,
+        "time_zone": scenario.persona.time_zone,
+        "hours_ahead": f"{abs(scenario.hours_ahead):g}", "mentor_role": scenario.mentor_role,
+        "preference_phrase": PREFERENCE_PHRASES.get(pref, "the way that suits them"),
+        "about": scenario.facts.about if scenario.facts is not None else "what we were discussing",
+    }
 
 
 def _span(s: Any) -> dict:
@@ -235,13 +252,7 @@ class Session:
         self.started_at = datetime.now(timezone.utc)
         self.finished_at: datetime | None = None
         self._empty_streak = 0
-        self._values = {
-            "name": scenario.persona.name, "role": scenario.persona.role,
-            "time_zone": scenario.persona.time_zone,
-            "hours_ahead": f"{abs(scenario.hours_ahead):g}", "mentor_role": scenario.mentor_role,
-            "preference_phrase": PREFERENCE_PHRASES[self.preference],
-            "about": scenario.facts.about if scenario.facts is not None else "what we were discussing",
-        }
+        self._values = placeholder_values(scenario, self.preference)
         self.lines: list[Line] = [Line(1, "mentee", render(scenario.opening, self._values))]
         self.timings: list[float] = []
         #: fact ids the mentee has told so far (what a reflection may say back); what replies grounded
@@ -328,6 +339,11 @@ class Session:
         self.outcome = outcome
         self.finished_at = datetime.now(timezone.utc)
         return self._say(self.scenario.endings[outcome])
+
+    @property
+    def context(self) -> str:
+        """The scenario's context for the trainee, placeholders filled in."""
+        return render(self.scenario.context, self._values)
 
     # ------------------------------------------------------------ play
     def reply(self, text: str | None) -> str:
