@@ -21,7 +21,7 @@ Example
 >>> from mentorkit.widgets.trainer import TrainerDashboard
 >>> dash = TrainerDashboard(url="")
 >>> dash.demo, sorted(dash.tables())
-(True, ['criteria missed', 'skill trend', 'trainees'])
+(True, ['criteria missed', 'scenarios', 'skill trend', 'trainees'])
 """
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Section
                                       table_html)
 
 __all__ = ["TrainerDashboard", "ReadinessRule", "PracticeData", "practice_source", "load_practice", "demo_log",
-           "criterion_skills", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "SAMPLE_DIR"]
+           "criterion_skills", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "scenarios_practised",
+           "SAMPLE_DIR"]
 
 SAMPLE_DIR = PRACTICE_SAMPLE_DIR
 
@@ -67,24 +68,37 @@ class ReadinessRule:
 
 # --------------------------------------------------------------- summaries
 
-@lru_cache(maxsize=1)
-def _criterion_table() -> pd.DataFrame:
-    from mentorkit.scenarios import list_scenarios, load_scenario
+def _library_key() -> tuple:
+    from mentorkit.scenarios.library import library
+    return tuple((e.name, str(e.path), e.source, e.scenario.rubric.version) for e in library().playable())
+
+
+@lru_cache(maxsize=4)
+def _criterion_table_for(key: tuple) -> pd.DataFrame:
+    from mentorkit.scenarios import load_scenario
 
     rows = []
-    for name, family in zip(*list_scenarios()[["name", "family"]].to_numpy().T):
+    for name, _path, source, version in key:
         sc = load_scenario(name)
         for c in sc.rubric.criteria:
-            key = (c.look_for or c.avoid or ("other",))[0]
-            rows.append({"scenario": name, "family": family, "criterion": c.id, "title": c.title,
-                         "skill": key.split(".")[0]})
-    return pd.DataFrame(rows)
+            skill = (c.look_for or c.avoid or ("other",))[0]
+            rows.append({"scenario": name, "family": sc.family, "criterion": c.id, "title": c.title,
+                         "skill": skill.split(".")[0], "source": source, "rubric_version": version,
+                         "scenario_title": sc.title})
+    return pd.DataFrame(rows, columns=["scenario", "family", "criterion", "title", "skill", "source",
+                                       "rubric_version", "scenario_title"])
+
+
+def _criterion_table() -> pd.DataFrame:
+    """Every criterion of the playable scenarios (shipped and the organisation's), re-read when the library changes."""
+    return _criterion_table_for(_library_key())
 
 
 def criterion_skills() -> pd.DataFrame:
-    """Every rubric criterion of the packaged scenarios with the skill it checks.
+    """Every rubric criterion of the scenarios (shipped and the organisation's) with the skill it checks.
 
-    Returns ``scenario, family, criterion, title, skill``; the skill is the part before the
+    Returns ``scenario, family, criterion, title, skill, source, rubric_version, scenario_title``
+    (the rubric as the scenario file has it now); the skill is the part before the
     dot of the first finding the criterion looks for (or says to avoid).
 
     >>> t = criterion_skills()
@@ -201,6 +215,32 @@ def trainee_progress(progress: pd.DataFrame, *, rule: ReadinessRule | None = Non
     return out.sort_values(["ready", "latest"], ascending=[False, False], kind="stable").reset_index(drop=True)
 
 
+def scenarios_practised(attempts: pd.DataFrame, *, min_size: int | None = None) -> pd.DataFrame:
+    """One row per scenario in the log: who wrote it, the rubric versions scored, attempts and trainees.
+
+    Returns ``scenario, title, family, source, rubric_now, rubric_versions, attempts, trainees,
+    hidden``. ``source`` is ``shipped`` or ``organisation`` (or ``not in the library`` for a
+    scenario whose file is gone or broken); ``rubric_versions`` lists every version the log's
+    attempts were scored on, so a rubric the authors changed shows. Rows with fewer than
+    *min_size* trainees have their counts hidden.
+    """
+    cols = ["scenario", "title", "family", "source", "rubric_now", "rubric_versions", "attempts", "trainees",
+            "hidden"]
+    if attempts.empty:
+        return pd.DataFrame(columns=cols)
+    info = _criterion_table().drop_duplicates("scenario").set_index("scenario")
+    g = attempts.groupby("scenario").agg(
+        attempts=("attempt_id", "nunique"), trainees=("trainee", "nunique"),
+        rubric_versions=("rubric_version", lambda v: ", ".join(sorted({str(x) for x in v})))).reset_index()
+    g["title"] = g["scenario"].map(info["scenario_title"]).fillna(g["scenario"])
+    g["family"] = g["scenario"].map(info["family"]).fillna("")
+    g["source"] = g["scenario"].map(info["source"]).fillna("not in the library")
+    g["rubric_now"] = g["scenario"].map(info["rubric_version"]).fillna("")
+    g = g.astype({"attempts": float, "trainees": float})
+    out = hide_small(g, "trainees", by=["scenario"], min_size=min_size, value_cols=["attempts"])
+    return out.sort_values(["source", "scenario"], kind="stable").reset_index(drop=True)[cols]
+
+
 # ----------------------------------------------------------------------- widget
 
 SKILL_NAMES = {"sbi": "SBI feedback", "active_listening": "active listening", "intent_tone": "intent and tone",
@@ -267,6 +307,8 @@ class TrainerDashboard(w.VBox):
         self.trainee_table.add_class("mk-trainer-trainees")
         self.missed_table = w.HTML()
         self.missed_table.add_class("mk-trainer-missed-table")
+        self.scenario_table = w.HTML()
+        self.scenario_table.add_class("mk-trainer-scenarios")
         self.export = ExportBar("trainer", self.tables, self.snapshot)
         # who is ready (what L&D acts on) opens first and draws no chart; the chart tabs are drawn
         # when first opened, so opening the page costs a viewer little
@@ -282,6 +324,11 @@ class TrainerDashboard(w.VBox):
                 w.HTML("<h3>Criteria most often missed</h3><p class='mk-sub'>Share of trainees rated Poor on the "
                        "criterion in their latest attempt at the scenario.</p>"), self.missed_chart,
                 self.missed_table])),
+            ("Scenarios", w.VBox([
+                w.HTML("<h3>Scenarios practised</h3><p class='mk-sub'>Shipped scenarios and your organisation's "
+                       "own, with every rubric version the attempts were scored on (a rubric its authors changed "
+                       "shows more than one). Scenarios practised by few trainees have their counts hidden.</p>"),
+                self.scenario_table])),
         ], "mk-trainer-sections")
         self.body = w.VBox([self.sections])
         self.children = [self.header, self.status, self.family, self.body, self.export]
@@ -292,7 +339,8 @@ class TrainerDashboard(w.VBox):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables on screen, exactly as shown: what the CSV links export."""
-        return {k: self._view[k] for k in ("trainees", "skill trend", "criteria missed") if k in self._view}
+        return {k: self._view[k] for k in ("trainees", "skill trend", "criteria missed", "scenarios")
+                if k in self._view}
 
     def update(self) -> None:
         """Recompute for the chosen scenario family and redraw."""
@@ -317,6 +365,7 @@ class TrainerDashboard(w.VBox):
             "trainees": trainee_progress(prog, rule=self.rule),
             "skill trend": skill_trend(per_skill, min_size=self.min_size),
             "criteria missed": criteria_missed(a, s, min_size=self.min_size),
+            "scenarios": scenarios_practised(a, min_size=self.min_size),
         }
         self.status.value = notice + f"<p class='mk-sub'>{html.escape(self._describe())}</p>"
         self.body.layout.display = None
@@ -355,6 +404,10 @@ class TrainerDashboard(w.VBox):
         self.missed_chart.show(fig)
         self.missed_table.value = table_html(m, {"trainees": "int", "missed": "pct", "partly": "pct"},
                                              labels={"missed": "rated Poor", "partly": "rated Fair"})
+        self.scenario_table.value = table_html(
+            v["scenarios"], {"attempts": "int", "trainees": "int"},
+            labels={"rubric_now": "rubric now", "rubric_versions": "rubric versions scored"},
+            text_cols=["title"], css_class="mk-scenario-table")
         self.export.refresh()
 
     def snapshot(self) -> str:
@@ -369,4 +422,5 @@ class TrainerDashboard(w.VBox):
         if self.missed_chart.figure is not None:
             blocks.append(("Criteria most often missed", self.missed_chart.figure))
         blocks.append(("Criteria (all)", self._view["criteria missed"]))
+        blocks.append(("Scenarios practised", self._view["scenarios"]))
         return snapshot_html("Trainee mentors: practice progress", blocks, subtitle=self._describe())
