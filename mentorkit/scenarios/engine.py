@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable
 
 from mentorkit.errors import MentorkitError
@@ -154,9 +155,20 @@ def _detect_all(text: str, skills: tuple[str, ...], doc=None) -> dict[str, Any]:
     return detect_many(text, skills, doc=doc)
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str):
+    """The grader pipeline's parse of *text*, kept for texts seen again (the mentee's lines, replayed samples).
+
+    Nothing downstream changes a parse, so one Doc may serve every reader of the same text.
+    """
     from mentorkit.nlp import get_nlp
     return get_nlp("grader")(text)
+
+
+@lru_cache(maxsize=4096)
+def _detect_cached(text: str, skills: tuple[str, ...]) -> dict[str, Any]:
+    """:func:`_detect_all` on the cached parse; the default detectors depend on the text alone."""
+    return _detect_all(text, skills, _parse(text))
 
 
 def _looks_english(doc) -> bool:
@@ -188,7 +200,7 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
         findings["question"] = Finding("question", 1.0, [
             {"start": i, "end": i + 1, "text": "?", "label": "question"} for i, ch in enumerate(text) if ch == "?"])
     results = ({skill: detector(skill, text) for skill in skills} if detector is not None
-               else _detect_all(text, skills, doc))
+               else _detect_cached(text, tuple(skills)))
     suggestion = None
     for skill in skills:
         result = results[skill]
