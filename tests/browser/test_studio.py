@@ -95,3 +95,22 @@ def test_a_broken_field_shows_its_message_and_saving_is_refused(page, studio_ser
     page.wait_for_function("document.querySelector('.mk-studio-problems').innerText.includes('is not allowed')")
     import os
     assert not os.path.exists("/tmp/mk-studio-pwned")
+
+
+def test_the_trainer_dashboard_lists_the_scenarios_practised_with_their_rubric_versions(page, voila_url):
+    import csv
+    from pathlib import Path
+    page.goto(f"{voila_url}/voila/render/dashboards/trainer.ipynb", wait_until="commit")
+    page.wait_for_selector(".mk-trainer-trainees table", timeout=120_000)
+    page.click(".mk-sections .lm-TabBar-tab:has-text('Scenarios')")
+    page.wait_for_selector(".mk-trainer-scenarios table >> visible=true")
+    table = page.inner_text(".mk-trainer-scenarios")
+    # the demo log (datasets/practice_sample/attempts.csv): every scenario and rubric version in it, read with csv
+    with open(Path(__file__).resolve().parents[2] / "datasets" / "practice_sample" / "attempts.csv",
+              newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for name in {r["scenario"] for r in rows}:
+        assert name in table
+    for version in {r["rubric_version"] for r in rows}:
+        assert version in table
+    assert "shipped" in table and "rubric versions scored" in table
