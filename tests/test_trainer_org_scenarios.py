@@ -8,7 +8,8 @@ from mentorkit.scenarios.library import save_scenario
 from mentorkit.scenarios.play import play_replies
 from mentorkit.scenarios.template import template_text
 from mentorkit.store import PracticeLog
-from mentorkit.widgets.trainer import TrainerDashboard, scenarios_practised
+from mentorkit.analysis.practice import scenarios_practised
+from mentorkit.widgets.trainer import TrainerDashboard
 
 NAME = "our_checkin"
 
@@ -48,12 +49,12 @@ def test_the_trainer_dashboard_shows_the_scenario_its_source_and_both_rubric_ver
     row = table.set_index("scenario").loc[NAME]
     # by hand: 8 attempts by 6 trainees; versions 1 and 2 scored; the file now says 2
     assert (row["source"], row["rubric_versions"], row["rubric_now"]) == ("organisation", "1, 2", "2")
-    assert (row["attempts"], row["trainees"], bool(row["hidden"])) == (8, 6, False)
+    assert (row["attempts"], row["trainees"], bool(row["suppressed"])) == (8, 6, False)
     assert row["title"] == "After the planning meeting"
     assert NAME in dash.scenario_table.value and "1, 2" in dash.scenario_table.value
     dash.family.value = "our_programme"
     assert len(dash.tables()["trainees"]) == 6
     # a scenario the library no longer has is still listed, as such; few trainees hide the counts
     gone = log.attempts().assign(scenario="deleted_one").head(2)
-    out = scenarios_practised(gone, min_size=5).set_index("scenario").loc["deleted_one"]
-    assert out["source"] == "not in the library" and bool(out["hidden"])
+    out = scenarios_practised(gone, dash.practice.rubric, min_size=5).set_index("scenario").loc["deleted_one"]
+    assert out["source"] == "not in the library" and bool(out["suppressed"])

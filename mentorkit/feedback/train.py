@@ -120,3 +120,16 @@ def cross_source(corpus: str | Path | None = None) -> pd.DataFrame:
         m.insert(0, "held_out", source)
         out.append(m)
     return pd.concat(out, ignore_index=True)
+
+
+def evaluate_packaged(corpus: str | Path | None = None) -> pd.DataFrame:
+    """Per-part precision, recall and F1 of the packaged grader on the fixed test split (no training).
+
+    What ``make evaluate`` prints for the SBI grader; ``train`` writes the same figures after fitting.
+    """
+    from mentorkit.feedback.grade import model_path
+
+    df = load_corpus(corpus)
+    test_df = df[df["split"] == "test"].reset_index(drop=True)
+    metrics, _ = evaluate(SBIModel.load(model_path()), test_df)
+    return metrics
