@@ -49,7 +49,7 @@ def _copies(n: int, out: Path) -> list[Path]:
 
 def bench_check(files: list[Path], label: str) -> dict:
     from mentorkit.scenarios.check import check_file
-    plain, full, cpu, plays, failing = [], [], [], 0, 0
+    plain, full, cpu, plays, failing, why = [], [], [], 0, 0, []
     for f in tqdm(files, desc=f"check {label}", unit="file"):
         t0 = time.perf_counter()
         check_file(f, play=False)
@@ -60,7 +60,8 @@ def bench_check(files: list[Path], label: str) -> dict:
         cpu.append(time.process_time() - c0)
         plays += len(r.plays) + sum(len(k.scores) for k in r.kinds)
         failing += r.exit_code != 0
-    return {"label": label, "files": len(files), "plays": plays, "failing": failing,
+        why += [f"{f.stem} {k.kind} {k.mean:.0f}" for k in r.kinds if not k.ok]
+    return {"why": why, "label": label, "files": len(files), "plays": plays, "failing": failing,
             "mean": statistics.fmean(full), "max": max(full), "plain": statistics.fmean(plain),
             "cpu": statistics.fmean(cpu), "cpu_max": max(cpu)}
 
@@ -126,6 +127,8 @@ def main(argv=None) -> None:
               f"max {r['max']:.2f} s; without plays {1000 * r['plain']:.0f} ms (x{r['mean'] / r['plain']:.0f}); "
               f"CPU time of this process mean {r['cpu']:.2f} s, max {r['cpu_max']:.2f} s; "
               f"{r['failing']} file(s) fail their sample bounds; {verdict} the < {TARGET_S:g} s target (wall max)")
+        if r["why"] and r["label"] == "shipped":
+            print(f"      out of bounds (kind, mean): {'; '.join(r['why'])}")
 
 
 if __name__ == "__main__":
