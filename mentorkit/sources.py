@@ -304,15 +304,22 @@ class PracticeData:
                    label, demo, notice)
 
 
-@lru_cache(maxsize=1)
-def _rubric() -> pd.DataFrame:
+@lru_cache(maxsize=4)
+def _rubric_for(key: tuple) -> pd.DataFrame:
     from mentorkit.scenarios import rubric_table
 
     return rubric_table()
 
 
+def _rubric() -> pd.DataFrame:
+    """Read again when the scenario library changes (a file saved, its rubric version changed)."""
+    from mentorkit.scenarios.library import library
+
+    return _rubric_for(tuple((e.name, str(e.path), e.scenario.rubric.version) for e in library().playable()))
+
+
 def rubric() -> pd.DataFrame:
-    """The rubric criteria of the playable scenarios (:func:`mentorkit.scenarios.rubric_table`), read once.
+    """The rubric criteria of the playable scenarios (:func:`mentorkit.scenarios.rubric_table`), read once per library state.
 
     >>> {"scenario", "criterion", "skill"} <= set(rubric().columns)
     True

@@ -29,11 +29,47 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_every_shipped_scenario_passes_the_check_and_its_samples_score_as_wanted(path):
-    report = check_file(path)
-    assert report.exit_code == 0, report.lines()
-    scores = {p.name: p.score for p in report.plays}
-    assert scores["strong"] >= 80 and scores["weak"] <= 55
+def test_every_shipped_scenario_passes_the_check_and_keeps_its_sample_sets_beside_it(path):
+    from mentorkit.scenarios.samples import read_samples, samples_path
+    report = check_file(path, play=False)
+    assert report.exit_code == 0 and not report.warnings, report.lines()
+    where = samples_path(report.scenario)
+    assert where == DATA_DIR / "samples" / path.name
+    sets, problems = read_samples(where, report.scenario, minimum=3)
+    assert problems == [] and sets.writer.startswith("writer_")
+
+
+@pytest.mark.parametrize("name", ["written_recap", "feedback_preference"])
+def test_the_check_plays_the_independent_sample_sets_and_judges_each_kind_by_its_mean(name):
+    import statistics
+    from mentorkit.scenarios import Session
+    from mentorkit.scenarios.samples import SAMPLE_BOUNDS
+    report = check_file(DATA_DIR / f"{name}.yaml")
+    assert report.samples_file == str(DATA_DIR / "samples" / f"{name}.yaml")
+    assert [k.kind for k in report.kinds] == ["strong", "weak", "stuffed", "off_topic"]
+    sets = yaml.safe_load((DATA_DIR / "samples" / f"{name}.yaml").read_text(encoding="utf-8"))["sets"]
+    failing = set()
+    for kp in report.kinds:
+        # reference: each set played reply by reply through a plain Session (set i with seed i)
+        ref = []
+        for i, replies in enumerate(sets[kp.kind]):
+            s = Session(report.scenario, seed=i)
+            for r in replies:
+                if not s.done:
+                    s.reply(r)
+            if not s.done:
+                s.abandon()
+            ref.append(s.debrief().score)
+        assert kp.scores == pytest.approx(ref)
+        lo, hi = SAMPLE_BOUNDS[kp.kind]
+        assert kp.ok == (lo <= statistics.fmean(ref) <= hi)
+        if not kp.ok:
+            failing.add(f"sets.{kp.kind}")
+    in_samples = {p.field for p in report.errors if p.file == report.samples_file}
+    assert in_samples == failing
+    assert report.exit_code == (1 if failing else 0)
+    assert {p.field for p in report.errors} - in_samples == set()     # the author's examples pass
+    assert {p.name: p.score for p in report.plays}["strong"] >= 80
 
 
 def test_every_problem_of_a_file_is_reported_at_once_with_its_line():
@@ -228,9 +264,28 @@ def test_placeholders_unknown_are_errors_each_named_and_unfilled_ones_are_warnin
     report = check_source(yaml.safe_dump(data, sort_keys=False), "p.yaml", play=False)
     assert sorted((p.field, p.message.split(";")[0]) for p in report.errors) == [
         ("endings.stalled[0]", "unknown placeholder {boss}"), ("opening", "unknown placeholder {mentee}")]
-    report = check_source(yaml.safe_dump(dict(_data(), context="Talk to {name}."), sort_keys=False), "p.yaml",
+    report = check_source(yaml.safe_dump(dict(_data(), title="Talk to {name}."), sort_keys=False), "p.yaml",
                           play=False)
-    assert [p.field for p in report.warnings] == ["context"]
+    assert [p.field for p in report.warnings] == ["title"]
+    # the context is filled in for the trainee; an unknown placeholder there is an error
+    assert check_source(yaml.safe_dump(dict(_data(), context="Talk to {name}."), sort_keys=False), "p.yaml",
+                        play=False).warnings == []
+    bad = check_source(yaml.safe_dump(dict(_data(), context="Talk to {boss}."), sort_keys=False), "p.yaml",
+                       play=False)
+    assert [p.field for p in bad.errors] == ["context"]
+
+
+@pytest.mark.parametrize("name", ["async_weekly_update", "availability_boundaries", "kickoff_agreement",
+                                  "written_recap"])
+def test_the_context_a_trainee_reads_has_its_placeholders_filled_in(name):
+    from mentorkit.scenarios import Session, load_scenario
+    from mentorkit.widgets.practice import brief_html
+    s = load_scenario(name)
+    assert "{hours_ahead}" in s.context          # the file uses the placeholder ...
+    hours = f"{abs(s.hours_ahead):g} hours"      # ... and the trainee reads the number
+    session = Session(s, seed=0)
+    assert "{" not in session.context and hours in session.context
+    assert "{" not in brief_html(s, session.preference) and hours in brief_html(s, session.preference)
 
 
 def test_samples_that_score_the_wrong_way_fail_the_check():

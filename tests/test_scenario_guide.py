@@ -20,7 +20,8 @@ def test_the_guides_example_is_the_template_and_passes_the_check():
     assert example == template_text("after_planning", "hard_conversations", ["sbi", "active_listening"],
                                     schema="../mentorkit/scenarios/scenario.schema.json")
     report = check_source(example, "after_planning.yaml")
-    assert report.exit_code == 0 and report.warnings == [], report.lines()
+    # clean; the one warning: no one else has written sample sets for it yet
+    assert report.exit_code == 0 and [p.field for p in report.warnings] == ["(samples)"], report.lines()
 
 
 def _fields(node: dict, defs: dict, seen: set[str]) -> set[str]:

@@ -99,7 +99,7 @@ def make(out: Path = HERE, seed: int = SEED) -> tuple[int, int]:
 
     from mentorkit.privacy import to_csv_safe
     from mentorkit.scenarios import Session, list_scenarios, load_scenario
-    from mentorkit.scenarios.play import play_script
+    from mentorkit.scenarios.play import play_replies
     from mentorkit.store import PracticeLog
 
     rng = np.random.default_rng(seed)
@@ -112,7 +112,7 @@ def make(out: Path = HERE, seed: int = SEED) -> tuple[int, int]:
         for a in tqdm(schedule, desc="playing practice attempts", unit="attempt"):
             scenario = load_scenario(a["scenario"])
             session = Session(scenario, seed=a["seed"])
-            play_script(session, replies_for(scenario, a["level"], rng))
+            play_replies(session, replies_for(scenario, a["level"], rng))
             attempt = session.to_attempt(a["trainee"])
             minutes = 4 + 3 * len(session.lines) // 2
             attempt.started_at = a["at"]

@@ -12,7 +12,9 @@ arguments; this module reads no store and no scenario file.
 * :func:`criteria_missed`: how often each criterion was rated Poor in the trainees' latest
   attempt at its scenario;
 * :func:`trainee_progress`: first / best / latest per trainee and who is ready to mentor, by a
-  stated rule (:class:`ReadinessRule`).
+  stated rule (:class:`ReadinessRule`);
+* :func:`scenarios_practised`: each scenario in the log, shipped or the organisation's, with
+  every rubric version its attempts were scored on.
 
 Example
 -------
@@ -32,7 +34,7 @@ from mentorkit.privacy import suppress
 from mentorkit.skill_catalogue import CATALOGUE
 
 __all__ = ["ReadinessRule", "skill_scores", "skill_trend", "criteria_missed", "trainee_progress", "cohort_summary",
-           "SKILL_NAMES"]
+           "scenarios_practised", "SKILL_NAMES"]
 
 #: display names of the skills a rubric criterion can check (the skill catalogue's labels, and "other")
 SKILL_NAMES = {**{name: info.label for name, info in CATALOGUE.items()}, "other": "other"}
@@ -185,3 +187,38 @@ def cohort_summary(trainees: pd.DataFrame) -> dict:
     return {"trainees": int(len(trainees)), "first": float(trainees["first"].mean()),
             "latest": float(trainees["latest"].mean()), "best": float(trainees["best"].mean()),
             "ready": int(trainees["ready"].sum())}
+
+
+def scenarios_practised(attempts: pd.DataFrame, rubric: pd.DataFrame, *, min_size: int | None = None) -> pd.DataFrame:
+    """One row per scenario in the log: who wrote it, the rubric versions scored, attempts and trainees.
+
+    Returns ``scenario, title, family, source, rubric_now, rubric_versions, attempts, trainees,
+    suppressed``. ``source`` is ``shipped`` or ``organisation`` (``not in the library`` for a
+    scenario whose file is gone or broken); ``rubric_versions`` lists every version the log's
+    attempts were scored on, so a rubric its authors changed shows. Scenarios practised by fewer
+    trainees than the minimum group size have their counts suppressed.
+
+    >>> a = pd.DataFrame({"attempt_id": [1, 2], "trainee": ["P1", "P2"], "scenario": ["x", "x"],
+    ...                   "rubric_version": ["1", "2"]})
+    >>> scenarios_practised(a, pd.DataFrame(columns=["scenario"]), min_size=1)["rubric_versions"].item()
+    '1, 2'
+    """
+    cols = ["scenario", "title", "family", "source", "rubric_now", "rubric_versions", "attempts", "trainees",
+            "suppressed"]
+    if attempts.empty:
+        return pd.DataFrame(columns=cols)
+    info = rubric.drop_duplicates("scenario").set_index("scenario")
+
+    def col(name: str, fallback) -> pd.Series:
+        return g["scenario"].map(info[name]) if name in info else pd.Series(fallback, index=g.index)
+
+    g = attempts.groupby("scenario").agg(
+        attempts=("attempt_id", "nunique"), trainees=("trainee", "nunique"),
+        rubric_versions=("rubric_version", lambda v: ", ".join(sorted({str(x) for x in v})))).reset_index()
+    g["title"] = col("scenario_title", None).fillna(g["scenario"])
+    g["family"] = col("family", "").fillna("")
+    g["source"] = col("source", None).fillna("not in the library")
+    g["rubric_now"] = col("rubric_version", "").fillna("")
+    g = g.astype({"attempts": float, "trainees": float})
+    out = suppress(g, "trainees", by=["scenario"], min_size=min_size, reason=False, value_cols=["attempts"])
+    return out.sort_values(["source", "scenario"], kind="stable").reset_index(drop=True)[cols]

@@ -8,9 +8,9 @@ from typing import Callable, TextIO
 
 from mentorkit.cli.files import read_lines
 from mentorkit.errors import MentorkitError
-from mentorkit.scenarios.play import play_script
+from mentorkit.scenarios.play import play_replies
 
-__all__ = ["add_parsers", "run_practice", "read_script", "play_script", "play_interactive"]
+__all__ = ["add_parsers", "run_practice", "read_script", "play_interactive"]
 
 
 def add_parsers(sub) -> None:
@@ -69,7 +69,7 @@ def play_interactive(session, read: Callable[[str], str] | None = None, out: Tex
         from mentorkit.cli.longline import read_reply
         read = lambda prompt: read_reply(prompt, out=out)  # noqa: E731 - no silent cut at 4,095 characters
     s = session.scenario
-    print(f"{s.title}\n{'=' * len(s.title)}\n{s.context}\n", file=out)
+    print(f"{s.title}\n{'=' * len(s.title)}\n{session.context}\n", file=out)
     print(f"Mentee: {s.persona.name}, {s.persona.role} ({s.persona.time_zone}). "
           f"Prefers feedback: {s.persona.feedback_preference if s.persona.feedback_preference != 'ask' else 'ask them'}.",
           file=out)
@@ -138,7 +138,7 @@ def run_practice(args) -> int:
         PracticeLog.pseudonym(args.trainee)  # no salt configured: refused now, not after the conversation
     session = Session(scenario, seed=args.seed)
     if args.script:
-        play_script(session, read_script(args.script), where=args.script, warn=sys.stderr)
+        play_replies(session, read_script(args.script), where=args.script, warn=sys.stderr)
     elif fmt == "json":
         # stdout carries the JSON alone: the conversation and the prompts go to stderr
         play_interactive(session, out=sys.stderr)

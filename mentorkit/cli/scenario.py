@@ -5,10 +5,13 @@
     template that loads, passes ``scenario check`` and plays. An existing file is kept.
 ``scenario check PATH...``
     every problem of every file (folders are searched for ``*.yaml``), each as
-    ``FILE:LINE: field: message``, then warnings and the sample plays; exit 0 clean,
-    1 problems, 2 a file could not be read.
-``scenario preview PATH [--replies FILE] [--set NAME]``
-    plays the file's sample replies (or the replies in FILE, one per line) and prints
+    ``FILE:LINE: field: message``, then warnings, then plays the file's own examples and the
+    scenario's sample reply sets (``samples/NAME.yaml`` beside the file; each kind's mean must
+    be 80+ for strong, 55 or less for weak, 45 or less for stuffed and off-topic); exit 0
+    clean, 1 problems, 2 a file could not be read.
+``scenario preview PATH [--replies FILE] [--set KIND[:N]]``
+    plays the file's example replies, a set from its sample file, or the replies in FILE
+    (one per line) and prints
     the transcript, the findings of each reply and the debrief.
 """
 from __future__ import annotations
@@ -43,8 +46,9 @@ def add_parsers(sub) -> None:
     c = ssub.add_parser("check", help="check scenario files: every problem, warnings, sample plays",
                         description="Check scenario files (or folders of them): every problem as "
                                     "FILE:LINE: field: message, warnings for parts that can never matter, "
-                                    "then the file's sample replies are played (strong must score 80+, "
-                                    "weak 55 or less, stuffed and off-topic 45 or less). "
+                                    "then the file's examples and the sample reply sets in samples/NAME.yaml beside it "
+                                    "are played (the mean of each kind: strong 80+, weak 55 or less, stuffed "
+                                    "and off-topic 45 or less). "
                                     "Exit 0 clean, 1 problems, 2 unreadable.")
     c.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     c.add_argument("--no-play", action="store_true", help="skip the sample plays")
@@ -56,7 +60,9 @@ def add_parsers(sub) -> None:
                                     "and the debrief.")
     v.add_argument("path", help="the scenario file")
     v.add_argument("--replies", metavar="FILE", help="replies to play, one per line (default: a sample set)")
-    v.add_argument("--set", dest="sample_set", default="strong", help="which sample set to play (default strong)")
+    v.add_argument("--set", dest="sample_set", default="strong", metavar="KIND[:N]",
+                   help="which replies to play: the file's own examples of KIND, or set N (from 0) of KIND in "
+                        "the scenario's sample file samples/NAME.yaml (default strong)")
     v.add_argument("--seed", type=int, default=0, help="picks the mentee's wording (default 0)")
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.set_defaults(func=run_preview)
@@ -126,18 +132,34 @@ def _load_for_play(path: str):
     return report.scenario
 
 
+def _sample_replies(scenario, path: str, wanted: str) -> list[str]:
+    """The replies ``--set KIND[:N]`` names: the file's own examples, else set N of the sample file."""
+    from mentorkit.scenarios.samples import read_samples, samples_path
+    kind, _, number = wanted.partition(":")
+    if kind in scenario.examples and not number:
+        return list(scenario.examples[kind])
+    where = samples_path(scenario)
+    sets = read_samples(where, scenario)[0] if where.is_file() else None
+    have = sorted(set(scenario.examples) | set(sets.sets if sets else ()))
+    if sets is None or kind not in sets.sets:
+        raise MentorkitError(f"{path}: no sample set {kind!r} in the file's examples or in {where} "
+                             f"(there are: {', '.join(have) or 'none'}); pass --replies FILE")
+    try:
+        index = int(number or 0)
+        return list(sets.sets[kind][index])
+    except (ValueError, IndexError):
+        raise MentorkitError(f"{where}: field 'sets.{kind}': --set {wanted}: N must be a number from 0 to "
+                             f"{len(sets.sets[kind]) - 1}") from None
+
+
 def run_preview(args) -> int:
-    from mentorkit.scenarios.check import play_replies
+    from mentorkit.scenarios.play import play_replies
     scenario = _load_for_play(args.path)
     if args.replies:
         from mentorkit.cli.practice import read_script
         replies = read_script(args.replies)
     else:
-        if args.sample_set not in scenario.examples:
-            have = ", ".join(scenario.examples) or "none"
-            raise MentorkitError(f"{args.path}: field 'examples': no sample set {args.sample_set!r} "
-                                 f"(the file has: {have}); pass --replies FILE")
-        replies = list(scenario.examples[args.sample_set])
+        replies = _sample_replies(scenario, args.path, args.sample_set)
     session = play_replies(scenario, replies, seed=args.seed)
     if args.format == "json":
         print(json.dumps(session.to_dict(), indent=2, ensure_ascii=False))

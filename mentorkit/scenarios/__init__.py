@@ -15,8 +15,6 @@ True
 from __future__ import annotations
 
 import difflib
-
-import yaml
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +23,8 @@ from typing import Any
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.debrief import Debrief, build_debrief, tier_for
 from mentorkit.scenarios.engine import PLACEHOLDERS, Session, _PLACEHOLDER
+from mentorkit.scenarios.play import play_replies
+from mentorkit.scenarios.samples import SAMPLE_KINDS
 from mentorkit.scenarios.schema import Scenario, parse_scenario
 from mentorkit.scenarios.yamlsafe import UnreadableFile, read_yaml
 
@@ -33,8 +33,6 @@ __all__ = ["DATA_DIR", "SAMPLE_KINDS", "list_scenarios", "scenario_names", "load
 
 DATA_DIR = Path(__file__).parent / "data"
 SAMPLES_DIR = DATA_DIR / "samples"
-#: the kinds of sample reply sets shipped with each scenario (see data/samples/README.md)
-SAMPLE_KINDS = ("strong", "weak", "stuffed", "off_topic")
 
 
 def _check_placeholders(value: Any, path: str, where: str) -> None:
@@ -70,7 +68,7 @@ def parse_data(data: Any, where: str) -> Scenario:
     from mentorkit.scenarios.spelling import normalise_spelling
     data = normalise_spelling(data)
     if isinstance(data, dict):
-        _check_placeholders({k: data[k] for k in ("opening", "turns", "endings", "on_empty", "facts", "off_topic") if k in data}, "", where)
+        _check_placeholders({k: data[k] for k in ("context", "opening", "turns", "endings", "on_empty", "facts", "off_topic") if k in data}, "", where)
     return parse_scenario(data, where)
 
 
@@ -122,52 +120,32 @@ def load_scenario(name: str) -> Scenario:
     return entry.scenario
 
 
-def load_samples(name: str) -> dict:
-    """The sample reply sets written for scenario *name* by an independent writer.
+def load_samples(name) -> dict:
+    """The sample reply sets written for scenario *name* (a name or a loaded scenario) by an independent writer.
 
-    Returns ``{"writer": ..., "sets": {kind: [[reply per turn, ...], ...]}}`` for the kinds
-    in :data:`SAMPLE_KINDS`. A malformed file raises
-    :class:`~mentorkit.errors.MentorkitError` naming the file and the field.
+    Returns ``{"writer": ..., "path": ..., "sets": {kind: [[reply per turn, ...], ...]}}``.
+    The file is ``samples/NAME.yaml`` beside the scenario file (see
+    :mod:`mentorkit.scenarios.samples`); shipped scenarios need at least three sets of each
+    kind in :data:`SAMPLE_KINDS`, an organisation's at least one strong and one weak set.
+    A missing or malformed file raises :class:`~mentorkit.errors.MentorkitError` naming the
+    file and the field.
 
     >>> sets = load_samples("client_call_feedback")["sets"]
     >>> sorted(sets) == sorted(SAMPLE_KINDS) and len(sets["strong"]) >= 3
     True
     """
-    scenario = load_scenario(name)
-    path = SAMPLES_DIR / f"{scenario.name}.yaml"
+    from mentorkit.scenarios.samples import read_samples, samples_path
+    scenario = name if isinstance(name, Scenario) else load_scenario(name)
+    path = samples_path(scenario)
     if not path.is_file():
         raise MentorkitError(f"{path}: no sample reply sets for scenario {scenario.name!r}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise MentorkitError(f"{path}: cannot read the sample sets: {exc}") from None
-    if not isinstance(data, dict):
-        raise MentorkitError(f"{path}: expected a mapping with scenario, writer and sets")
-    if data.get("scenario") != scenario.name:
-        raise MentorkitError(f"{path}: field 'scenario': {data.get('scenario')!r} is not {scenario.name!r}")
-    if not isinstance(data.get("writer"), str) or not data["writer"].strip():
-        raise MentorkitError(f"{path}: field 'writer': name who wrote the sets")
-    sets = data.get("sets")
-    if not isinstance(sets, dict):
-        raise MentorkitError(f"{path}: field 'sets': expected a mapping of {', '.join(SAMPLE_KINDS)}")
-    out = {}
-    for kind in SAMPLE_KINDS:
-        value = sets.get(kind)
-        if not isinstance(value, list) or len(value) < 3:
-            raise MentorkitError(f"{path}: field 'sets.{kind}': expected at least 3 reply sets")
-        for i, replies in enumerate(value):
-            if (not isinstance(replies, list) or len(replies) != len(scenario.turns)
-                    or not all(isinstance(r, str) and r.strip() for r in replies)):
-                raise MentorkitError(f"{path}: field 'sets.{kind}[{i}]': expected {len(scenario.turns)} "
-                                     f"non-empty replies, one per turn")
-        out[kind] = [list(r) for r in value]
-    return {"writer": data["writer"].strip(), "sets": out}
-
-
-def play_replies(scenario, replies: list[str], seed: int = 0) -> Session:
-    """Play *replies* into a new session of *scenario* until it ends (abandoned if they run out)."""
-    from mentorkit.scenarios.play import play_script
-    return play_script(Session(scenario, seed=seed), replies)
+    shipped = Path(path).resolve().parent == Path(SAMPLES_DIR).resolve()
+    sets, problems = read_samples(path, scenario, minimum=3 if shipped else 1,
+                                  required=SAMPLE_KINDS if shipped else ("strong", "weak"))
+    if problems:
+        first = problems[0]
+        raise MentorkitError(f"{path}: field '{first.field}': {first.message} (line {first.line})")
+    return {"writer": sets.writer, "path": str(path), "sets": sets.sets}
 
 
 def families() -> dict[str, list[str]]:
@@ -208,10 +186,12 @@ def list_scenarios(family: str | None = None, source: str | None = None):
 def rubric_table():
     """Every rubric criterion of the playable scenarios, with the skill it checks: one row each.
 
-    Columns: ``scenario, family, criterion, title, skill``; the skill is the part before the
-    dot of the first finding the criterion looks for (or says to avoid), ``other`` when it
-    names none. The trainer's summaries (:mod:`mentorkit.analysis.practice`) take this table
-    as an argument, so the analysis never reads scenario files itself.
+    Columns: ``scenario, family, criterion, title, skill, source, rubric_version,
+    scenario_title``; the skill is the part before the dot of the first finding the criterion
+    looks for (or says to avoid), ``other`` when it names none; ``source`` is ``shipped`` or
+    ``organisation`` and ``rubric_version`` the version the scenario file has now. The
+    trainer's summaries (:mod:`mentorkit.analysis.practice`) take this table as an argument,
+    so the analysis never reads scenario files itself.
 
     >>> t = rubric_table()
     >>> t.loc[(t.scenario == "written_recap") & (t.criterion == "takeaways"), "skill"].item()
@@ -220,10 +200,12 @@ def rubric_table():
     import pandas as pd
 
     rows = []
-    for name, family in zip(*list_scenarios()[["name", "family"]].to_numpy().T):
-        sc = load_scenario(name)
+    for r in list_scenarios().itertuples():
+        sc = load_scenario(r.name)
         for c in sc.rubric.criteria:
             key = (c.look_for or c.avoid or ("other",))[0]
-            rows.append({"scenario": name, "family": family, "criterion": c.id, "title": c.title,
-                         "skill": key.split(".")[0]})
-    return pd.DataFrame(rows, columns=["scenario", "family", "criterion", "title", "skill"])
+            rows.append({"scenario": r.name, "family": r.family, "criterion": c.id, "title": c.title,
+                         "skill": key.split(".")[0], "source": r.source, "rubric_version": r.rubric_version,
+                         "scenario_title": r.title})
+    return pd.DataFrame(rows, columns=["scenario", "family", "criterion", "title", "skill", "source",
+                                       "rubric_version", "scenario_title"])

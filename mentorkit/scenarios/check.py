@@ -16,11 +16,18 @@ loadable file that can never matter, and plays the file's own sample replies:
   a state threshold above the most (or below the least) the state can reach by that turn;
 * an outcome that cannot be reached, or that is reached even by the worst conversation;
 * an unknown placeholder (an error, each one named), or a placeholder in a field that is
-  shown as written (``title``, ``summary``, ``context``, ``focus``);
+  shown as written (``title``, ``summary``, a turn's ``focus``);
 * a rubric criterion no conversation can rate Good (it needs a key more often than there
   are turns, or looks for and avoids the same key, or looks for ``empty``);
-* the sample reply sets (``examples``): *strong* must score at least 80, *weak* at most 55,
-  *stuffed* and *off_topic* at most 45, otherwise the rubric rewards the wrong replies (errors).
+* the author's own example replies (``examples`` in the file): *strong* must score at least 80,
+  *weak* at most 55;
+* the scenario's sample reply sets, written by someone other than its author and kept in
+  ``samples/NAME.yaml`` beside the file (:mod:`mentorkit.scenarios.samples`): the mean of
+  each kind must be at least 80 for *strong*, at most 55 for *weak* and at most 45 for
+  *stuffed* and *off_topic*, otherwise the rubric rewards the wrong replies (errors, at the
+  sample file's line). A scenario without a sample file gets a warning.
+
+Every play goes through the one play function, :func:`mentorkit.scenarios.play.play_replies`.
 
 State bounds are sound but loose: each reply may add every positive effect at once, so an
 "unreachable" warning is certain, and no warning does not promise the state is reachable.
@@ -34,11 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from mentorkit.errors import MentorkitError
+from mentorkit.scenarios.samples import SAMPLE_BOUNDS, KindPlay
 from mentorkit.scenarios.schema import Scenario
 from mentorkit.scenarios.yamlsafe import Problem, UnreadableFile, YamlDocument, dotted, read_yaml, read_yaml_text
 
 __all__ = ["SAMPLE_BOUNDS", "SamplePlay", "CheckReport", "parse_path", "locate", "load_checked", "check_text",
-           "check_file", "check_source", "play_replies"]
+           "check_file", "check_source"]
 
 _FIELD_MESSAGE = re.compile(r"^(?P<where>.*?): field '(?P<field>[^']*)': (?P<message>.*)$", re.S)
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -112,8 +120,8 @@ def _validate(doc: YamlDocument) -> tuple[Scenario | None, list[Problem]]:
 
 
 #: fields whose text the engine fills in (placeholders allowed) and fields shown as written
-RENDERED = ("opening", "turns", "endings", "on_empty", "off_topic", "facts")
-AS_WRITTEN = ("title", "summary", "context")
+RENDERED = ("context", "opening", "turns", "endings", "on_empty", "off_topic", "facts")
+AS_WRITTEN = ("title", "summary")
 
 
 def _texts(value: Any, path: tuple) -> Any:
@@ -176,10 +184,6 @@ def load_checked(path: str | Path, name_is_stem: bool = False) -> tuple[Scenario
 
 # ------------------------------------------------------------------ the full check
 
-#: what each sample reply set must score (``examples`` in the file): (lowest, highest)
-SAMPLE_BOUNDS: dict[str, tuple[float, float]] = {
-    "strong": (80.0, 100.0), "weak": (0.0, 55.0), "stuffed": (0.0, 45.0), "off_topic": (0.0, 45.0),
-}
 
 
 @dataclass
@@ -205,6 +209,10 @@ class CheckReport:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     plays: list[SamplePlay] = field(default_factory=list)
+    #: the sample file's sets played, one entry per kind (empty without a sample file)
+    kinds: list[KindPlay] = field(default_factory=list)
+    samples_file: str | None = None
+    samples_writer: str | None = None
     unreadable: bool = False
     seconds: float = 0.0
 
@@ -223,29 +231,25 @@ class CheckReport:
             want = "" if play.bounds is None else f" (wanted {play.bounds[0]:g}-{play.bounds[1]:g})"
             out.append(f"{self.where}: sample '{play.name}': {play.score:.0f}/100 {play.tier}, "
                        f"outcome {play.outcome}{want}{'' if play.ok else '  FAILS'}")
+        for kp in self.kinds:
+            want = "" if kp.bounds is None else f" (wanted {kp.bounds[0]:g}-{kp.bounds[1]:g})"
+            each = ", ".join(f"{x:.0f}" for x in kp.scores)
+            out.append(f"{self.where}: samples '{kp.kind}' ({len(kp.scores)} sets by {self.samples_writer}): "
+                       f"mean {kp.mean:.0f}/100 [{each}]{want}{'' if kp.ok else '  FAILS'}")
         return out
 
     def to_dict(self) -> dict:
         return {"file": self.where, "exit_code": self.exit_code, "seconds": round(self.seconds, 3),
                 "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
                 "samples": [{"set": p.name, "score": p.score, "tier": p.tier, "outcome": p.outcome,
-                             "bounds": list(p.bounds) if p.bounds else None, "ok": p.ok} for p in self.plays]}
+                             "bounds": list(p.bounds) if p.bounds else None, "ok": p.ok} for p in self.plays],
+                "sample_file": self.samples_file, "sample_writer": self.samples_writer,
+                "sample_sets": [{"kind": k.kind, "scores": [round(x, 1) for x in k.scores],
+                                 "mean": round(k.mean, 1), "bounds": list(k.bounds) if k.bounds else None,
+                                 "ok": k.ok} for k in self.kinds]}
 
 
-def play_replies(scenario: Scenario, replies: list[str] | tuple[str, ...], seed: int = 0):
-    """Play *replies* into a new session of *scenario* until it ends (abandoned if they run out)."""
-    from mentorkit.scenarios.engine import Session
-    session = Session(scenario, seed=seed)
-    for reply in replies:
-        if session.done:
-            break
-        session.reply(reply)
-    if not session.done:
-        session.abandon()
-    return session
-
-
-def _check_doc(doc: YamlDocument, play: bool, t0: float) -> CheckReport:
+def _check_doc(doc: YamlDocument, play: bool, t0: float, samples: str | Path | None = None) -> CheckReport:
     from mentorkit.scenarios.lint import lint
     scenario, errors = _validate(doc)
     report = CheckReport(doc.where, scenario, errors=errors)
@@ -255,40 +259,82 @@ def _check_doc(doc: YamlDocument, play: bool, t0: float) -> CheckReport:
     report.warnings = [Problem(doc.where, doc.marks.line(path), dotted(path), message, "warning")
                        for path, message in lint(scenario, doc.data)]
     if play:
-        if not scenario.examples:
-            report.warnings.append(Problem(doc.where, doc.marks.line(()), "examples", "no sample replies: add "
-                                           "strong and weak sets so the check can tell the rubric rewards "
-                                           "a strong conversation", "warning"))
-        for name, replies in scenario.examples.items():
-            session = play_replies(scenario, replies)
-            d = session.debrief()
-            sp = SamplePlay(name, d.score, d.tier, session.outcome, SAMPLE_BOUNDS.get(name), session)
-            report.plays.append(sp)
-            if not sp.ok:
-                lo, hi = sp.bounds
-                need = f"at least {lo:g}" if d.score < lo else f"at most {hi:g}"
-                report.errors.append(Problem(doc.where, doc.marks.line(("examples", name)), f"examples.{name}",
-                                             f"the {name} sample replies score {d.score:.0f}; they should score "
-                                             f"{need} (the rubric or the branches reward the wrong replies)"))
+        _play_examples(report, scenario, doc)
+        _play_samples(report, scenario, doc, samples)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def check_file(path: str | Path, play: bool = True) -> CheckReport:
-    """Everything ``mentorkit scenario check`` reports for one file (see the module docstring)."""
+def _play_examples(report: CheckReport, scenario: Scenario, doc: YamlDocument) -> None:
+    from mentorkit.scenarios.play import play_replies
+    for name, replies in scenario.examples.items():
+        session = play_replies(scenario, replies)
+        d = session.debrief()
+        sp = SamplePlay(name, d.score, d.tier, session.outcome, SAMPLE_BOUNDS.get(name), session)
+        report.plays.append(sp)
+        if not sp.ok:
+            lo, hi = sp.bounds
+            need = f"at least {lo:g}" if d.score < lo else f"at most {hi:g}"
+            report.errors.append(Problem(doc.where, doc.marks.line(("examples", name)), f"examples.{name}",
+                                         f"the {name} example replies score {d.score:.0f}; they should score "
+                                         f"{need} (the rubric or the branches reward the wrong replies)"))
+
+
+def _play_samples(report: CheckReport, scenario: Scenario, doc: YamlDocument, samples: str | Path | None) -> None:
+    from mentorkit.scenarios.samples import SAMPLE_KINDS, play_sets, read_samples, samples_path
+    path = Path(samples) if samples is not None else samples_path(scenario)
+    if not path.is_file():
+        if not scenario.examples:
+            what = "and no example replies in the file"
+        else:
+            what = "so only the author's own example replies were played"
+        report.warnings.append(Problem(doc.where, doc.marks.line(()), "(samples)",
+                                       f"no sample reply sets at {path} {what}: ask someone who has not seen "
+                                       f"the rubric to write strong, weak, stuffed and off-topic replies "
+                                       f"(see docs/scenario_authoring.md, 'Sample reply sets')", "warning"))
+        return
+    report.samples_file = str(path)
+    sets, problems = read_samples(path, scenario)
+    if problems:
+        report.errors.extend(problems)
+        return
+    report.samples_writer = sets.writer
+    for kind in SAMPLE_KINDS[2:]:
+        if kind not in sets.sets:
+            report.warnings.append(Problem(str(path), sets.line("sets"), f"sets.{kind}",
+                                           f"no {kind} sets: without them the check cannot tell whether the "
+                                           f"rubric rewards replies that only sound right", "warning"))
+    report.kinds = play_sets(scenario, sets)
+    for kp in report.kinds:
+        if not kp.ok:
+            lo, hi = kp.bounds
+            need = f"at least {lo:g}" if kp.mean < lo else f"at most {hi:g}"
+            each = ", ".join(f"{x:.0f}" for x in kp.scores)
+            report.errors.append(Problem(str(path), kp.line, f"sets.{kp.kind}",
+                                         f"the {kp.kind} sample sets score {kp.mean:.0f} on average ({each}); "
+                                         f"they should score {need} (the rubric or the branches reward the "
+                                         f"wrong replies)"))
+
+
+def check_file(path: str | Path, play: bool = True, samples: str | Path | None = None) -> CheckReport:
+    """Everything ``mentorkit scenario check`` reports for one file (see the module docstring).
+
+    *samples* is the sample file to play (default ``samples/NAME.yaml`` beside the file).
+    """
     t0 = time.perf_counter()
     try:
         doc = read_yaml(path)
     except UnreadableFile as exc:
         return CheckReport(str(path), None, errors=exc.problems, unreadable=True, seconds=time.perf_counter() - t0)
-    return _check_doc(doc, play, t0)
+    return _check_doc(doc, play, t0, samples)
 
 
-def check_source(text: str, where: str = "<text>", play: bool = True) -> CheckReport:
+def check_source(text: str, where: str = "<text>", play: bool = True,
+                 samples: str | Path | None = None) -> CheckReport:
     """:func:`check_file` for YAML *text* (the studio page checks the editor's text this way)."""
     t0 = time.perf_counter()
     try:
         doc = read_yaml_text(text, where)
     except UnreadableFile as exc:
         return CheckReport(where, None, errors=exc.problems, unreadable=True, seconds=time.perf_counter() - t0)
-    return _check_doc(doc, play, t0)
+    return _check_doc(doc, play, t0, samples)

@@ -18,12 +18,13 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable
 
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.schema import STATE_KEYS, Condition, Scenario
 
-__all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "PLACEHOLDERS"]
+__all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "placeholder_values", "PLACEHOLDERS"]
 
 #: detectors always run for the mentee's reaction, whatever the scenario scores
 ALWAYS_DETECT = ("intent_tone",)
@@ -121,6 +122,23 @@ def render(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def placeholder_values(scenario, preference: str | None = None) -> dict[str, str]:
+    """What each placeholder stands for in *scenario* (*preference*: the session's, when it is known).
+
+    >>> from mentorkit.scenarios import load_scenario
+    >>> placeholder_values(load_scenario("written_recap"))["hours_ahead"]
+    '9'
+    """
+    pref = preference or scenario.persona.feedback_preference
+    return {
+        "name": scenario.persona.name, "role": scenario.persona.role,
+        "time_zone": scenario.persona.time_zone,
+        "hours_ahead": f"{abs(scenario.hours_ahead):g}", "mentor_role": scenario.mentor_role,
+        "preference_phrase": PREFERENCE_PHRASES.get(pref, "the way that suits them"),
+        "about": scenario.facts.about if scenario.facts is not None else "what we were discussing",
+    }
+
+
 _TAGGED_RUN = re.compile(r"(?=\[[A-Z][^\]]{0,59}\])")
 
 
@@ -156,9 +174,20 @@ def _detect_all(text: str, skills: tuple[str, ...], doc=None) -> dict[str, Any]:
     return detect_many(text, skills, doc=doc)
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str):
+    """The grader pipeline's parse of *text*, kept for texts seen again (the mentee's lines, replayed samples).
+
+    Nothing downstream changes a parse, so one Doc may serve every reader of the same text.
+    """
     from mentorkit.nlp import get_nlp
     return get_nlp("grader")(text)
+
+
+@lru_cache(maxsize=4096)
+def _detect_cached(text: str, skills: tuple[str, ...]) -> dict[str, Any]:
+    """:func:`_detect_all` on the cached parse; the default detectors depend on the text alone."""
+    return _detect_all(text, skills, _parse(text))
 
 
 def _looks_english(doc) -> bool:
@@ -190,7 +219,7 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
         findings["question"] = Finding("question", 1.0, [
             {"start": i, "end": i + 1, "text": "?", "label": "question"} for i, ch in enumerate(text) if ch == "?"])
     results = ({skill: detector(skill, text) for skill in skills} if detector is not None
-               else _detect_all(text, skills, doc))
+               else _detect_cached(text, tuple(skills)))
     suggestion = None
     for skill in skills:
         result = results[skill]
@@ -258,13 +287,7 @@ class Session:
         self.started_at = datetime.now(timezone.utc)
         self.finished_at: datetime | None = None
         self._empty_streak = 0
-        self._values = {
-            "name": scenario.persona.name, "role": scenario.persona.role,
-            "time_zone": scenario.persona.time_zone,
-            "hours_ahead": f"{abs(scenario.hours_ahead):g}", "mentor_role": scenario.mentor_role,
-            "preference_phrase": PREFERENCE_PHRASES[self.preference],
-            "about": scenario.facts.about if scenario.facts is not None else "what we were discussing",
-        }
+        self._values = placeholder_values(scenario, self.preference)
         self.lines: list[Line] = [Line(1, "mentee", render(scenario.opening, self._values))]
         self.timings: list[float] = []
         #: fact ids the mentee has told so far (what a reflection may say back); what replies grounded
@@ -383,6 +406,11 @@ class Session:
         self.outcome = outcome
         self.finished_at = datetime.now(timezone.utc)
         return self._say(self.scenario.endings[outcome])
+
+    @property
+    def context(self) -> str:
+        """The scenario's context for the trainee, placeholders filled in."""
+        return render(self.scenario.context, self._values)
 
     # ------------------------------------------------------------ play
     def reply(self, text: str | None) -> str:

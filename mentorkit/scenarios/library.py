@@ -29,7 +29,8 @@ from pathlib import Path
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.schema import Scenario
 
-__all__ = ["SHIPPED", "ORGANISATION", "Entry", "Library", "organisation_folders", "library", "broken_lines"]
+__all__ = ["SHIPPED", "ORGANISATION", "Entry", "Library", "organisation_folders", "library", "broken_lines",
+           "save_folder", "save_scenario"]
 
 SHIPPED = "shipped"
 ORGANISATION = "organisation"
@@ -166,3 +167,57 @@ def broken_lines(lib: Library | None = None) -> list[str]:
                      "lists every problem):")
         lines.extend(f"  {e.name:<26} broken: {e.problem}" for e in broken)
     return lines
+
+
+def save_folder(folder: str | os.PathLike | None = None) -> Path:
+    """The folder new scenarios are saved to: *folder*, else the first organisation folder.
+
+    Raises :class:`~mentorkit.errors.MentorkitError` when neither is set.
+    """
+    if folder is not None:
+        return Path(folder).expanduser()
+    dirs = organisation_folders()
+    if not dirs:
+        raise MentorkitError("no folder to save scenarios in: set MENTORKIT_SCENARIOS (or 'scenarios' in "
+                             "mentorkit.toml) to your organisation's scenario folder")
+    return dirs[0]
+
+
+def save_scenario(text: str, folder: str | os.PathLike | None = None, replaces: str | os.PathLike | None = None,
+                  samples: str | os.PathLike | None = None) -> Path:
+    """Save scenario YAML *text* as ``FOLDER/NAME.yaml`` (NAME: the scenario's own ``name``); return the path.
+
+    Refused (:class:`~mentorkit.errors.MentorkitError`, every problem listed) while the text
+    does not pass the check (:func:`mentorkit.scenarios.check.check_source`, without the sample
+    plays), when NAME is a shipped scenario's, or when another file already has that name
+    (unless it is *replaces*, the file being edited). The text is only read, never run; the
+    file is written whole or not at all.
+    """
+    from mentorkit.scenarios import DATA_DIR
+    from mentorkit.scenarios.check import check_source
+    target = save_folder(folder)
+    report = check_source(text, "<studio>", play=False, samples=samples)
+    if report.errors:
+        lines = "\n".join(f"  line {p.line}: {p.field}: {p.message}" for p in report.errors)
+        raise MentorkitError(f"not saved: the scenario has {len(report.errors)} problem(s); fix them first\n{lines}")
+    name = report.scenario.name
+    if (DATA_DIR / f"{name}.yaml").is_file():
+        raise MentorkitError(f"not saved: {name!r} is the name of the shipped scenario {DATA_DIR / (name + '.yaml')}; "
+                             "change the name field")
+    path = target / f"{name}.yaml"
+    same = replaces is not None and Path(replaces).resolve() == path.resolve()
+    if path.exists() and not same:
+        raise MentorkitError(f"not saved: {path} already exists; pick it in the list to edit it, or change the "
+                             "name field")
+    if not target.is_dir():
+        if target.exists():
+            raise MentorkitError(f"not saved: {target} is not a folder")
+        target.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.saving")
+    try:
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise MentorkitError(f"not saved: cannot write {path}: {exc.strerror or exc}") from None
+    return path

@@ -184,7 +184,7 @@ def lint_as_written(s: Scenario, data: dict) -> list[tuple[tuple, str]]:
     """Placeholders in fields the engine shows as written (they would appear as ``{name}``)."""
     from mentorkit.scenarios.engine import _PLACEHOLDER
     out = []
-    for key in ("title", "summary", "context"):
+    for key in ("title", "summary"):
         value = data.get(key)
         if isinstance(value, str) and _PLACEHOLDER.search(value):
             out.append(((key,), f"placeholders are not filled in here; the trainee would see "

@@ -1,7 +1,10 @@
-"""Play a scripted list of replies into a practice session (the CLI's ``--script``, the demo data).
+"""Play a list of replies into a practice session: the one "play these replies" function.
 
->>> from mentorkit.scenarios import Session, load_scenario
->>> s = play_script(Session(load_scenario("written_recap"), seed=0), ["Recap: you'll send the draft Monday."])
+Everything that plays replies without a person typing calls :func:`play_replies`: the
+CLI's ``practice --script``, ``scenario check`` (the sample reply sets), ``scenario
+preview``, the studio page, the practice sample tests and benchmarks, and the demo data.
+
+>>> s = play_replies("written_recap", ["Recap: you'll send the draft Monday."])
 >>> s.done
 True
 """
@@ -9,15 +12,33 @@ from __future__ import annotations
 
 from typing import TextIO
 
-__all__ = ["play_script"]
+__all__ = ["play_replies"]
 
 
-def play_script(session, replies: list[str], where: str = "<script>", warn: TextIO | None = None):
-    """Play *replies* into *session* until it ends; abandon it if the replies run out.
+def play_replies(scenario, replies: list[str] | tuple[str, ...], seed: int = 0, where: str = "<replies>",
+                 warn: TextIO | None = None):
+    """Play *replies* into a practice session until it ends; abandon it if the replies run out.
 
-    With *warn*, say on it when the replies ran out or when lines were left unused.
+    Parameters
+    ----------
+    scenario : Scenario, str or Session
+        A loaded scenario, its name (or file path), or a session already started
+        (played on from where it is; *seed* is then not used).
+    replies : list of str
+        One reply per turn; an empty string is an empty reply.
+    seed : int
+        Picks the mentee's wording for a new session.
+    where, warn : str, text stream
+        With *warn*, say on it (naming *where* and the line) when a reply is over the
+        length limit, when the replies ran out, or when lines were left unused.
+
+    Returns
+    -------
+    Session
+        The finished (or abandoned) session: ``transcript()``, ``outcome``, ``debrief()``.
     """
-    from mentorkit.scenarios.engine import MAX_REPLY_CHARS
+    from mentorkit.scenarios.engine import MAX_REPLY_CHARS, Session
+    session = scenario if isinstance(scenario, Session) else Session(scenario, seed=seed)
     used = 0
     for reply in replies:
         if session.done:

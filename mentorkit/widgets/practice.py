@@ -43,7 +43,9 @@ def brief_html(scenario, preference: str | None = None) -> str:
             "ask": "ask them"}[p.feedback_preference]
     from mentorkit.scenarios.debrief import describe_key
     skills = ", ".join(describe_key(s) for s in scenario.skills)
-    return (f"<div class='mk-brief'><b>{e(scenario.title)}</b><p>{e(scenario.context)}</p>"
+    from mentorkit.scenarios.engine import placeholder_values, render
+    context = render(scenario.context, placeholder_values(scenario, preference))
+    return (f"<div class='mk-brief'><b>{e(scenario.title)}</b><p>{e(context)}</p>"
             f"<p><b>{e(p.name)}</b>: {e(p.role)}; {e(p.time_zone)}, {e(offset)}. "
             f"Feedback preference: {e(pref)}. Mood: {e(p.mood)}.<br>You are: {e(scenario.mentor_role)}. "
             f"Practised here: {e(skills)}.</p></div>")
@@ -70,15 +72,20 @@ class PracticeChat(w.VBox):
 
     Parameters
     ----------
-    scenarios : list of str, optional
-        Scenario names to offer; default all of *family*, or every scenario.
+    scenarios : list of str or Scenario, optional
+        Scenarios to offer (names, file paths or loaded scenarios); default all of
+        *family* and *source*, or every scenario (shipped and the organisation's).
     family : str, optional
         Offer the scenarios of this family (see :func:`mentorkit.scenarios.families`).
+    source : str, optional
+        ``"shipped"`` or ``"organisation"``: offer only those.
     seed : int
         Seed for the mentee's wording; each restart adds one so wording varies.
     log_url : str, optional
         The practice log (default: the ``practice_db`` setting). Attempts are
         recorded only when a trainee name is given and a salt is configured.
+    record : bool
+        False for a preview (the scenario studio): attempts are never recorded.
 
     Examples
     --------
@@ -87,20 +94,30 @@ class PracticeChat(w.VBox):
     'written_recap'
     """
 
-    def __init__(self, scenarios: list[str] | str | None = None, family: str | None = None, seed: int = 0,
-                 log_url: str | None = None, **kwargs):
+    def __init__(self, scenarios: list | str | None = None, family: str | None = None, seed: int = 0,
+                 log_url: str | None = None, source: str | None = None, record: bool = True, **kwargs):
         from mentorkit.scenarios import list_scenarios, load_scenario
-        if isinstance(scenarios, str):
+        from mentorkit.scenarios.library import ORGANISATION
+        from mentorkit.scenarios.schema import Scenario
+        if isinstance(scenarios, (str, Scenario)):
             scenarios = [scenarios]
+        ours: set[str] = set()
         if scenarios is None:
-            scenarios = list_scenarios(family=family)["name"].tolist()
-        self._scenarios = {name: load_scenario(name) for name in scenarios}
+            table = list_scenarios(family=family, source=source)
+            scenarios = table["name"].tolist()
+            ours = set(table.loc[table["source"] == ORGANISATION, "name"])
+        self._scenarios = {}
+        for item in scenarios:
+            sc = item if isinstance(item, Scenario) else load_scenario(item)
+            self._scenarios[sc.name] = sc
         if not self._scenarios:
             raise MentorkitError("PracticeChat: no scenarios to offer")
+        self.record = bool(record)
         self.seed = int(seed)
         self.log_url = log_url
         self._history: dict[str, list[float]] = {}
-        self.picker = w.Dropdown(options=[(s.title, n) for n, s in self._scenarios.items()],
+        self.picker = w.Dropdown(options=[(s.title + (" (your organisation)" if n in ours else ""), n)
+                                          for n, s in self._scenarios.items()],
                                  description="Scenario", layout=w.Layout(width="620px"))
         self.picker.add_class("mk-practice-picker")
         self.trainee = w.Text(placeholder="your name (stored only as a pseudonym)", description="Trainee",
@@ -182,6 +199,8 @@ class PracticeChat(w.VBox):
         self._show_progress()
 
     def _record(self) -> str:
+        if not self.record:
+            return "A preview: not saved to the practice log."
         trainee = self.trainee.value.strip()
         if not trainee:
             return "Not saved to the practice log: enter your name above to keep your attempts."

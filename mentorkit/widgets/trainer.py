@@ -22,7 +22,7 @@ Example
 >>> from mentorkit.widgets.trainer import TrainerDashboard
 >>> dash = TrainerDashboard(url="")
 >>> dash.demo, sorted(dash.tables())
-(True, ['criteria missed', 'skill trend', 'trainees'])
+(True, ['criteria missed', 'scenarios', 'skill trend', 'trainees'])
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ class TrainerDashboard(Dashboard):
 
     title = "Trainee mentors: practice progress"
     css_class = "mk-trainer"
-    table_names = ("trainees", "skill trend", "criteria missed")
+    table_names = ("trainees", "skill trend", "criteria missed", "scenarios")
 
     def __init__(self, url: str | None = None, *, min_size: int | None = None, rule: ReadinessRule | None = None,
                  **kwargs):
@@ -88,6 +88,7 @@ class TrainerDashboard(Dashboard):
         self.missed_chart = FigureView("mk-trainer-missed")
         self.trainee_table = html_view("mk-trainer-trainees")
         self.missed_table = html_view("mk-trainer-missed-table")
+        self.scenario_table = html_view("mk-trainer-scenarios")
         self.export = ExportBar("trainer", self.tables, self.snapshot)
         # who is ready (what L&D acts on) opens first and draws no chart; the chart tabs are drawn
         # when first opened, so opening the page costs a viewer little
@@ -103,6 +104,11 @@ class TrainerDashboard(Dashboard):
                 w.HTML("<h3>Criteria most often missed</h3><p class='mk-sub'>Share of trainees rated Poor on the "
                        "criterion in their latest attempt at the scenario.</p>"), self.missed_chart,
                 self.missed_table])),
+            ("Scenarios", w.VBox([
+                w.HTML("<h3>Scenarios practised</h3><p class='mk-sub'>Shipped scenarios and your organisation's "
+                       "own, with every rubric version the attempts were scored on (a rubric its authors changed "
+                       "shows more than one). Scenarios practised by few trainees have their counts hidden.</p>"),
+                self.scenario_table])),
         ], "mk-trainer-sections")
         self.lay_out(self.family, self.sections)
 
@@ -112,7 +118,8 @@ class TrainerDashboard(Dashboard):
 
     def update(self) -> None:
         """Recompute for the chosen scenario family and redraw."""
-        from mentorkit.analysis.practice import criteria_missed, skill_scores, skill_trend, trainee_progress
+        from mentorkit.analysis.practice import (criteria_missed, scenarios_practised, skill_scores, skill_trend,
+                                                 trainee_progress)
         from mentorkit.privacy import too_few
 
         p = self.practice
@@ -133,6 +140,7 @@ class TrainerDashboard(Dashboard):
             "trainees": trainee_progress(prog, rubric, rule=self.rule),
             "skill trend": skill_trend(per_skill, min_size=self.min_size),
             "criteria missed": criteria_missed(a, s, rubric, min_size=self.min_size),
+            "scenarios": scenarios_practised(a, rubric, min_size=self.min_size),
         }
         self.status.value = notice + f"<p class='mk-sub'>{html.escape(self._describe())}</p>"
         self.body.layout.display = None
@@ -161,6 +169,10 @@ class TrainerDashboard(Dashboard):
         self.missed_chart.show(figures.criteria_missed_figure(m))
         self.missed_table.value = table_html(m, {"trainees": "int", "missed": "pct", "partly": "pct"},
                                              labels={"missed": "rated Poor", "partly": "rated Fair"})
+        self.scenario_table.value = table_html(
+            v["scenarios"], {"attempts": "int", "trainees": "int"},
+            labels={"rubric_now": "rubric now", "rubric_versions": "rubric versions scored"},
+            text_cols=["title"], css_class="mk-scenario-table")
         self.export.refresh()
 
     def snapshot(self) -> str:
@@ -175,4 +187,5 @@ class TrainerDashboard(Dashboard):
         if self.missed_chart.figure is not None:
             blocks.append(("Criteria most often missed", self.missed_chart.figure))
         blocks.append(("Criteria (all)", self._view["criteria missed"]))
+        blocks.append(("Scenarios practised", self._view["scenarios"]))
         return snapshot_html("Trainee mentors: practice progress", blocks, subtitle=self._describe())

@@ -227,6 +227,7 @@ def test_survey_comment_with_script_shows_as_text(page, voila_url):
 
 def test_exercise_opened_from_the_landing_page_is_played_to_its_end(page, voila_url):
     from mentorkit.scenarios import load_scenario
+    from tests.browser.chat import play_to_debrief
 
     page.goto(voila_url + "/")
     page.click("text=Boundaries and fit")
@@ -234,15 +235,7 @@ def test_exercise_opened_from_the_landing_page_is_played_to_its_end(page, voila_
     scenario = load_scenario("availability_boundaries")
     page.select_option(".mk-practice-picker select", label=scenario.title)
     page.wait_for_function("document.querySelectorAll('.mk-practice-transcript .mk-bubble').length === 1")
-    for i, reply in enumerate(scenario.examples["strong"]):
-        if page.locator(".mk-practice-debrief .mk-score").count():
-            break
-        page.fill(".mk-practice-reply textarea", reply)
-        page.click(".mk-practice-send")
-        page.wait_for_function(
-            f"document.querySelectorAll('.mk-practice-transcript .mk-bubble').length >= {3 + 2 * i}",
-            timeout=60_000)
-    page.wait_for_selector(".mk-practice-debrief .mk-score", timeout=60_000)
+    play_to_debrief(page, scenario.examples["strong"])
     assert 0 <= int(page.inner_text(".mk-practice-debrief .mk-score")) <= 100
     assert page.locator(".mk-practice-send").is_disabled()
 

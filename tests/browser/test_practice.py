@@ -4,6 +4,7 @@ import re
 import pytest
 
 from mentorkit.scenarios import load_scenario
+from tests.browser.chat import play_to_debrief
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +27,7 @@ def test_play_written_recap_to_the_debrief(page, voila_url):
 
     replies = list(load_scenario("written_recap").examples["strong"])
     replies[1] = "<b>Ask in your Thursday one-to-one</b>; you'll send me the draft Monday and I'll review it by Wednesday."
-    for i, reply in enumerate(replies):
-        if page.locator(".mk-practice-debrief .mk-score").count():
-            break
-        page.fill(".mk-practice-reply textarea", reply)
-        page.click(".mk-practice-send")
-        # each reply adds the trainee's bubble and the mentee's answer
-        page.wait_for_function(
-            f"document.querySelectorAll('.mk-practice-transcript .mk-bubble').length >= {3 + 2 * i}")
-
-    page.wait_for_selector(".mk-practice-debrief .mk-score")
+    play_to_debrief(page, replies)
     # the markup the trainee typed is shown as text, not rendered
     assert page.locator(".mk-practice-transcript .mk-bubble b").count() == 0
     assert "<b>Ask in your Thursday" in page.inner_text(".mk-practice-transcript")
