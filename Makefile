@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8866
 
-.PHONY: serve test env chromium unit notebooks browser train-grader bench clean
+.PHONY: serve test env chromium unit notebooks browser train-grader train-skills evaluate bench clean
 
 env: $(STAMP)
 
@@ -29,11 +29,13 @@ chromium:
 	fi
 	@test -x $(CHROMIUM) || { echo "chromium is still missing at $(CHROMIUM)"; exit 1; }
 
-# voila.json holds the settings; JUPYTER_PATH lets Voila find the repo's "mentorkit" page template
+# voila.json holds the settings; JUPYTER_PATH lets Voila find the repo's "mentorkit" page template.
+# mentorkit.serving is Voila with mentorkit's policy: HOST other than 127.0.0.1 needs MENTORKIT_SERVE_TOKEN
+# or MENTORKIT_SERVE_PASSWORD (refused at start otherwise); only dashboards/ and exercises/ render
 serve: $(STAMP)
 	@echo "mentorkit: serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	JUPYTER_PATH="$(CURDIR)/dashboards/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
-	  $(VENV)/bin/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
+	  $(PY) -m mentorkit.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) .
 
 # one pytest run: unit and browser tests under tests/, notebooks under nbval
 test: $(STAMP) chromium
@@ -48,8 +50,16 @@ notebooks: $(STAMP)
 browser: $(STAMP) chromium
 	$(PY) -m pytest -p no:cacheprovider tests/browser
 
+# the learned parts: data -> train -> evaluate (each trains on its fixed split, reproducibly)
 train-grader: $(STAMP)
 	$(VENV)/bin/mentorkit train-grader
+
+train-skills: $(STAMP)
+	$(VENV)/bin/mentorkit train-skills
+
+# the packaged models on their fixed test splits, without training
+evaluate: $(STAMP)
+	$(VENV)/bin/mentorkit evaluate
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -123,7 +123,7 @@ class Server:
         env["MENTORKIT_PRACTICE_DB"] = str(site / "practice.sqlite")
         env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(ROOT / "dashboards" / "share" / "jupyter"),
                                                           env.get("JUPYTER_PATH", "")) if p)
-        self.proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={self.port}",
+        self.proc = subprocess.Popen([sys.executable, "-m", "mentorkit.serving", "--no-browser", f"--port={self.port}",
                                       "--Voila.ip=127.0.0.1", "."], cwd=site, env=env,
                                      stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
         deadline = time.time() + 90

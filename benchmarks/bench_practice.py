@@ -131,6 +131,22 @@ SCRIPT = ("tense_disagreement", ["I noticed you left Thursday's call early, and 
                                  "Thanks, talk Thursday."])
 
 
+def distinct_lines(seeds: int = 20, uptakes: bool = True) -> int:
+    """Distinct mentee messages over *seeds* plays of SCRIPT; ``uptakes=False`` plays the engine as it was
+    before the uptakes and answer frames (mentorkit.scenarios.wording switched off), in this process."""
+    from unittest import mock
+    from mentorkit.scenarios import play_replies, wording
+    name, replies = SCRIPT
+    off = {k: () for k in wording.UPTAKES}
+    with mock.patch.dict(wording.UPTAKES, {} if uptakes else off), \
+            mock.patch.object(wording, "ANSWER_FRAMES", wording.ANSWER_FRAMES if uptakes else ("{fact}",)):
+        lines = set()
+        for seed in range(seeds):
+            s = play_replies(name, replies, seed=seed)
+            lines.update(ln.text for ln in s.lines[1:] if ln.speaker == "mentee")
+    return len(lines)
+
+
 def bench_variety(seeds: int = 20) -> tuple[int, int]:
     """Distinct mentee lines over *seeds* plays: (old two-variant wording, this engine)."""
     import random
@@ -196,8 +212,10 @@ def main() -> int:
 
     print(f"\n== distinct mentee lines over 20 seeds of one script ({SCRIPT[0]})")
     before, after = bench_variety()
-    print(f"  old wording (two variants, seed only) {before}   this engine {after}   ratio {after / before:.2f}x "
-          f"(target 3x: {'met' if after >= 3 * before else 'NOT met'})")
+    today = distinct_lines(uptakes=False)
+    print(f"  old wording (two variants, seed only) {before}   this engine {after}   ratio {after / before:.2f}x")
+    print(f"  before uptakes and answer frames {today}   after {after}   ratio {after / today:.2f}x "
+          f"(target 3x: {'met' if after >= 3 * today else 'NOT met'})")
     return 0 if ok else 1
 
 

@@ -1,7 +1,9 @@
 """Configuration from environment variables or a ``mentorkit.toml`` file.
 
 Looked up in this order: the environment variable, then the file named by
-``MENTORKIT_CONFIG`` (or ``./mentorkit.toml`` when it exists), then the default.
+``MENTORKIT_CONFIG``, else ``mentorkit.toml`` at the served root (``MENTORKIT_ROOT``, which
+:mod:`mentorkit.serving` sets for every dashboard kernel, whose working directory is the
+notebook's folder), else ``./mentorkit.toml``, then the default.
 Secrets such as the pseudonym salt have no default: code never supplies them.
 
 =====================  ===========================  ====================================
@@ -59,9 +61,23 @@ _DEFAULTS = {
 }
 
 
+def config_file() -> Path | None:
+    """The configuration file in force (see the module docstring), or None when there is none."""
+    path = os.environ.get("MENTORKIT_CONFIG")
+    if path:
+        return Path(path)
+    root = os.environ.get("MENTORKIT_ROOT")
+    for candidate in ([Path(root) / "mentorkit.toml"] if root else []) + [Path("mentorkit.toml")]:
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def _file_settings() -> dict:
     path = os.environ.get("MENTORKIT_CONFIG")
-    candidate = Path(path) if path else Path("mentorkit.toml")
+    candidate = config_file()
+    if candidate is None:
+        return {}
     if not candidate.exists():
         if path:
             raise MentorkitError(f"{candidate}: configuration file named by MENTORKIT_CONFIG does not exist")

@@ -33,7 +33,7 @@ class Dataset:
     description: str
     folder: str                         # relative to the datasets root
     loader: Callable[[Path], object] | None = None
-    kind: str = "program"               # what load() returns: "program" data, or "" (files only)
+    kind: str = "program"  # what load() returns: "program" data, a "corpus" or "table" frame, a dict of "tables", "" (files only)
 
 
 def root() -> Path:
@@ -93,8 +93,55 @@ register("byo_export_example",
          "A small 'bring your own' HRIS-style export with other column names and codes, a mapping file "
          "(mapping.yaml) and a few deliberate faults, for learning what validation reports.",
          "byo_export_example", _load_byo)
-register("sbi", "Situation-Behavior-Impact feedback statements (source tables), used to train the SBI grader.",
-         "sbi", None)
+
+
+def _load_sbi(folder: Path):
+    from mentorkit.feedback.train import load_corpus
+
+    return load_corpus(folder)
+
+
+def _load_listening(folder: Path):
+    from mentorkit.skills.corpus import listening_frame
+
+    return listening_frame(folder.parent)
+
+
+def _skill_loader(skill: str):
+    def load_skill(folder: Path):
+        from mentorkit.skills.corpus import skill_frame
+
+        return skill_frame(skill, folder.parents[1])
+    return load_skill
+
+
+def _load_people(folder: Path):
+    return pd.read_csv(folder / "people.csv")
+
+
+def _load_practice(folder: Path) -> dict[str, pd.DataFrame]:
+    # the raw tables; mentorkit.sources.load_practice("") reads them into a practice log
+    return {"attempts": pd.read_csv(folder / "attempts.csv"), "scores": pd.read_csv(folder / "scores.csv")}
+
+
+register("sbi", "Situation-Behavior-Impact feedback statements with their marked spans, train and test "
+         "splits; trains and tests the SBI grader (`make train-grader`).", "sbi", _load_sbi, kind="corpus")
+register("listening", "Mentor utterances labelled with the listening move they make (reflection, open or "
+         "closed question, advice, other); trains and tests mentorkit.skills.listening.", "listening",
+         _load_listening, kind="corpus")
+for _skill, _what in (("agreement", "mentoring-agreement messages marked with the topics they settle"),
+                      ("boundaries", "messages marked where they set availability and reply-time boundaries"),
+                      ("four_step", "hard-conversation openers marked with the four steps"),
+                      ("intent_tone", "feedback messages marked for stated intent and supportive or harsh tone"),
+                      ("recap", "written recaps marked with takeaways and next steps")):
+    register(f"skills_{_skill}", f"Skill corpus: {_what}; trains and tests the {_skill} detector "
+             "(`make train-skills`).", f"skills/{_skill}", _skill_loader(_skill), kind="corpus")
+register("matching_example", "A people table (mentors and mentees with goals, expertise, working hours and "
+         "feedback style) for `mentorkit match` and the matching notebook.", "matching_example", _load_people,
+         kind="table")
+register("practice_sample", "The trainer dashboard's demo cohort: simulated trainees' attempts and per-criterion "
+         "ratings, made by playing the scenarios through the real practice engine.", "practice_sample",
+         _load_practice, kind="tables")
 
 
 def list() -> pd.DataFrame:  # noqa: A001 - the public name the project agreed on

@@ -26,10 +26,12 @@ Example
 from __future__ import annotations
 
 import hashlib
+import os
 import hmac
 import html
 import re
 from collections import defaultdict, deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -40,7 +42,7 @@ from mentorkit import config
 from mentorkit.errors import MentorkitError
 
 __all__ = [
-    "get_salt", "pseudonymise", "suppress_small_cells", "suppress_crosstab", "redact_names",
+    "get_salt", "pseudonymise", "min_group_size", "too_few", "suppress", "FLAG", "suppress_small_cells", "suppress_crosstab", "redact_names",
     "safe_html", "spreadsheet_safe", "to_csv_safe", "export_csv", "unescape_spreadsheet",
     "DEFAULT_ID_COLUMNS", "NAME_PLACEHOLDER",
 ]
@@ -123,11 +125,60 @@ def pseudonymise(values, salt: str | None = None, *, prefix: str = "P", length: 
 
 # --------------------------------------------------------- small-cell suppression
 
-def _min_size(min_size: int | None) -> int:
-    value = config.get("min_group_size") if min_size is None else int(min_size)
+#: the one name of the flag every breakdown, analysis and screen gives a hidden cell
+FLAG = "suppressed"
+
+
+def min_group_size(min_size: int | None = None) -> int:
+    """*min_size*, else the configured ``MENTORKIT_MIN_GROUP`` (default 5): the one place it is resolved.
+
+    >>> min_group_size(3), min_group_size() >= 1
+    (3, True)
+    """
+    value = int(config.get("min_group_size")) if min_size is None else int(min_size)
     if value < 1:
         raise MentorkitError(f"min_size must be at least 1, got {value}")
     return value
+
+
+_min_size = min_group_size  # the older private name, kept for callers in this module
+
+
+def too_few(n, min_size: int | None = None) -> bool:
+    """Whether *n* people (or pairs, trainees, commenters) are too few to show anything about.
+
+    The rule "fewer than the minimum group size: show nothing", written once.
+
+    >>> too_few(4, 5), too_few(5, 5)
+    (True, False)
+    """
+    return int(n) < min_group_size(min_size)
+
+
+def suppress(table: pd.DataFrame, count_col: str, *, by: Sequence[str] | None = None,
+             min_size: int | None = None, value_cols: Sequence[str] | None = None,
+             reason: bool = True) -> pd.DataFrame:
+    """Hide the small groups of a breakdown: :func:`suppress_small_cells`, also for an empty table.
+
+    The one suppression wrapper the analyses and the screens call. The result gains the
+    boolean :data:`FLAG` column (``suppressed``) and, with ``reason=True``, ``suppression``
+    (``primary`` / ``complementary``). Screens pass ``reason=False``: whether a cell was hidden
+    for being small or to protect a small one is itself a clue, so they do not show it.
+
+    >>> t = pd.DataFrame({"model": ["group", "peer", "async"], "pairs": [30, 2, 9], "rate": [.8, .5, .7]})
+    >>> out = suppress(t, "pairs", min_size=5, reason=False)
+    >>> out[FLAG].tolist(), out["rate"].isna().tolist(), "suppression" in out
+    ([False, True, True], [False, True, True], False)
+    """
+    if table.empty:
+        out = table.copy()
+        out[FLAG] = pd.Series(dtype=bool)
+        if reason:
+            out["suppression"] = pd.Series(dtype=object)
+        return out
+    out = suppress_small_cells(table, count_col, min_group_size(min_size), by=None if by is None else list(by),
+                               value_cols=None if value_cols is None else list(value_cols))
+    return out if reason else out.drop(columns=["suppression"])
 
 
 def _lines(keys: np.ndarray) -> list[list[np.ndarray]]:
@@ -512,8 +563,8 @@ def _header_cell(name) -> str:
     return name
 
 
-def to_csv_safe(df: pd.DataFrame, path: str | Path, **kwargs) -> Path:
-    """Write *df* as spreadsheet-safe UTF-8 CSV (no index unless asked).
+def to_csv_safe(df: pd.DataFrame, path, **kwargs):
+    """Write *df* as spreadsheet-safe UTF-8 CSV (no index unless asked) to a path or a binary buffer.
 
     Without extra keyword arguments a fast writer (Arrow string kernels)
     is used: quoting as pandas' default (only cells holding a comma, quote
@@ -529,31 +580,39 @@ def to_csv_safe(df: pd.DataFrame, path: str | Path, **kwargs) -> Path:
     >>> p.read_text()
     "a\\n'@SUM(A1)\\n"
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    if hasattr(path, "write"):  # a binary buffer (io.BytesIO): the bytes of a download, no file
+        _write_csv(df, path)
+        return path
     path = Path(path)
     if kwargs and kwargs != {"index": False}:
         kwargs.setdefault("index", False)
         kwargs.setdefault("lineterminator", "\n")
         spreadsheet_safe(df).to_csv(path, **kwargs)
         return path
-    chunk = 250_000
     with open(path, "wb") as fh:
-        fh.write((",".join(_header_cell(c) for c in df.columns) + "\n").encode("utf-8"))
-        if df.shape[1] == 0:
-            return path
-        for a in range(0, len(df), chunk):
-            part = df.iloc[a:a + chunk]
-            cols = [_csv_column(part.iloc[:, j]) for j in range(df.shape[1])]
-            cols[-1] = pc.binary_join_element_wise(cols[-1], pa.scalar("\n"), "")
-            lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
-            if isinstance(lines, pa.ChunkedArray):
-                lines = lines.combine_chunks()
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
-            data = lines.buffers()[2]
-            fh.write(memoryview(data)[offsets[0]:offsets[-1]])
+        _write_csv(df, fh)
     return path
+
+
+def _write_csv(df: pd.DataFrame, fh) -> None:
+    """The fast writer of :func:`to_csv_safe`, into an open binary file *fh*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunk = 250_000
+    fh.write((",".join(_header_cell(c) for c in df.columns) + "\n").encode("utf-8"))
+    if df.shape[1] == 0:
+        return
+    for a in range(0, len(df), chunk):
+        part = df.iloc[a:a + chunk]
+        cols = [_csv_column(part.iloc[:, j]) for j in range(df.shape[1])]
+        cols[-1] = pc.binary_join_element_wise(cols[-1], pa.scalar("\n"), "")
+        lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+        if isinstance(lines, pa.ChunkedArray):
+            lines = lines.combine_chunks()
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+        data = lines.buffers()[2]
+        fh.write(memoryview(data)[offsets[0]:offsets[-1]])
 
 
 def export_csv(df: pd.DataFrame, path: str | Path, *, id_columns: Iterable[str] = DEFAULT_ID_COLUMNS,
@@ -576,3 +635,502 @@ def export_csv(df: pd.DataFrame, path: str | Path, *, id_columns: Iterable[str] 
         if c in out.columns:
             out[c] = pseudonymise(out[c], salt=key)
     return to_csv_safe(out, path, **kwargs)
+
+
+# =====================================================================================
+# Query-level disclosure control, stable pseudonyms, personal data by name and content,
+# contact redaction (issue 13). Every view, filter option and export is one more query
+# over the same people; the rules below decide what may be answered, once for every front.
+# =====================================================================================
+
+#: the filter option small values are merged into
+OTHER_OPTION = "other (combined)"
+#: the filter value people with no recorded value are counted under before merging
+NOT_RECORDED = "(not recorded)"
+#: what :func:`redact_contacts` puts in place of e-mail addresses, phone numbers and @handles
+EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, HANDLE_PLACEHOLDER = "[e-mail]", "[phone]", "[handle]"
+
+__all__ += ["suppress_against", "FilterOptions", "filter_options", "month_blocks", "snap_window",
+            "cut_curve", "display_salt", "installation_secret", "pseudonymise_ids", "ID_COLUMNS",
+            "pii_column_reason", "pii_columns", "redact_contacts", "redact_text", "OTHER_OPTION", "NOT_RECORDED"]
+
+
+def _people(x) -> tuple[int, set | None]:
+    if isinstance(x, (int, np.integer)):
+        return int(x), None
+    s = set(pd.Series(list(x) if not isinstance(x, pd.Series) else x).dropna().tolist())
+    return len(s), s
+
+
+def suppress_against(selection, *wider, min_size: int | None = None) -> bool:
+    """Whether *selection* must be hidden, seen as one more query over the same people.
+
+    A selection is shown only when it has at least the minimum number of people and, for
+    every *wider* selection it narrows (the view without its last filter, "All", ...), the
+    complement (the wider people not in it) is empty or has at least the minimum too;
+    otherwise subtracting the two answers would give a small group's figures. Each
+    argument is a count of people or a collection of person ids (then the complement is
+    the set difference, which is right also for selections that are not nested).
+
+    >>> suppress_against(12, 14, min_size=5)        # the 2 others would be "All" minus this
+    True
+    >>> suppress_against(12, 12, 30, min_size=5)    # nobody left out of the first; 18 of the second
+    False
+    >>> suppress_against({"a", "b", "c", "d", "e"}, {"a", "b", "c", "d", "e", "f"}, min_size=5)
+    True
+    """
+    m = _min_size(min_size)
+    n_sel, ids = _people(selection)
+    if n_sel < m:
+        return True
+    for w in wider:
+        n_w, wide_ids = _people(w)
+        rest = len(wide_ids - ids) if (ids is not None and wide_ids is not None) else n_w - n_sel
+        if 0 < rest < m:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The choices of one filter: ``options`` (shown, biggest first, then :data:`OTHER_OPTION`),
+    ``mapping`` (every raw value, :data:`NOT_RECORDED` for missing, to its option) and
+    ``counts`` (people per option)."""
+
+    options: list
+    mapping: dict
+    counts: dict
+
+    def option_of(self, values) -> pd.Series:
+        """The option of each raw value (missing values go where :data:`NOT_RECORDED` went)."""
+        s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values.astype(object)
+        return s.where(s.notna(), NOT_RECORDED).map(lambda v: self.mapping.get(str(v), OTHER_OPTION))
+
+    def members(self, values, option) -> np.ndarray:
+        """A boolean mask of the rows whose value belongs to *option*."""
+        return (self.option_of(values) == option).to_numpy()
+
+
+def filter_options(values, min_size: int | None = None, *, people=None) -> FilterOptions:
+    """The options a filter may offer so that no option, and no sum of options, shows a small group.
+
+    *values* holds one value per row (a person, or a row of a person when *people* gives
+    the person of each row; people are then counted once per value). Values with fewer
+    people than the minimum are merged into one :data:`OTHER_OPTION`; while that option
+    itself has fewer people than the minimum, the smallest shown value joins it. Missing
+    values count as one more value (:data:`NOT_RECORDED`), so "All" minus every shown
+    option is never a small group either. When only one option would be left, none is
+    offered (it would equal "All").
+
+    This is the practice of survey platforms such as Glint and Culture Amp ("minimum
+    group size" plus hiding a group whose difference from a shown group is small),
+    applied to the filter's choices themselves.
+
+    >>> opts = filter_options(["A"] * 30 + ["B"] * 12 + ["C"] * 1 + ["D"] * 4, min_size=5)
+    >>> opts.options, opts.mapping["C"], opts.counts[OTHER_OPTION]
+    (['A', 'B', 'other (combined)'], 'other (combined)', 5)
+    >>> filter_options(["A"] * 30 + ["B"] * 12 + ["C"] * 1 + ["D"] * 3, min_size=5).options  # 4 are too few: B joins
+    ['A', 'other (combined)']
+    """
+    m = _min_size(min_size)
+    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values.astype(object)
+    s = s.where(s.notna(), NOT_RECORDED).astype(str)
+    if people is not None:
+        counts = pd.DataFrame({"v": s.to_numpy(), "p": np.asarray(people, dtype=object)}).groupby("v")["p"].nunique()
+    else:
+        counts = s.value_counts()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    shown = [v for v, n in counts.items() if n >= m and v != NOT_RECORDED]
+    merged = [v for v in counts.index if v not in shown]
+    def merged_n() -> int:
+        if people is None:
+            return int(counts[merged].sum()) if merged else 0
+        keep = s.isin(merged).to_numpy()
+        return int(pd.Series(np.asarray(people, dtype=object)[keep]).nunique())
+    while merged and merged_n() < m and shown:
+        merged.append(shown.pop())             # the smallest shown value joins "other"
+    if len(shown) + (1 if merged else 0) <= 1:
+        return FilterOptions([], {v: OTHER_OPTION for v in counts.index}, {})
+    mapping = {v: v for v in shown} | {v: OTHER_OPTION for v in merged}
+    out_counts = {v: int(counts[v]) for v in shown}
+    options = list(shown)
+    if merged:
+        options.append(OTHER_OPTION)
+        out_counts[OTHER_OPTION] = merged_n()
+    return FilterOptions(options, mapping, out_counts)
+
+
+def month_blocks(dates, min_size: int | None = None, *, people=None) -> pd.DataFrame:
+    """Calendar months merged into blocks of consecutive months that each hold enough people.
+
+    *dates* are the dates of what is counted (survey answers, sessions, exits) and *people*
+    the person (or pair) of each; without *people* each date is one person. Months are
+    joined left to right until a block reaches the minimum; a short last block joins the
+    one before. Returns ``block_start, block_end`` (first day, last day) and ``people``.
+
+    >>> d = pd.to_datetime(["2024-01-05"] * 6 + ["2024-02-01"] * 2 + ["2024-03-03"] * 4 + ["2024-04-09"] * 7)
+    >>> month_blocks(d, 5)[["block_start", "people"]].astype(str).values.tolist()
+    [['2024-01-01', '6'], ['2024-02-01', '6'], ['2024-04-01', '7']]
+    """
+    m = _min_size(min_size)
+    d = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
+    who = pd.Series(np.arange(len(d)) if people is None else np.asarray(people, dtype=object))
+    ok = d.notna().to_numpy()
+    d, who = d[ok], who[ok]
+    cols = ["block_start", "block_end", "people"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    month = d.dt.to_period("M")
+    months = pd.period_range(month.min(), month.max(), freq="M")
+    per = {p: set(who[(month == p).to_numpy()]) for p in months}
+    blocks: list[list] = []
+    cur: list = []
+    cur_people: set = set()
+    for p in months:
+        cur.append(p)
+        cur_people |= per[p]
+        if len(cur_people) >= m:
+            blocks.append([cur[0], cur[-1], cur_people])
+            cur, cur_people = [], set()
+    if cur:
+        if blocks:
+            blocks[-1][1] = cur[-1]
+            blocks[-1][2] = blocks[-1][2] | cur_people
+        else:
+            blocks.append([cur[0], cur[-1], cur_people])
+    return pd.DataFrame({"block_start": [b[0].start_time for b in blocks],
+                         "block_end": [b[1].end_time.normalize() for b in blocks],
+                         "people": [len(b[2]) for b in blocks]})[cols]
+
+
+def snap_window(dates, start, end, min_size: int | None = None, *, people=None, waves=None):
+    """The date window ``[start, end]`` widened to whole blocks that each hold enough people.
+
+    Blocks are survey waves when *waves* (the wave of each date) is given (each wave a
+    block, small waves joined to the next), else :func:`month_blocks`. Every window is then
+    a union of whole blocks, so the difference of two windows (or of a window and the whole
+    period) is itself a union of blocks with at least the minimum each, or nothing.
+    Returns ``(start, end)`` as Timestamps; a window touching no block snaps to the block
+    nearest it.
+
+    >>> d = pd.to_datetime(["2024-01-05"] * 6 + ["2024-02-01"] * 2 + ["2024-03-03"] * 4 + ["2024-04-09"] * 7)
+    >>> [str(x.date()) for x in snap_window(d, "2024-02-10", "2024-02-20", 5)]
+    ['2024-02-01', '2024-03-31']
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if waves is not None:
+        frame = pd.DataFrame({"d": pd.to_datetime(pd.Series(dates)).to_numpy(), "w": np.asarray(waves, dtype=object),
+                              "p": np.arange(len(waves)) if people is None else np.asarray(people, dtype=object)})
+        g = frame.dropna(subset=["d"]).groupby("w").agg(lo=("d", "min"), hi=("d", "max"), n=("p", "nunique"))
+        g = g.sort_values("lo")
+        rows, acc = [], None
+        m = _min_size(min_size)
+        for _, r in g.iterrows():
+            acc = [r["lo"], r["hi"], r["n"]] if acc is None else [acc[0], r["hi"], acc[2] + r["n"]]
+            if acc[2] >= m:
+                rows.append(acc)
+                acc = None
+        if acc is not None:
+            if rows:
+                rows[-1] = [rows[-1][0], acc[1], rows[-1][2] + acc[2]]
+            else:
+                rows.append(acc)
+        blocks = pd.DataFrame(rows, columns=["block_start", "block_end", "people"])
+    else:
+        blocks = month_blocks(dates, min_size, people=people)
+    if blocks.empty:
+        return start, end
+    lo, hi = blocks["block_start"], blocks["block_end"]
+    touch = ((lo <= end) & (hi >= start)).to_numpy()
+    if not touch.any():
+        gap = np.minimum((lo - end).abs(), (hi - start).abs()).to_numpy()
+        touch = gap == gap.min()
+    return pd.Timestamp(lo[touch].min()), pd.Timestamp(hi[touch].max())
+
+
+def cut_curve(curve: pd.DataFrame, *, group_cols: Sequence[str] = (), at_risk: str = "at_risk",
+              min_size: int | None = None, drop: Sequence[str] = ()) -> pd.DataFrame:
+    """A curve table (one row per step) cut where fewer than the minimum are still counted.
+
+    Each group's rows (by *group_cols*) stop before the first step whose *at_risk* is
+    below the minimum, exactly as the chart stops; *drop* names columns that must not leave
+    the screen (exact event counts, weights). The chart and its CSV both use this, so the
+    export never holds a step the chart hides.
+
+    >>> c = pd.DataFrame({"g": ["a"] * 4, "time": [0, 1, 2, 3], "at_risk": [9, 7, 4, 6], "survival": [1, .9, .8, .7]})
+    >>> cut_curve(c, group_cols=["g"], min_size=5)["time"].tolist()
+    [0, 1]
+    """
+    m = _min_size(min_size)
+    if curve.empty:
+        return curve.drop(columns=[c for c in drop if c in curve.columns])
+    ok = pd.to_numeric(curve[at_risk], errors="coerce").fillna(-1).to_numpy() >= m
+    if group_cols:
+        keys = curve[list(group_cols)].astype(str).agg("|".join, axis=1).to_numpy()
+        keep = np.zeros(len(curve), dtype=bool)
+        for k in pd.unique(keys):
+            idx = np.flatnonzero(keys == k)
+            keep[idx] = np.cumprod(ok[idx]).astype(bool)
+    else:
+        keep = np.cumprod(ok).astype(bool)
+    out = curve[keep]
+    return out.drop(columns=[c for c in drop if c in out.columns]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------- one pseudonym scheme
+
+#: the id columns screens and exports pseudonymise (:func:`pseudonymise_ids`)
+ID_COLUMNS = ("participant_id", "mentor_id", "mentee_id", "pair_id", "recipient_id", "sponsor_id")
+_SECRET_NAME = "pseudonym-secret"
+
+
+def _secret_dir() -> Path:
+    root = os.environ.get("MENTORKIT_ROOT")
+    if root and Path(root).is_dir():
+        return Path(root) / ".mentorkit"
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "mentorkit"
+
+
+def installation_secret(folder: str | Path | None = None) -> str:
+    """This installation's own pseudonym secret, made once and kept in a file only its owner reads.
+
+    The file is ``.mentorkit/pseudonym-secret`` under the served root (``MENTORKIT_ROOT``,
+    set by :mod:`mentorkit.serving`), else ``$XDG_CONFIG_HOME/mentorkit/`` (``~/.config``);
+    mode 0600. It is written with an exclusive create, so kernels starting together agree
+    on one secret. Used only when no salt is configured (:func:`display_salt`).
+    """
+    import secrets
+
+    target = (Path(folder) if folder is not None else _secret_dir()) / _SECRET_NAME
+    if target.exists():
+        value = target.read_text(encoding="utf-8").strip()
+        if len(value) >= 32:
+            return value
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets.token_hex(32)
+    tmp = target.with_name(f".{_SECRET_NAME}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value + "\n")
+    try:
+        os.link(tmp, target)          # fails when another process made it first: use theirs
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise MentorkitError(f"{target}: cannot keep the pseudonym secret there ({exc}); set MENTORKIT_SALT") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    if target.stat().st_mode & 0o077:
+        os.chmod(target, 0o600)
+    return target.read_text(encoding="utf-8").strip()
+
+
+def display_salt(salt: str | None = None) -> str:
+    """The salt screens and their exports use: *salt* > ``MENTORKIT_SALT`` > ``salt`` in the
+    configuration > :func:`installation_secret`. So every kernel, every export and the
+    managers' screens give one person one pseudonym, with or without configuration.
+
+    >>> display_salt("explicit-secret")
+    'explicit-secret'
+    """
+    if salt is not None and str(salt).strip():
+        return str(salt)
+    value = config.get("salt")
+    if value is not None and str(value).strip():
+        return str(value)
+    return installation_secret()
+
+
+def pseudonymise_ids(df: pd.DataFrame, columns: Iterable[str] = ID_COLUMNS, *, salt: str | None = None,
+                     prefix: str = "P") -> pd.DataFrame:
+    """A copy of *df* with every id column present replaced by its pseudonym (:func:`display_salt`).
+
+    Ids that already are pseudonyms of this scheme (``P`` + 12 hex digits) are hashed
+    again like any other text, so the function must run once per id, where the screen is
+    built. Missing ids stay missing.
+
+    >>> t = pd.DataFrame({"pair_id": ["alice@example.org-bob"], "n": [1]})
+    >>> pseudonymise_ids(t, salt="s3cret")["pair_id"].str.match(r"P[0-9a-f]{12}$").all()
+    np.True_
+    """
+    key = display_salt(salt)
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = pseudonymise(out[c].astype(object).where(out[c].notna(), None), salt=key, prefix=prefix)
+    return out
+
+
+# --------------------------------------------------- personal data by name and content
+
+_PII_NAME = re.compile(
+    r"(^|_)(e_?mail|mail|email_address|phone|mobile|cell|telephone|tel|fax|whatsapp|"
+    r"first_?name|last_?name|surname|given_?name|family_?name|full_?name|fullname|name|names|"
+    r"manager|supervisor|line_manager|boss|contact|address|street|postcode|post_code|zip|zip_code|"
+    r"ssn|social_security|national_id|passport|birth|birthday|dob|date_of_birth|linkedin|twitter|"
+    r"slack|handle|ip_address)($|_)")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z_][\w.]{1,30}\b")
+_NAMEISH = re.compile(r"^[A-Z][a-zà-ÿ'’\-]+( [A-Z][a-zà-ÿ'’\-]+\.?){0,3}$|^[A-Z][a-zà-ÿ'’\-]+, [A-Z][a-zà-ÿ'’\-]+$")
+_NAME_LIKE_COLUMN = re.compile(r"(name|who|person|owner|lead|mentor|mentee|manager|author|by|contact|staff)")
+
+
+def _phone_like(text: str) -> bool:
+    import phonenumbers
+
+    t = text.strip()
+    if sum(ch.isdigit() for ch in t) < 7 or re.search(r"[A-Za-z]", t):
+        return False
+    if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{2}:\d{2}(:\d{2})?)?", t) or \
+            re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", t):
+        return False                                  # a date
+    if re.fullmatch(r"[+-]?\d+([.,]\d+)?", t):       # a plain number: a phone only when long or dialled with +
+        return bool(re.fullmatch(r"\+\d{8,15}|0?\d{10,12}", t))
+    for region in (None, "US", "GB", "DE", "FR", "IN"):
+        try:
+            if phonenumbers.is_possible_number(phonenumbers.parse(t, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def pii_column_reason(name: str, values=None, *, known: Iterable[str] = ()) -> str | None:
+    """Why column *name* holds personal data, or None.
+
+    By name: e-mail, phone, names (``Employee Name``, ``work_email``, ``Manager``),
+    addresses, national ids, dates of birth, social handles. By content (a sample of
+    *values*): at least half the filled cells are e-mail addresses or phone numbers, or,
+    in a name-like column, look like a person's name (capitalised words). Columns in
+    *known* (the data model's own) are never flagged by name.
+
+    >>> pii_column_reason("Employee Name"), pii_column_reason("notes", ["call +44 20 7946 0958"] * 3)
+    ('its name says it holds personal data (employee_name)', None)
+    >>> pii_column_reason("contact_info", ["jo@example.org", "li@example.org"])
+    'its name says it holds personal data (contact_info)'
+    >>> pii_column_reason("extra", ["jo@example.org", "li@example.org", ""])
+    'its cells are e-mail addresses'
+    """
+    norm = re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+    if str(name).strip() not in set(known) and norm not in set(known) and _PII_NAME.search(norm):
+        return f"its name says it holds personal data ({norm})"
+    if values is None:
+        return None
+    sample = [str(v).strip() for v in list(values)[:500] if v is not None and not _missing(v) and str(v).strip()]
+    if not sample:
+        return None
+    half = len(sample) / 2
+    if sum(bool(_EMAIL.fullmatch(v)) for v in sample) >= half:
+        return "its cells are e-mail addresses"
+    if sum(_phone_like(v) for v in sample) >= half:
+        return "its cells are phone numbers"
+    if str(name).strip() not in set(known) and _NAME_LIKE_COLUMN.search(norm) and \
+            sum(bool(_NAMEISH.match(v)) for v in sample) >= max(half, 1):
+        return "its cells look like person names"
+    return None
+
+
+def pii_columns(df: pd.DataFrame, *, known: Iterable[str] = ()) -> dict[str, str]:
+    """``{column: reason}`` for every column of *df* that holds personal data (:func:`pii_column_reason`).
+
+    >>> pii_columns(pd.DataFrame({"id": ["E1"], "work_email": ["a@b.org"], "Manager": ["Ann Lee"]}))
+    {'work_email': 'its name says it holds personal data (work_email)', 'Manager': 'its name says it holds personal data (manager)'}
+    """
+    known = list(known)
+    out = {}
+    for c in df.columns:
+        why = pii_column_reason(c, df[c].dropna().unique()[:500], known=known)
+        if why:
+            out[c] = why
+    return out
+
+
+# ------------------------------------------------------------------ contact redaction
+
+_PHONE_CANDIDATE = re.compile(r"(?<![\w])(\+?\(?\d[\d\s().\-/]{6,}\d)(?![\w])")
+
+
+def redact_contacts(text: str) -> str:
+    """E-mail addresses, phone numbers (the ``phonenumbers`` library's matcher, several
+    regions) and @handles replaced by ``[e-mail]``, ``[phone]``, ``[handle]``.
+
+    >>> redact_contacts("Mail jo.lee@example.org or call +1 415-555-0199; ping @jo_lee")
+    'Mail [e-mail] or call [phone]; ping [handle]'
+    """
+    import phonenumbers
+
+    if not isinstance(text, str) or not text:
+        return text
+    out = _EMAIL.sub(EMAIL_PLACEHOLDER, text)
+    spans = []
+    for region in ("US", "GB", "DE", "IN"):
+        for match in phonenumbers.PhoneNumberMatcher(out, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            if _phone_like(match.raw_string):   # not a year, a date, an amount or a count
+                spans.append((match.start, match.end))
+    for mt in _PHONE_CANDIDATE.finditer(out):  # local formats the matcher does not know
+        if _phone_like(mt.group(1)):
+            spans.append(mt.span(1))
+    if spans:
+        spans.sort()
+        merged = [list(spans[0])]
+        for a, b in spans[1:]:
+            if a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        for a, b in reversed(merged):
+            out = out[:a] + PHONE_PLACEHOLDER + out[b:]
+    return _HANDLE.sub(HANDLE_PLACEHOLDER, out)
+
+
+_NOT_PERSON = {"ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "PRODUCT", "EVENT", "LANGUAGE", "MONEY",
+               "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL", "WORK_OF_ART", "LAW"}
+_COMMON_CAPITALS = {"I", "I'm", "I've", "I'd", "I'll", "OK", "Ok", "Thanks", "Thank", "Hi", "Hello", "Dear", "Mr", "Mrs",
+                    "Ms", "Dr", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+                    "October", "November", "December", "English", "SBI"}
+
+
+def redact_text(texts, replacement: str = NAME_PLACEHOLDER, *, batch_size: int = 256):
+    """Free text made fit to show: contact details (:func:`redact_contacts`), person names
+    (spaCy ``PERSON`` entities) and single first names spaCy misses ("Thanks to Priya",
+    "Jo from finance": a capitalised proper noun that is not part of a place, organisation,
+    date or other entity) all replaced.
+
+    >>> redact_text("Thanks to Priya, and Jo from finance: jo@example.org")
+    'Thanks to [name], and [name] from finance: [e-mail]'
+    """
+    from mentorkit.nlp import get_nlp
+
+    single = isinstance(texts, str)
+    items = [texts] if single else list(texts)
+    out = [redact_contacts(t) if isinstance(t, str) else t for t in items]
+    todo = [i for i, t in enumerate(out) if isinstance(t, str) and t.strip()]
+    if todo:
+        nlp = get_nlp(("tok2vec", "tagger", "attribute_ruler", "ner"))
+        placeholders = {NAME_PLACEHOLDER, EMAIL_PLACEHOLDER, PHONE_PLACEHOLDER, HANDLE_PLACEHOLDER}
+        for i, doc in zip(todo, nlp.pipe((out[i] for i in todo), batch_size=batch_size)):
+            spans = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+            # a nationality-like label on a lone first name ("Thanks to Priya" -> NORP) is a miss, not a place
+            covered = {t.i for e in doc.ents if e.label_ in _NOT_PERSON and e.label_ != "NORP" for t in e}
+            for tok in doc:
+                if tok.i in covered or not tok.text[:1].isupper() or tok.text in _COMMON_CAPITALS:
+                    continue
+                if tok.text.isupper() and len(tok.text) > 1:      # acronyms: HR, QBR
+                    continue
+                if "[" in tok.text or tok.text.strip("[]") in {p.strip("[]") for p in placeholders}:
+                    continue
+                if tok.i > 0 and doc[tok.i - 1].text == "[":
+                    continue
+                if tok.pos_ == "PROPN" or (tok.tag_ in ("NNP", "NNPS")):
+                    spans.append((tok.idx, tok.idx + len(tok.text)))
+            text = doc.text
+            for a, b in sorted(set(spans), reverse=True):
+                text = text[:a] + replacement + text[b:]
+            out[i] = re.sub(re.escape(replacement) + r"(\s+" + re.escape(replacement) + ")+", replacement, text)
+    if single:
+        return out[0]
+    if isinstance(texts, pd.Series):
+        return pd.Series(out, index=texts.index, name=texts.name, dtype=object)
+    return out

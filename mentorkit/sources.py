@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +40,8 @@ from mentorkit.errors import MentorkitError
 
 __all__ = ["DataSource", "resolve_source", "load_program", "program_from_database", "is_database_url",
            "safe_url", "program_dataset_names", "practice_source", "PracticeData", "load_practice",
-           "demo_log", "PRACTICE_SAMPLE_DIR"]
+           "demo_log", "rubric", "dashboard_program", "program_or_problem", "error_line", "record_attempt",
+           "attempt_progress", "PRACTICE_SAMPLE_DIR"]
 
 #: the bundled demo cohort of the trainer dashboard (simulated trainees)
 PRACTICE_SAMPLE_DIR = Path(__file__).resolve().parents[1] / "datasets" / "practice_sample"
@@ -224,6 +226,47 @@ def load_program(source: DataSource | str | None = None, *, setting: str | None 
     return data
 
 
+def dashboard_program(source: DataSource | str | None = None):
+    """The dashboards' program data: :func:`load_program` of *source* (default ``MENTORKIT_DATA``),
+    errors naming that setting, rejected rows kept in the cache folder.
+
+    >>> len(dashboard_program("").pairs) > 0
+    True
+    """
+    src = source if isinstance(source, DataSource) else resolve_source(source)
+    kwargs = {}
+    if src.kind == "folder":
+        folder = Path(src.location).expanduser()
+        kwargs["quarantine_dir"] = config.cache_dir() / "quarantine" / (folder.resolve().name or "data")
+    return load_program(src, setting="MENTORKIT_DATA", require_rows=True, **kwargs)
+
+
+def error_line(exc: BaseException) -> str:
+    """An unexpected error as one line for a page: its type and the first line of its message.
+
+    >>> error_line(ValueError("bad\\nmore"))
+    'ValueError: bad'
+    """
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no details'}"
+
+
+def program_or_problem(source: DataSource, data=None):
+    """The program data for a screen: ``(data, None)``, or ``(None, why)`` when it cannot load.
+
+    *data*, when given, is used as it is. Never raises: whatever breaks, the caller gets one
+    line to show, not a traceback.
+    """
+    if data is not None:
+        return data, None
+    try:
+        return dashboard_program(source), None
+    except MentorkitError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - the page shows one line, never a traceback
+        return None, f"{source.label}: could not load the program data ({error_line(exc)})"
+
+
 # ------------------------------------------------------------------ practice log
 
 def practice_source(value: str | None = None) -> str:
@@ -251,12 +294,30 @@ class PracticeData:
     label: str
     demo: bool = False
     notice: str = ""
+    #: the rubric criteria of the playable scenarios (:func:`rubric`), which the summaries need
+    rubric: pd.DataFrame = field(default_factory=lambda: rubric())
 
     @classmethod
     def from_log(cls, log, label: str, demo: bool = False, notice: str = "") -> "PracticeData":
         """Read everything a report on trainees needs from an open :class:`~mentorkit.store.PracticeLog`."""
         return cls(log.attempts().drop(columns=["transcript", "uid"]), log.scores(), log.progress(),
                    label, demo, notice)
+
+
+@lru_cache(maxsize=1)
+def _rubric() -> pd.DataFrame:
+    from mentorkit.scenarios import rubric_table
+
+    return rubric_table()
+
+
+def rubric() -> pd.DataFrame:
+    """The rubric criteria of the playable scenarios (:func:`mentorkit.scenarios.rubric_table`), read once.
+
+    >>> {"scenario", "criterion", "skill"} <= set(rubric().columns)
+    True
+    """
+    return _rubric().copy()
 
 
 def demo_log():
@@ -322,3 +383,31 @@ def load_practice(url: str | None = None) -> PracticeData:
         return PracticeData.from_log(log, DEMO_LABEL if demo else f"practice log {shown}", demo, notice)
     finally:
         log.close()
+
+
+def record_attempt(attempt, url: str | None = None) -> int:
+    """Save a finished practice *attempt* (:class:`mentorkit.store.Attempt`) in the log at *url*
+    (default the ``practice_db`` setting); return its id. Raises :class:`MentorkitError` naming the log."""
+    from mentorkit.store import PracticeLog
+
+    log = PracticeLog(url)
+    try:
+        return log.record(attempt)
+    finally:
+        log.close()
+
+
+def attempt_progress(trainee: str, scenario: str, url: str | None = None) -> tuple[int, float, float, float] | None:
+    """``(attempts, first, best, latest)`` of *trainee* at *scenario* from the practice log, None if none yet."""
+    from mentorkit.store import PracticeLog
+
+    log = PracticeLog(url)
+    try:
+        table = log.progress(trainee=trainee)
+    finally:
+        log.close()
+    hit = table[table["scenario"] == scenario]
+    if not len(hit):
+        return None
+    r = hit.iloc[0]
+    return int(r["attempts"]), float(r["first"]), float(r["best"]), float(r["latest"])

@@ -110,15 +110,22 @@ def resolve_url(url: str | os.PathLike | None = None, setting: str = "practice_d
     return f"sqlite:///{path}"
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE for every transaction (SQLAlchemy's pysqlite recipe)."""
+def _sqlite_setup(engine: Engine, read_only: bool = False) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE for every transaction (SQLAlchemy's pysqlite recipe).
+
+    A *read_only* engine never takes the write lock: its transactions are plain (deferred)
+    ``BEGIN`` and its connections are ``query_only``, so in WAL mode reads go on while a
+    writer holds the lock.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised through every test
         dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        if engine.url.database not in (None, "", ":memory:"):
+        if read_only:
+            cur.execute("PRAGMA query_only = ON")
+        elif engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
@@ -126,7 +133,7 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _as_utc(value: Any) -> datetime:
@@ -145,8 +152,9 @@ def safe_url(url: str) -> str:
         return "<invalid URL>"
 
 
-def open_engine(url: str, label: str) -> tuple[Engine, bool]:
-    """An engine for the SQLAlchemy *url*: SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE.
+def open_engine(url: str, label: str, *, read_only: bool = False) -> tuple[Engine, bool]:
+    """An engine for the SQLAlchemy *url*: SQLite files get WAL, a busy timeout and BEGIN IMMEDIATE
+    (with *read_only*: deferred transactions on ``query_only`` connections, for reads).
 
     Returns the engine and whether it is SQLite. *label* (``"practice log"``, ``"roster"``)
     starts every error message.
@@ -169,7 +177,7 @@ def open_engine(url: str, label: str) -> tuple[Engine, bool]:
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         raise MentorkitError(f"{label}: cannot open {safe_url(url)}: {exc}") from None
     if is_sqlite:
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, read_only=read_only)
     return engine, is_sqlite
 
 
@@ -182,8 +190,12 @@ def retry(work, failure: str):
         except OperationalError as exc:
             msg = str(exc).lower()
             transient = "locked" in msg or "busy" in msg or "already exists" in msg
-            if not transient or attempt == RETRIES - 1:
+            if not transient:
                 raise MentorkitError(f"{failure}: {exc.orig}") from None
+            if attempt == RETRIES - 1:
+                raise MentorkitError(f"{failure}: the database stayed locked by another program after {RETRIES} "
+                                     f"tries of up to {BUSY_TIMEOUT_S:g} s each; try again in a minute, or find "
+                                     "what holds it (a long export, a crashed tool)") from None
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -214,6 +226,8 @@ class PracticeLog:
         self.url = resolve_url(url)
         self.engine, self.is_sqlite = open_engine(self.url, "practice log")
         self._retry(lambda: metadata.create_all(self.engine), "create the tables")
+        # reads never take the write lock (SQLite: a second, read-only engine)
+        self.reader = open_engine(self.url, "practice log", read_only=True)[0] if self.is_sqlite else self.engine
 
     def _safe_url(self) -> str:
         return safe_url(self.url)
@@ -224,6 +238,8 @@ class PracticeLog:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
 
     def _retry(self, work, what: str):
         return retry(work, f"practice log {self._safe_url()}: could not {what}")
@@ -298,8 +314,7 @@ class PracticeLog:
         stmt = select(t.c.id.label("attempt_id"), *[t.c[c] for c in ATTEMPT_COLUMNS[1:]]).order_by(
             t.c.finished_at, t.c.id)
         stmt = self._where(stmt, t, trainee, scenario)
-        with self.engine.connect() as conn:
-            rows = conn.execute(stmt).mappings().all()
+        rows = self._read(stmt, "read the attempts")
         df = pd.DataFrame([dict(r) for r in rows], columns=ATTEMPT_COLUMNS)
         for col in ("started_at", "finished_at"):
             df[col] = pd.to_datetime(df[col], utc=True)
@@ -312,8 +327,7 @@ class PracticeLog:
                        s.c.rating, s.c.points, s.c.weight)
                 .join(a, a.c.id == s.c.attempt_id).order_by(s.c.attempt_id, s.c.criterion))
         stmt = self._where(stmt, a, trainee, scenario)
-        with self.engine.connect() as conn:
-            rows = conn.execute(stmt).mappings().all()
+        rows = self._read(stmt, "read the scores")
         return pd.DataFrame([dict(r) for r in rows], columns=SCORE_COLUMNS)
 
     def progress(self, trainee: str | None = None) -> pd.DataFrame:
@@ -332,8 +346,15 @@ class PracticeLog:
 
     def __len__(self) -> int:
         from sqlalchemy import func
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(attempts_table)).scalar_one())
+        rows = self._read(select(func.count().label("n")).select_from(attempts_table), "count the attempts")
+        return int(rows[0]["n"])
+
+    def _read(self, stmt, what: str) -> list:
+        """Rows of *stmt* through the read-only engine, retried while the database is locked."""
+        def work():
+            with self.reader.connect() as conn:
+                return conn.execute(stmt).mappings().all()
+        return self._retry(work, what)
 
     # ------------------------------------------------------------ export
     def export_csv(self, path: str | os.PathLike, trainee: str | None = None,

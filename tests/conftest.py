@@ -26,8 +26,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _voila(log_dir: Path, **env_overrides: str):
-    """Run Voila in tree mode at the repo root with the repo's voila.json; yield its base URL."""
+def _voila(log_dir: Path, *args: str, **env_overrides: str):
+    """Run mentorkit's Voila (``python -m mentorkit.serving``, as ``make serve`` does) in tree mode at the
+    repo root with the repo's voila.json; *args* are more command-line options; yield its base URL."""
     port = _free_port()
     log = log_dir / "voila.log"
     env = dict(os.environ)
@@ -37,8 +38,8 @@ def _voila(log_dir: Path, **env_overrides: str):
                                                       env.get("JUPYTER_PATH", "")) if p)
     env.update(env_overrides)
     with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-                                 "--Voila.ip=127.0.0.1", "."], cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([sys.executable, "-m", "mentorkit.serving", "--no-browser", f"--port={port}",
+                                 "--Voila.ip=127.0.0.1", *args, "."], cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT,
                                 env=env)
     url = f"http://127.0.0.1:{port}"
     try:

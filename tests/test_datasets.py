@@ -64,3 +64,26 @@ def test_dataset_without_a_loader_says_where_its_files_are():
             ds.load("_test_only")
     finally:
         ds._INDEX.pop("_test_only")
+
+
+def test_every_shipped_dataset_is_registered_with_a_card_and_loads():
+    """Each data folder under datasets/ (a folder with a README.md data card) is in the index, and
+    its loader gives what the files hold: the row counts are recounted from the files here."""
+    import csv
+
+    registered = {Path(p).resolve() for p in ds.list()["path"]}
+    cards = {p.parent.resolve() for p in ds.root().glob("*/README.md")} | \
+            {p.parent.resolve() for p in ds.root().glob("skills/*/README.md")}
+    cards.discard((ds.root() / "skills").resolve())  # the skills folder holds one dataset per skill
+    assert cards <= registered, f"not registered: {sorted(str(c) for c in cards - registered)}"
+    people = ds.load("matching_example")
+    with open(ds.path("matching_example") / "people.csv", newline="", encoding="utf-8") as fh:
+        assert len(people) == sum(1 for _ in csv.DictReader(fh))
+    recap = ds.load("skills_recap")
+    lines = (ds.path("skills_recap") / "recap.tsv").read_text(encoding="utf-8").splitlines()
+    assert 0 < len(recap) <= len(lines) and set(recap["split"]) == {"train", "test"}
+    practice = ds.load("practice_sample")
+    with open(ds.path("practice_sample") / "attempts.csv", newline="", encoding="utf-8") as fh:
+        assert len(practice["attempts"]) == sum(1 for _ in csv.DictReader(fh))
+    assert set(practice["scores"]["attempt_id"]) <= set(practice["attempts"]["attempt_id"])
+    assert set(ds.load("listening")["label"]) >= {"reflection", "open_question", "advice"}

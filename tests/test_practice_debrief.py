@@ -55,14 +55,15 @@ def _played(per_reply, replies, name="tense_disagreement"):
 def test_weighted_score_and_ratings_hand_calculation():
     # tense_disagreement rubric weights: observation 2, intent 2, perspective 3, solve_together 3,
     # listening 1, tone 2, and stays_with_situation 2 that every rubric gets (sum 15). Reply 1 shows
-    # observation + intent; reply 2 shows perspective and is harsh; both name what he did on the
+    # observation + intent; reply 2 shows perspective and is harsh (a sharp "you should know better":
+    # a harsh flag counts only on a sharp line); both name what he did on the
     # call (he left early), so both are grounded and on his situation. Points: 1, 1, 1, 0, 0,
     # tone = 1 - 0.5 x 1 violation = 0.5 (Fair), stays 2/2 replies = 1.
     # Score = 100 x (2 + 2 + 3 + 0 + 0 + 2 x 0.5 + 2) / 15 = 66.666... -> 66.7 (hand calculation)
     s = _played([{"four_step": {"observation", "intent"}},
                   {"four_step": {"perspective"}, "intent_tone": {"harsh"}}],
                  ["I noticed you left the call early; I want our calls to work for you.",
-                  "Why did you drop off the call early?"])
+                  "Why did you drop off the call early? You should know better."])
     d = s.debrief()
     ratings = {c.id: (c.rating, c.points) for c in d.criteria}
     assert ratings == {"observation": ("Good", 1.0), "intent": ("Good", 1.0), "perspective": ("Good", 1.0),
@@ -81,7 +82,7 @@ def test_keep_start_stop_and_notes_are_pinned_to_lines():
     s = _played([{"four_step": {"observation", "intent"}},
                   {"four_step": {"perspective"}, "intent_tone": {"harsh"}}],
                  ["I noticed you left the call early; I want our calls to work for you.",
-                  "Why did you drop off the call early?"])
+                  "Why did you drop off the call early? You should know better."])
     d = s.debrief()
     crit = {c.id: c for c in s.scenario.rubric.criteria}
     assert any(k.startswith(crit["perspective"].keep) for k in d.keep)

@@ -61,7 +61,7 @@ def test_state_stays_within_zero_and_one():
     s = Session("tense_disagreement", seed=0, detector=fixed_detector({"intent_tone": {"harsh"}}))
     for _ in range(4):
         if not s.done:
-            s.reply("words")
+            s.reply("You should know better.")   # sharp: a harsh flag on it counts
     assert all(0.0 <= v <= 1.0 for v in s.state.values())
     assert s.state["trust"] == 0.0
 

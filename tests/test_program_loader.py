@@ -381,6 +381,28 @@ def test_personal_data_columns_are_not_loaded_nor_quarantined(prog):
     assert "Email" not in q.columns and "Full Name" not in q.columns
 
 
+def test_personal_data_columns_found_by_name_pattern_and_by_content(prog):
+    df = pd.read_csv(prog / "participants.csv", dtype=str, keep_default_na=False)
+    n = len(df)
+    df["Employee Name"] = [f"Person {i}" for i in range(n)]
+    df["work_email"] = [f"p{i}@corp.example" for i in range(n)]
+    df["Manager"] = ["Ann Lee"] * n
+    df["extra_1"] = [f"q{i}@corp.example" for i in range(n)]            # no telling name: found by content
+    df["extra_2"] = ["+44 20 7946 0%03d" % i for i in range(n)]
+    df["owner"] = ["Bo Chen", "Priya Nair"] * (n // 2) + ["Bo Chen"] * (n % 2)
+    df.loc[0, "mentored"] = "perhaps"                                   # a quarantined row
+    df.to_csv(prog / "participants.csv", index=False)
+    data = load(prog)
+    lines = lines_of(data.report)
+    for col in ("Employee Name", "work_email", "Manager", "extra_1", "extra_2", "owner"):
+        assert any(f"participants.csv:1:{col}: column '{col}' looks like personal data" in line for line in lines), col
+        assert col not in data.participants.columns
+    q = quarantine(prog, "participants")
+    assert len(q) == 1 and str(q.loc[0, "source_row"]) == "2" and "mentored" in q.loc[0, "reasons"]
+    text = (prog / "_quarantine" / "participants.csv").read_text()
+    assert "@corp.example" not in text and "Ann Lee" not in text and "7946" not in text and "Priya" not in text
+
+
 def test_default_quarantine_folder_and_stale_files(prog):
     set_cell(prog / "surveys.csv", 0, "value", "0")
     data = load(prog)

@@ -296,3 +296,21 @@ def test_options_reach_the_data(tmp_path):
     assert (d.participants["role"] == "comparison").sum() == 50
     assert d.participants.loc[d.participants["role"] != "mentor", "cohort"].nunique() == 2
     assert d.participants["cohort"].str.fullmatch(r"C0[12]-\d{4}-\d{2}").all()
+
+
+def test_a_settings_object_and_keywords_make_the_same_program(tmp_path):
+    from mentorkit.program.simulate import SimulationSettings
+
+    settings = SimulationSettings(mentees=30, seed=8, cohorts=2)
+    a = simulate(settings, tmp_path / "a")
+    b = simulate(mentees=30, seed=8, cohorts=2)
+    for t, df in a.tables().items():
+        pd.testing.assert_frame_equal(df, b.tables()[t])
+    assert a.truth["options"]["cohorts"] == 2 and a.truth["options"]["comparison"] == 30
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        [f"{t}.csv" for t, df in a.tables().items()] + ["truth.json"])  # written through ProgramData.to_folder
+    with pytest.raises(MentorkitError, match="unknown setting.*menteez"):
+        simulate(menteez=30)
+    with pytest.raises(MentorkitError, match="^simulate: tz_penalty must be between") as err:
+        simulate(settings, tz_penalty=2.0)
+    assert err.value.field == "tz_penalty"  # the library names its own field; the CLI says --tz-penalty

@@ -102,3 +102,21 @@ def test_folder_instead_of_file(tmp_path, capsys):
 def test_train_skills_rejects_an_unknown_skill(capsys):
     assert main(["train-skills", "--skill", "empathy", "--out", "/nonexistent"]) == 2
     assert "unknown skill(s) empathy" in capsys.readouterr().err
+
+
+def test_evaluate_scores_the_packaged_models_as_training_recorded(capsys):
+    """`mentorkit evaluate` (what `make evaluate` runs) reproduces, without training, the test-split
+    figures that `mentorkit train-grader` wrote to datasets/sbi/metrics.json when it saved the model,
+    and lists every skill detector."""
+    from pathlib import Path
+
+    from mentorkit.skills.evaluate import SENTENCE_SKILLS
+
+    assert main(["evaluate"]) == 0
+    out = capsys.readouterr().out
+    recorded = json.loads((Path(__file__).resolve().parents[1] / "datasets" / "sbi" / "metrics.json").read_text())
+    for m in recorded["metrics"]:
+        row = next(line for line in out.splitlines() if "sbi grader" in line and m["part"] in line)
+        assert f"{m['f1']:.3f}" in row and str(m["support"]) in row
+    for skill in ("active_listening", *SENTENCE_SKILLS):
+        assert skill in out

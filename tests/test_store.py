@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import multiprocessing as mp
 import sqlite3
+import time
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
@@ -145,3 +146,52 @@ def test_export_csv_goes_through_the_privacy_layer(tmp_path):
     back = pd.read_csv(path)
     assert len(back) == 1 and back.loc[0, "score"] == 50.0
     assert back.loc[0, "transcript"].startswith("1 mentee:")
+
+
+# ------------------------------------------------------------ reads and locks (issue 13 item 7)
+
+def test_reads_go_on_while_a_writer_holds_the_lock(tmp_path):
+    db = tmp_path / "log.sqlite"
+    log = PracticeLog(db)
+    log.record(_attempt("ana", score=70.0))
+    writer = sqlite3.connect(db, timeout=1, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")                       # another process is in the middle of a write
+    writer.execute("UPDATE attempts SET score = 1")
+    try:
+        t0 = time.monotonic()
+        assert len(log) == 1 and log.attempts()["score"].tolist() == [70.0]   # the committed state
+        assert not log.scores().empty and time.monotonic() - t0 < 5
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    reader_sql = []
+    from sqlalchemy import event
+    event.listen(log.reader, "before_cursor_execute", lambda *a: reader_sql.append(a[2]))
+    log.attempts()
+    assert reader_sql and not any("IMMEDIATE" in q for q in reader_sql)
+
+
+def test_a_locked_database_gives_a_clear_message_after_retrying(tmp_path, monkeypatch):
+    import mentorkit.store as store
+
+    db = tmp_path / "log.sqlite"
+    first = PracticeLog(db)
+    first.record(_attempt("ana"))
+    first.close()
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.1)
+    monkeypatch.setattr(store, "RETRIES", 3)
+    log = PracticeLog(db)
+    log.close()                                              # no connection of ours open when the holder locks
+    holder = sqlite3.connect(db, timeout=1, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")         # a tool that keeps the whole file to itself
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE attempts SET score = 2")
+    try:
+        with pytest.raises(MentorkitError) as exc:
+            log.attempts()
+        msg = str(exc.value)
+        assert "could not read the attempts" in msg and "stayed locked" in msg and "3 tries" in msg
+        assert "sqlalchemy" not in msg.lower() and "Traceback" not in msg
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

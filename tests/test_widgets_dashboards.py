@@ -22,8 +22,9 @@ import pytest
 
 from mentorkit.errors import MentorkitError
 from mentorkit.widgets import common
-from mentorkit.widgets.common import (ALL, csv_bytes, download_link, hide_small, load_program, resolve_source,
-                                      snapshot_html, table_html)
+from mentorkit.privacy import suppress
+from mentorkit.widgets.common import (csv_bytes, download_link, load_program, resolve_source, snapshot_html,
+                                      table_html)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "program_sample"
@@ -108,14 +109,15 @@ def test_database_source_loads_through_the_same_validation(tmp_path, data):
 
 # ------------------------------------------------------------------ privacy
 
-def test_hide_small_uses_complementary_suppression_and_hides_the_reason():
+def test_screen_suppression_uses_complementary_cells_and_hides_the_reason():
     t = pd.DataFrame({"region": ["A", "B", "C", "D"], "pairs": [40.0, 3.0, 12.0, 9.0], "rate": [.5, .9, .7, .6]})
-    out = hide_small(t, "pairs", min_size=5)
-    hidden = set(out.loc[out["hidden"], "region"])
+    out = suppress(t, "pairs", min_size=5, reason=False)
+    hidden = set(out.loc[out["suppressed"], "region"])
     # B is below 5; one more cell must go or B = total - A - C - D; the smallest other one is D (9)
     assert hidden == {"B", "D"}
-    assert out.loc[out["hidden"], ["pairs", "rate"]].isna().all().all()
-    assert "suppression" not in out.columns and "suppressed" not in out.columns
+    assert out.loc[out["suppressed"], ["pairs", "rate"]].isna().all().all()
+    assert "suppression" not in out.columns  # primary or complementary is itself a clue
+    assert "hidden (small group)" in table_html(out)
 
 
 def test_tables_escape_every_cell():
@@ -152,15 +154,15 @@ def test_snapshot_is_standalone_with_plotly_inline_once():
 
 # ------------------------------------------------------------------- health
 
-def test_filter_program_keeps_only_the_chosen_pairs(data):
-    from mentorkit.widgets.health import filter_program
+def test_select_pairs_keeps_only_the_chosen_pairs(data):
+    from mentorkit.program.select import select_pairs
 
-    sub = filter_program(data, model="group", region="Europe")
+    sub = select_pairs(data, model="group", region="Europe")
     mentee_region = {r["participant_id"]: r["region"] for r in rows("participants")}
     expected = {r["pair_id"] for r in rows("pairs") if r["model"] == "group" and mentee_region[r["mentee_id"]] == "Europe"}
     assert set(sub.pairs["pair_id"]) == expected
     assert set(sub.sessions["pair_id"]) <= expected and set(sub.messages["pair_id"]) <= expected
-    assert filter_program(data, model=ALL) is not data and len(filter_program(data).pairs) == len(data.pairs)
+    assert select_pairs(data, model=None) is not data and len(select_pairs(data).pairs) == len(data.pairs)
 
 
 def test_health_kpis_match_a_recount_of_the_files(health):
@@ -196,7 +198,7 @@ def test_monthly_attendance_matches_a_recount(health):
 
 
 def test_reply_time_bands_match_a_recount(health):
-    from mentorkit.widgets.health import REPLY_BANDS
+    from mentorkit.analysis.engagement import REPLY_BANDS
 
     t = health.tables()["reply times"].set_index("band")
     cutoff = health.filters["end"] + pd.Timedelta(days=1)
@@ -260,7 +262,7 @@ def test_nudge_list_holds_pseudonyms_only(health):
 
 
 def test_date_window_counts_checkins_only_inside_it(data):
-    from mentorkit.widgets.health import date_window
+    from mentorkit.program.select import date_window
 
     start, end = pd.Timestamp("2022-09-01"), pd.Timestamp("2022-09-30")
     win = date_window(data, start, end)
@@ -354,8 +356,8 @@ def test_equity_panel_shows_gaps_with_small_groups_hidden(outcomes):
     gaps = outcomes.tables()["equity gaps"]
     # reference: the library's table for the same selection and minimum size
     ref = equity_gaps(outcomes.data, min_size=outcomes.min_size)
-    assert len(gaps) == len(ref) and gaps["hidden"].tolist() == ref["suppressed"].tolist()
-    assert gaps.loc[gaps["hidden"], "gap"].isna().all()
+    assert len(gaps) == len(ref) and gaps["suppressed"].tolist() == ref["suppressed"].tolist()
+    assert gaps.loc[gaps["suppressed"], "gap"].isna().all()
     page = outcomes.equity_table.value
     assert "descriptive" in page and "promotion_nomination" in page and "<script" not in page
 
@@ -418,7 +420,7 @@ def test_comments_are_redacted_escaped_and_searched_after_redaction(outcomes):
 
 
 def test_comments_withheld_when_few_people_commented():
-    from mentorkit.widgets.outcomes import comment_view
+    from mentorkit.analysis.themes import comment_view
 
     c = pd.DataFrame({"participant_id": ["a", "b", "a"], "wave": ["mid"] * 3, "text": ["x", "y", "z"]})
     shown, reason = comment_view(c, c["text"], min_size=5)
@@ -431,4 +433,4 @@ def test_outcomes_exports_are_what_is_on_screen(outcomes):
     for name in tables:
         assert f"mk-csv-{name.replace(' ', '-')}" in outcomes.export.csv_links.value
     pp = tables["pre-post change"]
-    assert (pp.loc[~pp["hidden"], "n"] >= 5).all()
+    assert (pp.loc[~pp["suppressed"], "n"] >= 5).all()

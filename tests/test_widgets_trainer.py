@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mentorkit.widgets.trainer import (ReadinessRule, TrainerDashboard, criteria_missed, criterion_skills,
-                                       load_practice, skill_scores, trainee_progress)
+from mentorkit.analysis.practice import ReadinessRule, criteria_missed, skill_scores, trainee_progress
+from mentorkit.scenarios import rubric_table
+from mentorkit.sources import load_practice
+from mentorkit.widgets.trainer import TrainerDashboard
 
 ROOT = Path(__file__).resolve().parents[1]
 PRACTICE = ROOT / "datasets" / "practice_sample"
@@ -61,7 +63,7 @@ def test_a_real_log_is_read_not_the_demo(tmp_path, monkeypatch):
 
 
 def test_mentorkit_data_database_url_names_the_log(monkeypatch):
-    from mentorkit.widgets.trainer import practice_source
+    from mentorkit.sources import practice_source
 
     monkeypatch.setenv("MENTORKIT_DATA", "sqlite:////srv/mentorkit/practice.sqlite")
     assert practice_source() == "sqlite:////srv/mentorkit/practice.sqlite"
@@ -71,7 +73,7 @@ def test_mentorkit_data_database_url_names_the_log(monkeypatch):
 
 
 def test_skill_score_of_one_attempt_by_hand(demo):
-    crit = criterion_skills().set_index(["scenario", "criterion"])["skill"]
+    crit = rubric_table().set_index(["scenario", "criterion"])["skill"]
     by_attempt = defaultdict(list)
     for r in rows("scores.csv"):
         by_attempt[r["attempt_id"]].append(r)
@@ -82,7 +84,7 @@ def test_skill_score_of_one_attempt_by_hand(demo):
         s = expected[crit[(x["scenario"], x["criterion"])]]
         s[0] += float(x["weight"]) * float(x["points"])
         s[1] += float(x["weight"])
-    got = skill_scores(demo.practice.attempts, demo.practice.scores)
+    got = skill_scores(demo.practice.attempts, demo.practice.scores, rubric_table())
     got = got[got["attempt_id"] == int(attempt_id)].set_index("skill")["score"]
     assert set(got.index) == set(expected)
     for skill, (wp, w) in expected.items():
@@ -107,11 +109,12 @@ def test_readiness_rule():
                       "scenario": ["written_recap", "async_weekly_update", "tense_disagreement"] * 2,
                       "attempts": 1, "first": 50.0, "best": 90.0,
                       "latest": [80.0, 76.0, 75.0, 80.0, 90.0, 74.9]})
-    t = trainee_progress(p, rule=ReadinessRule(min_score=75, min_scenarios=3, min_families=2)).set_index("trainee")
+    t = trainee_progress(p, rubric_table(), rule=ReadinessRule(min_score=75, min_scenarios=3, min_families=2)
+                         ).set_index("trainee")
     assert t.loc["a", "ready"] and t.loc["a", "families"] == 2  # two of the scenarios share a family
     # b: 80 and 90 are both async_and_written scenarios, 74.9 misses: two short, in one family
     assert not t.loc["b", "ready"] and t.loc["b", "why"] == "needs 1 more scenario(s) at 75+ and 1 more family(ies)"
-    t = trainee_progress(p, rule=ReadinessRule(min_families=3)).set_index("trainee")
+    t = trainee_progress(p, rubric_table(), rule=ReadinessRule(min_families=3)).set_index("trainee")
     assert not t.loc["a", "ready"] and "1 more family" in t.loc["a", "why"]
 
 
@@ -126,26 +129,27 @@ def test_criteria_missed_by_hand(demo):
             t = tally[(r["scenario"], r["criterion"])]
             t[0] += r["rating"] == "Poor"
             t[1].add(r["trainee"])
-    m = criteria_missed(demo.practice.attempts, demo.practice.scores, min_size=5).set_index(["scenario", "criterion"])
+    m = criteria_missed(demo.practice.attempts, demo.practice.scores, rubric_table(), min_size=5
+                        ).set_index(["scenario", "criterion"])
     for key, (poor, people) in tally.items():
-        if len(people) >= 5 and not m.loc[key, "hidden"]:
+        if len(people) >= 5 and not m.loc[key, "suppressed"]:
             assert m.loc[key, "missed"] == pytest.approx(poor / len(people))
         if len(people) < 5:
-            assert m.loc[key, "hidden"] and pd.isna(m.loc[key, "missed"])
+            assert m.loc[key, "suppressed"] and pd.isna(m.loc[key, "missed"])
 
 
 def test_trainer_views_hide_small_weeks(demo):
     trend = demo.tables()["skill trend"]
-    shown = trend[~trend["hidden"]]
-    assert (shown["trainees"] >= 5).all() and trend["hidden"].any()
-    assert trend.loc[trend["hidden"], "mean_score"].isna().all()
+    shown = trend[~trend["suppressed"]]
+    assert (shown["trainees"] >= 5).all() and trend["suppressed"].any()
+    assert trend.loc[trend["suppressed"], "mean_score"].isna().all()
 
 
 def test_trainer_family_filter_changes_the_view(demo):
     before = demo.tables()["trainees"]["attempts"].sum()
     demo.family.value = "hard_conversations"
     after = demo.tables()
-    names = set(criterion_skills().query("family == 'hard_conversations'")["scenario"])
+    names = set(rubric_table().query("family == 'hard_conversations'")["scenario"])
     n = sum(1 for r in rows("attempts.csv") if r["scenario"] in names)
     assert after, "the demo cohort has enough trainees in this family to show"
     assert after["trainees"]["attempts"].sum() == n < before

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:  # for type checkers; at run time the names are imported on first use (below)
+    from mentorkit.program.data import ProgramData
     from mentorkit.analysis.engagement import NudgeRules
     from mentorkit.analysis.roi import RoiAssumptions
 
@@ -78,7 +79,7 @@ ANALYSES = ("engagement", "prepost", "reliability", "retention", "roi", "equity"
 SKIPPED_COLUMNS = ["analysis", "reason"]
 
 
-def analyze(data, *, p_adjust: str = "holm", rules: NudgeRules | None = None, breakdown: str = "model",
+def analyze(data: ProgramData, *, p_adjust: str = "holm", rules: NudgeRules | None = None, breakdown: str = "model",
             covariates: list[str] | None = None, assumptions: RoiAssumptions | None = None,
             timings: dict | None = None, progress: Callable[[str], None] | None = None, ties: str = "efron",
             clip: float | None = 0.01, trim: float | None = None, stabilized: bool = True) -> dict[str, pd.DataFrame]:

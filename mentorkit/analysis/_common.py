@@ -8,6 +8,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
+
 __all__: list[str] = []
 
 
@@ -19,32 +20,6 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str) -> Non
     if missing:
         have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
         raise MentorkitError(f"{where}: missing column(s) {', '.join(map(repr, missing))} (columns present: {have})")
-
-
-def min_group_size() -> int:
-    """The configured minimum group size for small-cell suppression."""
-    from mentorkit import config
-
-    return int(config.get("min_group_size"))
-
-
-def suppress(table: pd.DataFrame, count_col: str, *, by: Sequence[str],
-             min_size: int | None = None, value_cols: Sequence[str] | None = None) -> pd.DataFrame:
-    """Hide the statistics of every group in a breakdown that is smaller than the minimum size.
-
-    A thin wrapper over :func:`mentorkit.privacy.suppress_small_cells`, the one place the
-    project decides how small groups are hidden (primary and complementary suppression).
-    The result gains ``suppressed`` (bool) and ``suppression`` (why) columns.
-    """
-    from mentorkit.privacy import suppress_small_cells
-
-    size = min_group_size() if min_size is None else int(min_size)
-    if table.empty:
-        out = table.copy()
-        out["suppressed"] = pd.Series(dtype=bool)
-        out["suppression"] = pd.Series(dtype=object)
-        return out
-    return suppress_small_cells(table, count_col, size, by=list(by), value_cols=value_cols)
 
 
 def wide_values(df: pd.DataFrame, *, id_col: str, item_col: str, wave_col: str, value_col: str,

@@ -24,16 +24,29 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from mentorkit.analysis._common import require_columns, suppress
+from mentorkit.analysis._common import require_columns
+from mentorkit.privacy import suppress
 from mentorkit.errors import MentorkitError
 
-__all__ = ["NudgeRules", "as_of_date", "pair_engagement", "engagement_summary", "nudges",
-           "REPLY_NORM_HOURS", "BREAKDOWNS"]
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
+__all__ = ["NudgeRules", "as_of_date", "default_as_of", "pair_engagement", "engagement_summary", "nudges",
+           "monthly_attendance", "reply_time_bands", "overlap_bands", "REPLY_NORM_HOURS", "BREAKDOWNS",
+           "REPLY_BANDS", "OVERLAP_BANDS"]
 
 #: the asynchronous reply norm, in hours
 REPLY_NORM_HOURS = 48.0
 #: columns an engagement summary may be broken down by (pairs: model, cadence; mentee: the rest)
 BREAKDOWNS = ("model", "cadence", "cohort", "region", "department")
+#: reply-time bands in hours: (label, low inclusive, high exclusive)
+REPLY_BANDS = (("under 12 h", 0, 12), ("12-24 h", 12, 24), ("24-48 h", 24, 48), ("48-72 h", 48, 72),
+               ("72 h-1 week", 72, 168), ("over 1 week", 168, np.inf))
+#: working-hours overlap bands in hours: (label, low inclusive, high exclusive)
+OVERLAP_BANDS = (("none", 0, 0.5), ("under 2 h", 0.5, 2), ("2-4 h", 2, 4), ("4-6 h", 4, 6),
+                 ("6-8 h", 6, 8), ("full day", 8, 25))
 _DEFAULT_CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 28}
 
 
@@ -63,7 +76,7 @@ def _cadence_days() -> dict:
         return dict(_DEFAULT_CADENCE_DAYS)
 
 
-def as_of_date(data) -> pd.Timestamp:
+def as_of_date(data: ProgramData) -> pd.Timestamp:
     """The latest date in the activity tables (sessions, goals, messages).
 
     Examples
@@ -122,7 +135,7 @@ def _latest_goal_snapshots(goals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataF
     return latest
 
 
-def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
+def pair_engagement(data: ProgramData, *, as_of: pd.Timestamp | str | None = None,
                     reply_norm_hours: float = REPLY_NORM_HOURS) -> pd.DataFrame:
     """Engagement measures for every pair.
 
@@ -214,7 +227,7 @@ def pair_engagement(data, *, as_of: pd.Timestamp | str | None = None,
     return out
 
 
-def nudges(data, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str | None = None,
+def nudges(data: ProgramData, *, rules: NudgeRules | None = None, as_of: pd.Timestamp | str | None = None,
            engagement: pd.DataFrame | None = None) -> pd.DataFrame:
     """Active pairs that need a nudge, one row per pair and rule that fired.
 
@@ -308,7 +321,7 @@ def _summarise(pe: pd.DataFrame, flagged: set) -> dict:
     }
 
 
-def engagement_summary(data, *, by: str | None = None, as_of: pd.Timestamp | str | None = None,
+def engagement_summary(data: ProgramData, *, by: str | None = None, as_of: pd.Timestamp | str | None = None,
                        rules: NudgeRules | None = None, min_size: int | None = None) -> pd.DataFrame:
     """Program-level engagement, overall and optionally broken down by a group column.
 
@@ -370,3 +383,85 @@ def engagement_summary(data, *, by: str | None = None, as_of: pd.Timestamp | str
                      value_cols=[c for c in SUMMARY_COLUMNS if c not in ("group_by", "group", "n_pairs")])
     return pd.concat([pd.DataFrame([overall], columns=SUMMARY_COLUMNS).assign(suppressed=False, suppression=""), table],
                      ignore_index=True)
+
+
+def default_as_of(data: ProgramData) -> pd.Timestamp:
+    """The latest activity date, moved back to the last day a pair was running if all had ended.
+
+    A program export usually runs up to today; the bundled sample ends after its last
+    cohort, when no pair is active any more, so "today" there is the last day of a pair.
+
+    >>> import mentorkit.datasets as ds
+    >>> d = ds.load("program_sample")
+    >>> default_as_of(d) <= as_of_date(d)
+    True
+    """
+    latest = as_of_date(data)
+    ends = data.pairs["end_date"]
+    if len(ends) and ends.notna().all() and ends.max() < latest:
+        return pd.Timestamp(ends.max()).normalize()
+    return latest
+
+
+def monthly_attendance(data: ProgramData, end, *, min_size: int | None = None) -> pd.DataFrame:
+    """Sessions planned and attended per calendar month up to *end*, months with few pairs suppressed.
+
+    Returns ``month, pairs, planned, attended, attendance_rate, suppressed``.
+    """
+    cols = ["month", "pairs", "planned", "attended", "attendance_rate", "suppressed"]
+    s = data.sessions[data.sessions["date"] <= pd.Timestamp(end)]
+    if s.empty:
+        return pd.DataFrame(columns=cols)
+    month = s["date"].dt.to_period("M").astype(str)
+    t = s.groupby(month).agg(pairs=("pair_id", "nunique"), planned=("attended", "size"),
+                             attended=("attended", "sum")).reset_index(names="month")
+    t["attendance_rate"] = t["attended"] / t["planned"]
+    t = t.astype({"planned": float, "attended": float, "pairs": float})
+    return suppress(t, "pairs", by=["month"], min_size=min_size, reason=False,
+                    value_cols=["planned", "attended", "attendance_rate"])[cols]
+
+
+def reply_time_bands(data: ProgramData, end, *, min_size: int | None = None) -> pd.DataFrame:
+    """Messages per reply-time band (:data:`REPLY_BANDS`, plus ``unanswered``), bands with few pairs suppressed.
+
+    Returns ``band, pairs, messages, share, suppressed`` (share of all messages sent by *end*).
+    """
+    end = pd.Timestamp(end) + pd.Timedelta(days=1)
+    m = data.messages[data.messages["sent_at"] <= end]
+    hours = (m["replied_at"] - m["sent_at"]).dt.total_seconds() / 3600
+    hours = hours.where(m["replied_at"] <= end)
+    labels = np.full(len(m), "unanswered", dtype=object)
+    for label, lo, hi in REPLY_BANDS:
+        labels[((hours >= lo) & (hours < hi)).to_numpy()] = label
+    order = [b[0] for b in REPLY_BANDS] + ["unanswered"]
+    g = pd.DataFrame({"band": labels, "pair_id": m["pair_id"].to_numpy()})
+    t = g.groupby("band").agg(pairs=("pair_id", "nunique"), messages=("pair_id", "size"))
+    t = t.reindex(order, fill_value=0).reset_index()
+    t["share"] = t["messages"] / max(len(m), 1)
+    t = t.astype({"pairs": float, "messages": float})
+    return suppress(t, "pairs", by=["band"], min_size=min_size, reason=False, value_cols=["messages", "share"])
+
+
+def overlap_bands(engagement: pd.DataFrame, pairs: pd.DataFrame, *, min_size: int | None = None) -> pd.DataFrame:
+    """Pairs and their attendance per band of working-hours overlap (:data:`OVERLAP_BANDS`), small bands suppressed.
+
+    *engagement* is :func:`pair_engagement`'s table. Returns ``overlap, pairs,
+    attendance_rate, checkins_vs_plan, suppressed``; empty when the data has no ``overlap_hours``.
+    """
+    cols = ["overlap", "pairs", "attendance_rate", "checkins_vs_plan", "suppressed"]
+    if "overlap_hours" not in pairs.columns or pairs["overlap_hours"].isna().all():
+        return pd.DataFrame(columns=cols)
+    e = engagement.merge(pairs[["pair_id", "overlap_hours"]], on="pair_id", how="left")
+    e = e[e["overlap_hours"].notna()]
+    rows = []
+    for label, lo, hi in OVERLAP_BANDS:
+        part = e[(e["overlap_hours"] >= lo) & (e["overlap_hours"] < hi)]
+        planned, attended = part["sessions_planned"].sum(), part["sessions_attended"].sum()
+        expected = part["checkins_expected"].sum()
+        rows.append({"overlap": label, "pairs": float(len(part)),
+                     "attendance_rate": attended / planned if planned else np.nan,
+                     "checkins_vs_plan": attended / expected if expected else np.nan})
+    t = pd.DataFrame(rows)
+    t = t[t["pairs"] > 0].reset_index(drop=True)
+    return suppress(t, "pairs", by=["overlap"], min_size=min_size, reason=False,
+                    value_cols=["attendance_rate", "checkins_vs_plan"])

@@ -25,8 +25,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mentorkit.analysis._common import min_group_size, require_columns, suppress, unique_values, wide_values
+from mentorkit.analysis._common import require_columns, unique_values, wide_values
+from mentorkit.privacy import min_group_size, suppress
 from mentorkit.errors import MentorkitError
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
 
 __all__ = ["MEASURES", "EQUITY_GROUPS", "CAVEAT", "equity_frame", "equity_table", "equity_gaps",
            "newcombe_interval", "welch_interval", "SPONSORSHIP_KINDS"]
@@ -54,7 +60,7 @@ CAVEAT = ("Gaps are descriptive: they show where results differ between groups, 
           "smaller than the minimum group size, and cells that would reveal them, are hidden.")
 
 
-def _by(data, by: Sequence[str] | None) -> list[str]:
+def _by(data: ProgramData, by: Sequence[str] | None) -> list[str]:
     parts = data.participants
     if by is None:
         by = [c for c in EQUITY_GROUPS if c in parts.columns and parts[c].notna().any()]
@@ -65,7 +71,7 @@ def _by(data, by: Sequence[str] | None) -> list[str]:
     return list(by)
 
 
-def equity_frame(data, by: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+def equity_frame(data: ProgramData, by: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """One row per mentee: the demographic columns and every measure of :data:`MEASURES` the data supports.
 
     Returns
@@ -151,7 +157,7 @@ def _label(values) -> str:
 TABLE_COLUMNS = ["family", "measure", "breakdown", "group", "n", "value", "sd", "suppressed", "suppression"]
 
 
-def equity_table(data, by: Sequence[str] | None = None, *, intersections: bool = True,
+def equity_table(data: ProgramData, by: Sequence[str] | None = None, *, intersections: bool = True,
                  min_size: int | None = None, _frame=None) -> pd.DataFrame:
     """Each measure by group (one-way and every two-way intersection), small cells suppressed.
 
@@ -175,7 +181,7 @@ def equity_table(data, by: Sequence[str] | None = None, *, intersections: bool =
     """
     frame, measures, _ = _frame if _frame is not None else equity_frame(data, by)
     by = [c for c in frame.columns if c not in ("participant_id", *MEASURES)]
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     parts = []
     for cols in _breakdowns(by, intersections):
         f = frame.dropna(subset=list(cols))
@@ -237,7 +243,9 @@ def welch_interval(mean1: float, sd1: float, n1: float, mean0: float, sd0: float
     Examples
     --------
     >>> [round(v, 3) for v in welch_interval(5.0, 1.0, 20, 4.0, 2.0, 30)]
-    [0.13, 1.87, 0.025]
+    [0.138, 1.862, 0.024]
+
+    (scipy: ``ttest_ind_from_stats(5, 1, 20, 4, 2, 30, equal_var=False)`` gives p = 0.0240.)
     """
     v1, v0 = sd1 ** 2 / n1, sd0 ** 2 / n0
     se = np.sqrt(v1 + v0)
@@ -252,7 +260,7 @@ GAP_COLUMNS = ["family", "measure", "breakdown", "group", "reference", "n_group"
                "value_reference", "gap", "ci_low", "ci_high", "p", "interval", "suppressed", "caveat"]
 
 
-def equity_gaps(data, by: Sequence[str] | None = None, *, reference: dict | None = None, intersections: bool = True,
+def equity_gaps(data: ProgramData, by: Sequence[str] | None = None, *, reference: dict | None = None, intersections: bool = True,
                 min_size: int | None = None, confidence: float = 0.95, _frame=None) -> pd.DataFrame:
     """Each group against the reference group, per measure: the gap, its interval and a caveat.
 

@@ -14,6 +14,11 @@ from scipy import stats
 from mentorkit.analysis._common import require_columns, unique_values, wide_values
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["paired_change", "wilcoxon_signed_rank", "WILCOXON_METHODS", "prepost", "program_prepost", "confidence_effect", "dose_response", "PREPOST_COLUMNS",
            "EFFECT_COLUMNS"]
 
@@ -240,7 +245,7 @@ def _prepost_table(values: np.ndarray, items: list[str], *, prefix: str, p_adjus
     return out[PREPOST_COLUMNS]
 
 
-def program_prepost(data, *, p_adjust: str = "holm", pre: str = "pre", post: str = "post",
+def program_prepost(data: ProgramData, *, p_adjust: str = "holm", pre: str = "pre", post: str = "post",
                     prefix: str = "conf_", min_size: int | None = None, wilcoxon: str = "auto") -> pd.DataFrame:
     """Pre/post change per skill for the mentees and, when surveyed, the comparison group.
 
@@ -260,7 +265,7 @@ def program_prepost(data, *, p_adjust: str = "holm", pre: str = "pre", post: str
     >>> sorted(t["group"].unique())
     ['comparison', 'mentored']
     """
-    from mentorkit.analysis._common import suppress
+    from mentorkit.privacy import suppress
 
     parts = data.participants
     require_columns(parts, ["participant_id", "role"], "participants")
@@ -298,7 +303,7 @@ EFFECT_COLUMNS = ["skill", "n_mentored", "n_comparison", "change_mentored", "cha
                   "effect", "ci_low", "ci_high", "p", "sd_pre", "d", "d_ci_low", "d_ci_high", "d_naive", "adjusted_for"]
 
 
-def confidence_effect(data, *, covariates: Sequence[str] | None = None, pre: str = "pre", post: str = "post",
+def confidence_effect(data: ProgramData, *, covariates: Sequence[str] | None = None, pre: str = "pre", post: str = "post",
                       prefix: str = "conf_", confidence: float = 0.95) -> pd.DataFrame:
     """The program's effect on confidence: mentees' change beyond the comparison group's, adjusted.
 
@@ -386,7 +391,7 @@ def confidence_effect(data, *, covariates: Sequence[str] | None = None, pre: str
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
-def dose_response(data, *, covariates: Sequence[str] | None = None, pre: str = "pre", post: str = "post",
+def dose_response(data: ProgramData, *, covariates: Sequence[str] | None = None, pre: str = "pre", post: str = "post",
                   prefix: str = "conf_", confidence: float = 0.95) -> pd.DataFrame:
     """Extra confidence gain per attended session, among mentees (in SD units).
 

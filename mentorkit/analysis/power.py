@@ -23,10 +23,15 @@ from scipy import stats
 
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["effect_pool", "analytic_power", "paired_power", "paired_required_n", "power_from_pool", "power_curve", "required_n", "recovery", "power_figure"]
 
 
-def effect_pool(data, *, prefix: str = "conf_", pre: str = "pre", post: str = "post") -> tuple[pd.DataFrame, list[str]]:
+def effect_pool(data: ProgramData, *, prefix: str = "conf_", pre: str = "pre", post: str = "post") -> tuple[pd.DataFrame, list[str]]:
     """Everyone with both survey waves: change in mean confidence, group and confounders.
 
     Returns

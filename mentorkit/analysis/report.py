@@ -16,6 +16,11 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["caveats", "report_figures", "report_html", "write_report"]
 
 _CSS = """
@@ -95,8 +100,8 @@ def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
         if "group" in pp.columns and (pp["group"] == "comparison").any():
             out.append("Pre/post: compare the mentees' change with the comparison group's change in the same table; "
                        "the difference between them is the better estimate of the program's effect.")
-        if "n" in pp.columns:
-            m = pp[pp.get("group", "mentored") == "mentored"] if "group" in pp.columns else pp
+        m = pp[pp["group"] == "mentored"] if "group" in pp.columns else pp
+        if "n" in pp.columns and m["n"].notna().any():  # every skill may be suppressed
             lo, hi = int(np.nanmin(m["n"])), int(np.nanmax(m["n"]))
             span = f"{lo}" if lo == hi else f"{lo} to {hi}"
             out.append(f"Pre/post: only mentees who answered both waves count (n = {span} per skill); if those "
@@ -116,87 +121,50 @@ def caveats(results: dict[str, pd.DataFrame]) -> list[str]:
     return out
 
 
-def report_figures(data, results: dict[str, pd.DataFrame]) -> dict[str, object]:
-    """The plotly figures of the report, by name (also handy in notebooks)."""
-    import plotly.graph_objects as go
+def report_figures(data: ProgramData, results: dict[str, pd.DataFrame], *, min_size: int | None = None) -> dict[str, object]:
+    """The plotly figures of the report, by name (also handy in notebooks).
 
-    from mentorkit.analysis.retention import balance_table, km_curves, propensity_weights, retention_frame
+    Drawn by :mod:`mentorkit.analysis.figures`, the functions the dashboards use; the survival
+    curves are :func:`mentorkit.analysis.retention.survival_curves`, cut where fewer than the
+    minimum group size are still at risk, as on the outcomes dashboard. The curves drawn are
+    kept in ``results["survival curves"]``.
+    """
+    from mentorkit.analysis import figures
+    from mentorkit.analysis.retention import balance_table, propensity_weights, retention_frame, survival_curves
 
     figs: dict[str, object] = {}
     pp = results.get("prepost")
     if pp is not None and len(pp):
-        fig = go.Figure()
-        for grp, part in pp.groupby("group" if "group" in pp.columns else (lambda _: "mentored"), sort=False):
-            part = part.dropna(subset=["mean_diff"])
-            fig.add_trace(go.Scatter(x=part["mean_diff"], y=part["skill"], mode="markers", name=str(grp),
-                                     error_x=dict(type="data", symmetric=False,
-                                                  array=part["ci_high"] - part["mean_diff"],
-                                                  arrayminus=part["mean_diff"] - part["ci_low"])))
-        fig.add_vline(x=0, line_dash="dot")
-        fig.update_layout(title="Change in confidence, post minus pre (95% CI)", xaxis_title="points on the 1-10 scale",
-                          height=380, margin=dict(l=140))
-        figs["prepost"] = fig
+        figs["prepost"] = figures.prepost_figure(pp)
     eff = results.get("confidence_effect")
     if eff is not None and len(eff):
-        fig = go.Figure()
-        fig.add_trace(go.Scatter(x=eff["d_naive"], y=eff["skill"], mode="markers", name="naive (unadjusted)",
-                                 marker_symbol="circle-open"))
-        fig.add_trace(go.Scatter(x=eff["d"], y=eff["skill"], mode="markers", name="adjusted (95% CI)",
-                                 error_x=dict(type="data", symmetric=False, array=eff["d_ci_high"] - eff["d"],
-                                              arrayminus=eff["d"] - eff["d_ci_low"])))
-        fig.add_vline(x=0, line_dash="dot")
-        fig.update_layout(title="Effect on confidence in SD units (mentees vs comparison)", height=360,
-                          margin=dict(l=140))
-        figs["effect"] = fig
+        figs["effect"] = figures.effect_figure(eff)
     try:
-        frame, cov = retention_frame(data)
+        curves = survival_curves(data, min_size=min_size)
     except MentorkitError:
-        frame, cov = None, []
-    if frame is not None and frame["mentored"].nunique() == 2:
-        fig = go.Figure()
-        variants = [("naive", None)]
+        curves = None
+    if curves is not None and len(curves):
+        results.setdefault("survival curves", curves)
+        figs["retention"] = figures.survival_figure(curves)
+        frame, cov = retention_frame(data)
         if cov:
             frame["ipw"] = propensity_weights(frame, "mentored", cov, treated=True)
-            variants.append(("weighted", "ipw"))
-        for label, w in variants:
-            curves = km_curves(frame, "duration_months", "event", "mentored", weights=w)
-            for grp, part in curves.groupby("group"):
-                fig.add_trace(go.Scatter(x=part["time"], y=part["survival"], mode="lines", line_shape="hv",
-                                         line_dash="dot" if label == "naive" else "solid",
-                                         name=f"{'mentored' if grp else 'comparison'} ({label})"))
-        fig.update_layout(title="Still employed (Kaplan-Meier)", xaxis_title="months since index date",
-                          yaxis_title="share still employed", height=420)
-        figs["retention"] = fig
-        if cov:
             bal = balance_table(frame, "mentored", cov, frame["ipw"], treated=True)
-            fig = go.Figure()
-            fig.add_trace(go.Scatter(x=bal["smd_before"].abs(), y=bal["covariate"], mode="markers", name="before weighting"))
-            fig.add_trace(go.Scatter(x=bal["smd_after"].abs(), y=bal["covariate"], mode="markers", name="after weighting"))
-            fig.add_vline(x=0.1, line_dash="dash", annotation_text="0.1")
-            fig.update_layout(title="Covariate balance (|standardised mean difference|)", height=300, margin=dict(l=140))
-            figs["balance"] = fig
+            figs["balance"] = figures.balance_figure(bal)
             results.setdefault("balance", bal)
     roi = results.get("roi")
     if roi is not None and len(roi):
-        fig = go.Figure(go.Bar(x=roi["scenario"], y=roi["roi_pct"], text=[f"{v:,.0f}%" for v in roi["roi_pct"]],
-                               textposition="outside"))
-        fig.update_layout(title="ROI by scenario (Phillips)", yaxis_title="ROI %", height=340)
-        figs["roi"] = fig
+        figs["roi"] = figures.roi_figure(roi)
     eng = results.get("engagement")
     if eng is not None and len(eng) > 1:
         part = eng[eng["group_by"] != "all"].dropna(subset=["attendance_rate"])
         if len(part):
-            fig = go.Figure()
-            fig.add_trace(go.Bar(x=part["group"], y=part["attendance_rate"], name="attendance rate"))
-            fig.add_trace(go.Bar(x=part["group"], y=part["checkins_vs_plan"], name="check-ins vs plan"))
-            fig.update_layout(title=f"Engagement by {part['group_by'].iloc[0]}", barmode="group", height=340,
-                              yaxis_tickformat=".0%")
-            figs["engagement"] = fig
+            figs["engagement"] = figures.engagement_figure(part, "group", part["group_by"].iloc[0])
     return figs
 
 
-def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: str = "Mentoring program outcomes",
-                themes: bool = True) -> str:
+def report_html(data: ProgramData, results: dict[str, pd.DataFrame] | None = None, *, title: str = "Mentoring program outcomes",
+                themes: bool = True, min_size: int | None = None) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     from mentorkit.analysis import analyze
     from mentorkit.analysis.engagement import nudges
@@ -208,7 +176,7 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
             results["confidence_effect"] = confidence_effect(data)
         except MentorkitError:
             pass
-    figs = report_figures(data, results)
+    figs = report_figures(data, results, min_size=min_size)
     first = [True]
 
     def chart(name: str) -> str:
@@ -288,7 +256,8 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
         from mentorkit.analysis.equity import CAVEAT
 
         gaps = results["equity"]
-        shown = gaps[~gaps["suppressed"]].drop(columns=["caveat", "suppressed"])
+        shown = gaps[~gaps["suppressed"].astype(bool)] if "suppressed" in gaps.columns else gaps
+        shown = shown.drop(columns=[c for c in ("caveat", "suppressed") if c in shown.columns])
         body += ["<h2>Equity: outcomes, access and sponsorship by group</h2>",
                  f"<div class='caveat'>{html.escape(CAVEAT)}</div>",
                  "<p class='note'>Each group against the reference group (the largest): gap = group minus reference, "
@@ -307,7 +276,7 @@ def report_html(data, results: dict[str, pd.DataFrame] | None = None, *, title: 
             + "\n".join(b for b in body if b) + "</body></html>")
 
 
-def write_report(data, out: str | Path, results: dict[str, pd.DataFrame] | None = None, *,
+def write_report(data: ProgramData, out: str | Path, results: dict[str, pd.DataFrame] | None = None, *,
                  title: str = "Mentoring program outcomes", themes: bool = True) -> Path:
     """Write the standalone HTML report to *out* and return its path.
 

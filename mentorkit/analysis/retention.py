@@ -15,15 +15,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mentorkit.analysis._common import min_group_size, require_columns, suppress
+from mentorkit.analysis._common import require_columns
+from mentorkit.privacy import min_group_size, suppress
 from mentorkit.errors import MentorkitError
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
 
 __all__ = [
     "clean_survival_table", "km_curves", "km_medians", "logrank", "cox_fit", "cox_hr", "propensity_scores",
     "propensity_weights", "propensity_model", "PropensityModel", "balance_table", "balance_credible",
     "compare_retention", "retention_analysis", "RetentionAnalysis", "retention_frame", "program_retention",
     "program_retention_analysis", "ph_test", "ph_flag", "SMD_THRESHOLD", "DEFAULT_CONFOUNDERS", "LOG_SCALE",
-    "DEFAULT_TIES", "TIES_METHODS", "NOT_REACHED",
+    "DEFAULT_TIES", "TIES_METHODS", "NOT_REACHED", "survival_curves", "CURVE_COLUMNS",
 ]
 
 #: Standardised mean differences above this are flagged as imbalanced (Austin 2009).
@@ -163,7 +169,7 @@ def km_curves(df: pd.DataFrame, duration: str, event: str, group: str, *,
     >>> bool(c["survival"].iloc[-1] < 1), int(c["at_risk"].min())
     (True, 5)
     """
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     counts = df.groupby(group, sort=True).size().rename("n").reset_index()
     shown = suppress(counts, "n", by=[group], min_size=size)
     hidden = set(shown.loc[shown["suppressed"], group])
@@ -232,7 +238,7 @@ def km_medians(df: pd.DataFrame, duration: str, event: str, group: str, *,
     >>> km_medians(t, "m", "e", "g", min_size=5)["median_status"].tolist()
     ['hidden: fewer than 5 people at risk at the median']
     """
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     rows = []
     for level, part in df.groupby(group, sort=True):
         kmf = _km_fit(part, duration, event, weights, entry)
@@ -1050,7 +1056,7 @@ def retention_analysis(df: pd.DataFrame, duration: str, event: str, group: str, 
     RetentionAnalysis
     """
     ties = _check_ties(ties)
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     cols = [duration, event, group] + ([entry] if entry else [])
     require_columns(df, cols + list(covariates), "retention")
     _refuse_missing(df, [duration, group, *covariates], "retention")
@@ -1212,7 +1218,7 @@ DEFAULT_CONFOUNDERS = ("prior_engagement", "tenure_years")
 LOG_SCALE = {"tenure_years": "log_tenure_years"}
 
 
-def _retention_frame(data, covariates: Sequence[str] | None = None
+def _retention_frame(data: ProgramData, covariates: Sequence[str] | None = None
                      ) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """:func:`retention_frame` plus the rows left out: ``reason, n, example``."""
     tte = data.time_to_exit()
@@ -1250,7 +1256,7 @@ def _retention_frame(data, covariates: Sequence[str] | None = None
     return frame.reset_index(drop=True), used, pd.DataFrame(excluded, columns=["reason", "n", "example"])
 
 
-def retention_frame(data, *, covariates: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def retention_frame(data: ProgramData, *, covariates: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """One row per person followed up (mentees and comparison group) with duration, exit and covariates.
 
     Complete cases only: people with a missing follow-up time or a missing confounder are
@@ -1281,7 +1287,7 @@ def retention_frame(data, *, covariates: Sequence[str] | None = None) -> tuple[p
     return frame, used
 
 
-def program_retention_analysis(data, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
+def program_retention_analysis(data: ProgramData, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
                                ties: str = DEFAULT_TIES, clip: float | None = 0.01, trim: float | None = None,
                                stabilized: bool = True) -> RetentionAnalysis:
     """:func:`retention_analysis` of mentored people against the comparison group, complete cases counted."""
@@ -1294,7 +1300,7 @@ def program_retention_analysis(data, *, covariates: Sequence[str] | None = None,
                               stabilized=stabilized, excluded=excluded)
 
 
-def program_retention(data, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
+def program_retention(data: ProgramData, *, covariates: Sequence[str] | None = None, min_size: int | None = None,
                       ties: str = DEFAULT_TIES, clip: float | None = 0.01, trim: float | None = None,
                       stabilized: bool = True) -> pd.DataFrame:
     """Retention of mentored people against the comparison group: naive and propensity-weighted.
@@ -1309,3 +1315,51 @@ def program_retention(data, *, covariates: Sequence[str] | None = None, min_size
     """
     return program_retention_analysis(data, covariates=covariates, min_size=min_size, ties=ties, clip=clip,
                                       trim=trim, stabilized=stabilized).table
+
+
+#: the columns of :func:`survival_curves`
+CURVE_COLUMNS = ["method", "group", "time", "at_risk", "survival"]
+
+
+def survival_curves(data: ProgramData, *, min_size: int | None = None, covariates: Sequence[str] | None = None) -> pd.DataFrame:
+    """Kaplan-Meier curves of mentored and comparison people, naive and propensity-weighted.
+
+    The curves the report and the outcomes dashboard both draw. Each curve stops before
+    the first time at which fewer than *min_size* people of its group are still at risk
+    (the weighted curve too, counted in people, not weights), so no step shows one
+    person's exit.
+
+    Returns
+    -------
+    DataFrame
+        ``method`` (naive / weighted), ``group`` (mentored / comparison), ``time`` (months),
+        ``at_risk`` (people, unweighted), ``survival``; empty when there is nobody to compare.
+
+    Examples
+    --------
+    >>> import mentorkit.datasets as ds
+    >>> c = survival_curves(ds.load("program_sample"))
+    >>> sorted(c["method"].unique()), bool(c["at_risk"].min() >= 5)
+    (['naive', 'weighted'], True)
+    """
+    size = min_group_size(min_size)
+    frame, cov = retention_frame(data, covariates=covariates)
+    if frame["mentored"].nunique() < 2:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    variants = [("naive", None)]
+    if cov:
+        frame["ipw"] = propensity_weights(frame, "mentored", cov, treated=True)
+        variants.append(("weighted", "ipw"))
+    naive = km_curves(frame, "duration_months", "event", "mentored", min_size=size)
+    out = []
+    for label, weights in variants:
+        curves = naive if weights is None else km_curves(frame, "duration_months", "event", "mentored",
+                                                          weights=weights, min_size=size)
+        for grp, part in curves.groupby("group"):
+            risk = naive[naive["group"] == grp].set_index("time")["at_risk"]
+            people = risk.reindex(part["time"].to_numpy(), method="ffill").to_numpy()
+            keep = np.cumprod(np.nan_to_num(people, nan=np.inf) >= size).astype(bool)
+            out.append(pd.DataFrame({"method": label, "group": "mentored" if grp else "comparison",
+                                     "time": part["time"].to_numpy()[keep], "at_risk": people[keep],
+                                     "survival": part["survival"].to_numpy()[keep]}))
+    return pd.concat(out, ignore_index=True)[CURVE_COLUMNS] if out else pd.DataFrame(columns=CURVE_COLUMNS)

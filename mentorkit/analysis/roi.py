@@ -23,7 +23,12 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
-__all__ = ["RETENTION_READINGS", "Range", "fully_loaded_costs", "retention_benefit", "roi", "roi_table", "ROI_COLUMNS", "RoiAssumptions",
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
+__all__ = ["RETENTION_READINGS", "Range", "costed_hours", "fully_loaded_costs", "retention_benefit", "roi", "roi_table", "ROI_COLUMNS", "RoiAssumptions",
            "program_hours", "retention_improvement", "salary_gain", "program_roi"]
 
 Number = Union[int, float]
@@ -274,7 +279,7 @@ def _scale(value, factor: float):
     return (r.low * factor, r.expected * factor, r.high * factor)
 
 
-def program_hours(data) -> dict:
+def program_hours(data: ProgramData) -> dict:
     """Mentor and mentee session hours from attended sessions.
 
     A group session counts once for the mentor (sessions of the same mentor, group and
@@ -303,7 +308,24 @@ def program_hours(data) -> dict:
             "sessions_attended": int(len(minutes)), "mentor_meetings": int(first.sum())}
 
 
-def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.DataFrame | None = None,
+def costed_hours(data: ProgramData, assumptions: RoiAssumptions | None = None) -> dict:
+    """The hours the ROI costs: mentor session hours plus preparation (``mentor_prep_ratio``), mentee hours.
+
+    The one place the hours rule is written; :func:`program_roi` and the dashboard's ROI
+    calculator both start from it.
+
+    >>> import mentorkit.datasets as ds
+    >>> d = ds.load("program_sample")
+    >>> h, c = program_hours(d), costed_hours(d, RoiAssumptions(mentor_prep_ratio=0.5))
+    >>> bool(abs(c["mentor_hours"] - 1.5 * h["mentor_hours"]) < 1e-9), c["mentee_hours"] == h["mentee_hours"]
+    (True, True)
+    """
+    a = assumptions or RoiAssumptions()
+    h = program_hours(data)
+    return {"mentor_hours": h["mentor_hours"] * (1 + a.mentor_prep_ratio), "mentee_hours": h["mentee_hours"]}
+
+
+def retention_improvement(data: ProgramData, *, horizon_months: float = 12.0, retention: pd.DataFrame | None = None,
                           covariates: Sequence[str] | None = None, _prepared: tuple | None = None) -> dict:
     """Fewer leavers per mentee within the horizon, with a low-high range, from the retention analysis.
 
@@ -342,7 +364,7 @@ def retention_improvement(data, *, horizon_months: float = 12.0, retention: pd.D
             "basis": basis}
 
 
-def _prepare(data, covariates):
+def _prepare(data: ProgramData, covariates):
     """The retention frame, its covariates and propensity weights (None without covariates)."""
     from mentorkit.analysis.retention import propensity_weights, retention_frame
 
@@ -351,7 +373,7 @@ def _prepare(data, covariates):
     return frame, cov, w
 
 
-def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str] | None = None,
+def salary_gain(data: ProgramData, *, retention_method: str = "ipw", covariates: Sequence[str] | None = None,
                 _prepared: tuple | None = None) -> dict:
     """Extra salary growth of mentees over the comparison group (a proportion), with its 95% CI.
 
@@ -376,7 +398,7 @@ def salary_gain(data, *, retention_method: str = "ipw", covariates: Sequence[str
     return {"low": lo, "expected": est, "high": hi}
 
 
-def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: pd.DataFrame | None = None,
+def program_roi(data: ProgramData, assumptions: RoiAssumptions | None = None, *, retention: pd.DataFrame | None = None,
                 covariates: Sequence[str] | None = None) -> pd.DataFrame:
     """Phillips ROI of a program from its data plus money assumptions.
 
@@ -403,7 +425,7 @@ def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: p
     parts = data.participants
     n_mentees = int((parts["role"] == "mentee").sum())
     n_pairs = int(len(data.pairs))
-    hours = program_hours(data)
+    hours = costed_hours(data, a)
     time_known = len(data.sessions) > 0
     prepared = _prepare(data, covariates)
     ret = retention_improvement(data, horizon_months=a.horizon_months, retention=retention, covariates=covariates,
@@ -413,7 +435,7 @@ def program_roi(data, assumptions: RoiAssumptions | None = None, *, retention: p
     t = roi_table(
         n_mentees=n_mentees, replacement_cost=a.replacement_cost,
         retention_improvement=(ret["low"], ret["expected"], ret["high"]),
-        mentor_hours=hours["mentor_hours"] * (1 + a.mentor_prep_ratio), hourly_rate=a.mentor_rate,
+        mentor_hours=hours["mentor_hours"], hourly_rate=a.mentor_rate,
         mentee_hours=hours["mentee_hours"], mentee_rate=a.mentee_rate,
         platform_cost=_scale(a.platform_cost_per_mentee, n_mentees), admin_cost=_scale(a.admin_cost_per_pair, n_pairs),
         salary_base=a.salary_base, salary_growth_gain=sal_range, value_per_salary_dollar=a.value_per_salary_dollar,

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mentorkit.analysis._common import min_group_size, suppress
+from mentorkit.analysis.figures import themes_figure  # noqa: F401 - drawn in figures, named here too
 from mentorkit.errors import MentorkitError
+from mentorkit.privacy import min_group_size, suppress, too_few
 
-__all__ = ["ThemeResult", "comment_themes", "sentiment", "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
+__all__ = ["ThemeResult", "ThemeModel", "fit_theme_model", "comment_themes", "comment_view", "sentiment",
+           "themes_figure", "POSITIVE_WORDS", "NEGATIVE_WORDS",
            "FILLER_WORDS"]
 
 #: Words that make a comment about a mentoring program read as positive (written for mentorkit).
@@ -102,6 +104,83 @@ class ThemeResult:
     assignments: pd.DataFrame
 
 
+@dataclass
+class ThemeModel:
+    """A topic model fitted once, that assigns themes to any number of further comments.
+
+    :func:`comment_themes` fits and assigns in one go; the partitioned job
+    (:mod:`mentorkit.scale`) fits on a sample and then calls :meth:`assign` on every partition.
+    """
+
+    vectorizer: object
+    model: object
+    n_themes: int
+    n_fitted: int
+    train_weights: np.ndarray
+
+    def assign(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's strongest theme (1-based; 0 when it shares no word with the model) and weight."""
+        if not len(texts):
+            return np.zeros(0, dtype=int), np.zeros(0)
+        W = self.model.transform(self.vectorizer.transform(list(texts)))
+        strength = W.max(axis=1)
+        return np.where(strength > 0, W.argmax(axis=1) + 1, 0), strength
+
+    def terms(self, n_top_terms: int = 8) -> list[list[str]]:
+        names = np.asarray(self.vectorizer.get_feature_names_out())
+        return [names[np.argsort(-row)[:n_top_terms]].tolist() for row in self.model.components_]
+
+    def describe(self, assigned: pd.DataFrame, *, n_top_terms: int = 8, min_size: int | None = None) -> pd.DataFrame:
+        """The theme table over assigned comments (``theme`` and ``sentiment`` columns), small themes suppressed."""
+        size = min_group_size() if min_size is None else int(min_size)
+        used = assigned.dropna(subset=["sentiment"])
+        rows = []
+        for t, top in enumerate(self.terms(n_top_terms), start=1):
+            s = used.loc[used["theme"] == t, "sentiment"].to_numpy(dtype=float)
+            rows.append({"theme": t, "label": " / ".join(top[:3]), "top_terms": ", ".join(top),
+                         "n_comments": int(len(s)), "share": len(s) / max(1, len(used)),
+                         "sentiment_mean": float(s.mean()) if len(s) else np.nan,
+                         "share_positive": float((s > 0).mean()) if len(s) else np.nan,
+                         "share_negative": float((s < 0).mean()) if len(s) else np.nan})
+        return suppress(pd.DataFrame(rows), "n_comments", by=["theme"], min_size=size)
+
+
+def fit_theme_model(texts: Sequence[str], *, n_themes: int = 5, method: str = "nmf", random_state: int = 0,
+                    lda_starts: int = 5) -> ThemeModel:
+    """Fit the TF-IDF + NMF (or counts + LDA) topic model of :func:`comment_themes` on *texts*."""
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+
+    texts = [t for t in texts if isinstance(t, str) and t.strip()]
+    if len(texts) < n_themes:
+        raise MentorkitError(f"comments: {len(texts)} non-empty comment(s) are too few for {n_themes} themes")
+    if method not in ("nmf", "lda"):
+        raise MentorkitError(f"comment themes: method must be 'nmf' or 'lda', got {method!r}")
+    stop = sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
+    min_df = 2 if len(texts) >= 20 else 1
+    if method == "nmf":
+        vec = TfidfVectorizer(stop_words=stop, min_df=min_df, max_df=0.9, sublinear_tf=True,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        model = NMF(n_components=n_themes, init="nndsvda", random_state=random_state, max_iter=400)
+    else:
+        vec = CountVectorizer(stop_words=stop, min_df=min_df, max_df=0.9,
+                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+        model = None
+    try:
+        X = vec.fit_transform(texts)
+    except ValueError as exc:
+        raise MentorkitError(f"comments: no usable words to find themes in ({exc})") from None
+    if model is None:
+        # LDA's likelihood has many local optima on short texts: keep the best of a few starts
+        fits = [LatentDirichletAllocation(n_components=n_themes, random_state=random_state + i,
+                                          learning_method="batch").fit(X) for i in range(lda_starts)]
+        model = max(fits, key=lambda m: m.score(X))
+        W = model.transform(X)
+    else:
+        W = model.fit_transform(X)
+    return ThemeModel(vec, model, n_themes, len(texts), W)
+
+
 def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5, method: str = "nmf",
                    text_col: str = "text", n_top_terms: int = 8, n_examples: int = 3,
                    random_state: int = 0, lda_starts: int = 5, min_size: int | None = None) -> ThemeResult:
@@ -134,9 +213,6 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     >>> sorted(r.themes["n_comments"].astype(int).tolist())
     [6, 6]
     """
-    from sklearn.decomposition import NMF, LatentDirichletAllocation
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-
     if isinstance(comments, pd.DataFrame):
         if text_col not in comments.columns:
             raise MentorkitError(f"comments: missing column {text_col!r} (columns present: {list(comments.columns)})")
@@ -146,34 +222,9 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     texts = texts.astype("string").fillna("").str.strip()
     keep = texts != ""
     texts_used = texts[keep]
-    if len(texts_used) < n_themes:
-        raise MentorkitError(f"comments: {len(texts_used)} non-empty comment(s) are too few for {n_themes} themes")
-    if method not in ("nmf", "lda"):
-        raise MentorkitError(f"comment themes: method must be 'nmf' or 'lda', got {method!r}")
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    stop = sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
-    min_df = 2 if len(texts_used) >= 20 else 1
-    if method == "nmf":
-        vec = TfidfVectorizer(stop_words=stop, min_df=min_df, max_df=0.9, sublinear_tf=True,
-                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
-        model = NMF(n_components=n_themes, init="nndsvda", random_state=random_state, max_iter=400)
-    else:
-        vec = CountVectorizer(stop_words=stop, min_df=min_df, max_df=0.9,
-                              token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
-        model = None
-    try:
-        X = vec.fit_transform(texts_used.tolist())
-    except ValueError as exc:
-        raise MentorkitError(f"comments: no usable words to find themes in ({exc})") from None
-    if model is None:
-        # LDA's likelihood has many local optima on short texts: keep the best of a few starts
-        fits = [LatentDirichletAllocation(n_components=n_themes, random_state=random_state + i,
-                                          learning_method="batch").fit(X) for i in range(lda_starts)]
-        model = max(fits, key=lambda m: m.score(X))
-        W = model.transform(X)
-    else:
-        W = model.fit_transform(X)
+    fitted = fit_theme_model(texts_used.tolist(), n_themes=n_themes, method=method, random_state=random_state,
+                             lda_starts=lda_starts)
+    vec, model, W = fitted.vectorizer, fitted.model, fitted.train_weights
     H = model.components_
     terms = np.asarray(vec.get_feature_names_out())
     strength = W.max(axis=1)
@@ -183,7 +234,7 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
                                 "weight": strength, "sentiment": senti})
     assignments.loc[assignments["theme"] == 0, "theme"] = pd.NA
     from mentorkit.privacy import redact_names
-    size = min_group_size() if min_size is None else int(min_size)
+    size = min_group_size(min_size)
     rows, examples, picked = [], [], []
     for t in range(n_themes):
         top = terms[np.argsort(-H[t])[:n_top_terms]]
@@ -216,16 +267,32 @@ def comment_themes(comments: pd.DataFrame | Sequence[str], *, n_themes: int = 5,
     return ThemeResult(themes=themes, examples=examples, assignments=assignments)
 
 
-def themes_figure(result: ThemeResult):
-    """A plotly bar chart: comments per theme, coloured by mean sentiment (suppressed themes left out)."""
-    import plotly.graph_objects as go
+def comment_view(comments: pd.DataFrame, redacted: pd.Series, *, wave: str | None = None, search: str = "",
+                 min_size: int | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The comments to list: by *wave* (``None``: all), containing *search* (in the redacted text), or why none.
 
-    t = result.themes[~result.themes["suppressed"]] if "suppressed" in result.themes.columns else result.themes
-    fig = go.Figure(go.Bar(
-        x=t["n_comments"], y=t["label"], orientation="h",
-        marker=dict(color=t["sentiment_mean"], colorscale="RdYlGn", cmin=-1, cmax=1,
-                    colorbar=dict(title="sentiment")),
-        text=[f"{s:+.2f}" for s in t["sentiment_mean"]], textposition="outside"))
-    fig.update_layout(title="Comment themes: size and mood", xaxis_title="comments", height=120 + 45 * len(t),
-                      margin=dict(l=220), yaxis=dict(autorange="reversed"))
-    return fig
+    Searching looks at the text after names are redacted, so a search for a person's name
+    finds nothing. When fewer than *min_size* people commented in the selection nothing is
+    listed (a handful of comments can be traced back to their authors).
+
+    Returns
+    -------
+    (DataFrame, str or None)
+        ``wave, text`` (redacted, not yet escaped) and a reason when the list is withheld.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"participant_id": ["a", "b", "c"], "wave": ["post"] * 3, "text": ["x", "y", "z"]})
+    >>> comment_view(c, c["text"], min_size=5)[1]
+    'Fewer than 5 people commented in this selection, so their comments are not shown.'
+    """
+    size = min_group_size(min_size)
+    c = comments.assign(text=redacted.reindex(comments.index))
+    if wave is not None:
+        c = c[c["wave"] == wave]
+    if too_few(c["participant_id"].nunique(), size):
+        return c.iloc[0:0][["wave", "text"]], (f"Fewer than {size} people commented in this selection, so their "
+                                                "comments are not shown.")
+    if search.strip():
+        c = c[c["text"].str.contains(search.strip(), case=False, regex=False, na=False)]
+    return c[["wave", "text"]], None

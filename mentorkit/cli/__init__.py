@@ -6,10 +6,11 @@ module                 commands
 :mod:`.grading`        ``grade``, ``train-grader``
 :mod:`.practice`       ``practice``
 :mod:`.analysis`       ``analyze``, ``report``, ``retention``, ``match``
-:mod:`.skills`         ``listen``, ``train-skills``
+:mod:`.skills`         ``listen``, ``train-skills``, ``evaluate``
+:mod:`.scale`          ``redact``, ``themes`` (and the large-input options of ``grade``/``listen``)
 :mod:`.program`        ``validate``, ``simulate``
 :mod:`.scenario`       ``scenario new``, ``scenario check``, ``scenario preview``
-:mod:`.manage`         ``roster``, ``plan``, ``nudges``
+:mod:`.manage`         ``roster``, ``plan``, ``nudges``, ``user``
 =====================  ======================================================
 
 Every subcommand is a thin wrapper over a library function; files people give it are read by
@@ -27,7 +28,7 @@ import sys
 from mentorkit.errors import MentorkitError
 
 #: the command-group modules, in the order their commands are listed in ``--help``
-GROUPS = ("grading", "practice", "analysis", "skills", "program", "scenario", "manage")
+GROUPS = ("grading", "practice", "analysis", "skills", "scale", "program", "scenario", "manage")
 
 
 # ----------------------------------------------------------------------- main

@@ -1,4 +1,4 @@
-"""``mentorkit analyze | report | retention | match``: outcomes research from the command line.
+"""``mentorkit analyze | report | retention | practice-outcomes | match``: outcomes research from the command line.
 
 ``analyze`` and ``report`` take every kind of source the dashboards take (a folder, a shipped
 dataset name, a database URL; see :mod:`mentorkit.sources`); ``retention`` and ``match`` read
@@ -19,7 +19,8 @@ from mentorkit.errors import MentorkitError
 if TYPE_CHECKING:  # imported where used, so that ``mentorkit --help`` starts quickly
     import pandas as pd
 
-__all__ = ["add_parsers", "run_analyze", "run_report", "run_retention", "run_match", "to_jsonable",
+__all__ = ["add_parsers", "run_analyze", "run_report", "run_retention", "run_match", "run_practice_outcomes",
+           "to_jsonable",
            "read_table", "load_program"]
 
 SOURCE_HELP = ("folder of program tables, a shipped dataset name (e.g. program_sample) or a database URL "
@@ -58,6 +59,27 @@ def add_parsers(sub) -> None:
     t.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
     _weighting_options(t)
     t.set_defaults(func=run_retention)
+
+    po = sub.add_parser("practice-outcomes", help="do mentors who practise more have mentees who gain more?",
+                        description="Join the practice log to the program by mentor (one pseudonym scheme) and "
+                                    "estimate the relation of practice (attempts, mean score) to mentees' "
+                                    "confidence change, adjusted for mentor tenure and cohort. Practice is not "
+                                    "randomised: the result is an association.")
+    po.add_argument("path", metavar="SOURCE", help=SOURCE_HELP)
+    po.add_argument("--practice", metavar="LOG", required=True,
+                    help="the practice log: a database URL or SQLite file, or a CSV export of attempts "
+                         "(e.g. practice_attempts.csv from `mentorkit simulate --practice`)")
+    po.add_argument("--mapping", metavar="FILE", help="YAML mapping of your export's columns and values")
+    po.add_argument("--method", choices=["mixed", "cluster"], default="mixed",
+                    help="mixed model with a random intercept per mentor (default), or OLS with mentor-clustered "
+                         "standard errors")
+    po.add_argument("--window", choices=["before_end", "before_start", "all"], default="before_end",
+                    help="which attempts count for a pair (default: finished by the pair's end date)")
+    po.add_argument("--program-ids", choices=["auto", "pseudonymised", "raw"], default="auto",
+                    help="whether the program's mentor ids are already the log's pseudonyms (default: auto, "
+                         "whichever finds more mentors; the output says which)")
+    po.add_argument("--format", choices=["json", "text"], default="text", help="output format (default text)")
+    po.set_defaults(func=run_practice_outcomes)
 
     m = sub.add_parser("match", help="match mentees to mentors with capacities, explained",
                        description="Optimal assignment from goals/expertise similarity, working-hour overlap and "
@@ -191,6 +213,27 @@ def run_report(args) -> int:
     results = analyze(data, **weighting_options(args))
     out = write_report(data, args.out, results, title=args.title)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, opens offline)")
+    return 0
+
+
+def run_practice_outcomes(args) -> int:
+    """Entry point for ``mentorkit practice-outcomes``."""
+    from mentorkit.analysis.practice_outcomes import practice_outcomes
+
+    data = load_program(args.path, args.mapping)
+    res = practice_outcomes(data, args.practice, method=args.method, window=args.window,
+                            program_ids=args.program_ids, progress=sys.stderr.isatty())
+    if args.format == "json":
+        out = {k: to_jsonable(v) for k, v in res.tables().items()}
+        json.dump(out, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        cols = ["exposure", "unit", "estimate", "ci_low", "ci_high", "p", "n_mentees", "n_mentors", "converged"]
+        _print_tables({"practice and mentee confidence change (adjusted)": res.table[cols],
+                       "unadjusted, for contrast": res.unadjusted[cols],
+                       "how the log joined the program": res.tables()["practice_join"]})
+        print(f"adjusted for: {res.table['adjusted_for'].iloc[0]}; method: {res.table['method'].iloc[0]}")
+        print(f"caveat: {res.table['caveat'].iloc[0]}")
     return 0
 
 

@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 from mentorkit.cli.files import read_column, read_lines
+from mentorkit.cli.scale import add_scale_arguments, run_partitioned, wants_partitioned
 from mentorkit.errors import MentorkitError
+from mentorkit.scale import GRADE_FIELDS as CSV_FIELDS
+from mentorkit.scale import grade_row as _csv_row
 
 __all__ = ["add_parsers", "read_statements", "run_grade", "run_train", "CSV_FIELDS"]
 
-CSV_FIELDS = ["text", "situation", "behavior", "impact", "judgement", "complete", "score",
-              "situation_evidence", "behavior_evidence", "impact_evidence", "judgement_words", "tips"]
 
 
 def add_parsers(sub) -> None:
@@ -27,6 +28,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--format", choices=["text", "jsonl", "csv"], default=None,
                    help="output format (default: text for one statement, jsonl for a file)")
     p.add_argument("--batch-size", type=int, default=64, help="statements parsed per batch")
+    add_scale_arguments(p)
     p.set_defaults(func=run_grade)
 
     t = sub.add_parser("train-grader", help="retrain the SBI grader from datasets/sbi reproducibly",
@@ -61,18 +63,6 @@ def read_statements(path: str | Path, column: str | None = None) -> list[tuple[i
     return items
 
 
-def _csv_row(d: dict) -> dict:
-    ev = d["evidence"]
-    return {
-        "text": d["text"], **{k: d[k] for k in ("situation", "behavior", "impact", "judgement", "complete", "score")},
-        "situation_evidence": " | ".join(s["text"] for s in ev["situation"]),
-        "behavior_evidence": " | ".join(s["text"] for s in ev["behavior"]),
-        "impact_evidence": " | ".join(s["text"] for s in ev["impact"]),
-        "judgement_words": " | ".join(s["text"] for s in ev["judgement"]),
-        "tips": " | ".join(t["message"] for t in d["tips"]),
-    }
-
-
 def run_grade(args) -> int:
     """Entry point for ``mentorkit grade`` (see ``mentorkit grade --help``)."""
     from mentorkit.feedback.grade import grade_feedback, grade_many
@@ -80,6 +70,8 @@ def run_grade(args) -> int:
         raise MentorkitError(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.input and args.text:
         raise MentorkitError("give either a TEXT argument or --input FILE, not both")
+    if args.input and wants_partitioned(args):
+        return run_partitioned("grade", args)
     if not args.input:
         if args.text is None:
             if sys.stdin is None or sys.stdin.isatty():

@@ -9,8 +9,9 @@ from __future__ import annotations
 import sys
 
 from mentorkit.cli.analysis import SOURCE_HELP
+from mentorkit.errors import MentorkitError
 
-__all__ = ["add_parsers", "run_plan", "run_roster", "run_nudges"]
+__all__ = ["add_parsers", "run_plan", "run_roster", "run_nudges", "run_user_add", "run_user_list"]
 
 
 def add_parsers(sub) -> None:
@@ -44,6 +45,22 @@ def add_parsers(sub) -> None:
     what.add_argument("--export", metavar="DIR", help="write .eml files and mail_merge.csv into DIR")
     what.add_argument("--send", action="store_true", help="send by SMTP to the smtp_url setting")
     n.set_defaults(func=run_nudges)
+
+    u = sub.add_parser("user", help="users who sign in to the dashboards, and their roles",
+                       description="Add a user (or replace their role and password) in the configuration file; "
+                                   "the password is asked for and kept only as a salted scrypt hash.")
+    usub = u.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    ua = usub.add_parser("add", help="add a user with a role (program_manager sees names in operational views)")
+    ua.add_argument("name", metavar="NAME")
+    ua.add_argument("--role", required=True, help="one of: " + ", ".join(_roles()))
+    ua.add_argument("--config", metavar="FILE", help="configuration file to write (default the one in force, "
+                                                     "else ./mentorkit.toml)")
+    ua.add_argument("--password-stdin", action="store_true",
+                    help="read the password from the first line of standard input instead of asking")
+    ua.set_defaults(func=run_user_add)
+    ul = usub.add_parser("list", help="the configured users and their roles (never their hashes)")
+    ul.add_argument("--config", metavar="FILE")
+    ul.set_defaults(func=run_user_list)
 
 
 def _program(source: str, mapping: str | None):
@@ -120,4 +137,36 @@ def run_nudges(args) -> int:
         for r in failed.itertuples(index=False):
             print(f"  not sent {r.draft_id} ({r.pair_id}, {r.to_email or 'no address'}): {r.detail}")
         return 1 if len(failed) else 0
+    return 0
+
+
+def _roles():
+    from mentorkit.manage.access import ROLES
+    return list(ROLES)
+
+
+def run_user_add(args) -> int:
+    """``mentorkit user add NAME --role ROLE``: the password is asked twice (or read from stdin)."""
+    from mentorkit.manage.access import add_user
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise MentorkitError("the two passwords differ; nothing was written")
+    if len(password) < 8:
+        raise MentorkitError("a password needs at least 8 characters; nothing was written")
+    path = add_user(args.name, args.role, password, args.config)
+    print(f"{args.name} ({args.role}) written to {path}")
+    return 0
+
+
+def run_user_list(args) -> int:
+    from mentorkit.manage.access import users
+    found = users(args.config) if args.config else users()
+    for u in found.values():
+        print(f"{u.name}\t{u.role}")
+    if not found:
+        print("no users configured", file=sys.stderr)
     return 0

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import sys
 
+from mentorkit.errors import MentorkitError
+
 __all__ = ["add_parsers", "run_validate", "run_simulate"]
 
 
@@ -51,6 +53,13 @@ def add_parsers(sub) -> None:
     s.add_argument("--tz-penalty", type=float, default=0.3, metavar="X", help="attendance lost with no overlap")
     s.add_argument("--selection-strength", type=float, default=1.0, metavar="S", help="opt-in selection (0 = none)")
     s.add_argument("--reply-median-hours", type=float, default=30.0, metavar="H", help="median message reply time")
+    s.add_argument("--practice", action="store_true",
+                   help="also simulate the mentors' practice log (practice_attempts.csv) and plant its relation "
+                        "to mentees' confidence gain")
+    s.add_argument("--practice-per-attempt", type=float, default=0.03, metavar="B",
+                   help="planted: confidence change (scale points) per practice attempt (default 0.03)")
+    s.add_argument("--practice-per-10-points", type=float, default=0.2, metavar="B",
+                   help="planted: confidence change per 10 points of mean practice score (default 0.2)")
     s.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default csv)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar")
     s.set_defaults(func=run_simulate)
@@ -96,19 +105,37 @@ def run_validate(args) -> int:
     return 0 if report.ok else 1
 
 
+#: the command-line option of each simulation setting
+SIMULATE_FLAGS = {"mentees": "--mentees", "seed": "--seed", "comparison": "--comparison", "cohorts": "--cohorts",
+                  "start": "--start", "confidence_effect_d": "--confidence-effect",
+                  "dose_response_per_session": "--dose-response", "retention_hazard_ratio": "--retention-hr",
+                  "promotion_odds_ratio": "--promotion-or", "attendance": "--attendance",
+                  "tz_penalty": "--tz-penalty", "selection_strength": "--selection-strength",
+                  "reply_median_hours": "--reply-median-hours", "practice_per_attempt": "--practice-per-attempt",
+                  "practice_per_10_points": "--practice-per-10-points"}
+
+
 def run_simulate(args) -> int:
     """Simulate a program into ``args.out`` and print what was written."""
-    from mentorkit.program.simulate import simulate
+    from mentorkit.program.simulate import SimulationSettings, simulate
 
-    data = simulate(
-        mentees=args.mentees, seed=args.seed, out=args.out, comparison=args.comparison, cohorts=args.cohorts,
-        start=args.start, confidence_effect_d=args.confidence_effect,
-        dose_response_per_session=args.dose_response, retention_hazard_ratio=args.retention_hr,
-        promotion_odds_ratio=args.promotion_or, attendance=args.attendance, tz_penalty=args.tz_penalty,
-        selection_strength=args.selection_strength, reply_median_hours=args.reply_median_hours,
-        format=args.format, progress=not args.no_progress,
-    )
+    settings = SimulationSettings(
+        mentees=args.mentees, seed=args.seed, comparison=args.comparison, cohorts=args.cohorts, start=args.start,
+        confidence_effect_d=args.confidence_effect, dose_response_per_session=args.dose_response,
+        retention_hazard_ratio=args.retention_hr, promotion_odds_ratio=args.promotion_or,
+        attendance=args.attendance, tz_penalty=args.tz_penalty, selection_strength=args.selection_strength,
+        reply_median_hours=args.reply_median_hours, practice=args.practice,
+        practice_per_attempt=args.practice_per_attempt, practice_per_10_points=args.practice_per_10_points)
+    try:
+        data = simulate(settings, args.out, format=args.format, progress=not args.no_progress)
+    except MentorkitError as exc:  # name the option as the user typed it, not the library's field
+        field = getattr(exc, "field", None)
+        if field in SIMULATE_FLAGS:
+            raise MentorkitError(str(exc).replace(f" {field} ", f" {SIMULATE_FLAGS[field]} ", 1)) from None
+        raise
     for table, df in data.tables().items():
         print(f"{table:<13} {len(df):>9} rows")
+    if data.practice is not None:
+        print(f"{'practice':<13} {len(data.practice):>9} attempts (practice_attempts.csv)")
     print(f"written to {args.out} (with truth.json)")
     return 0

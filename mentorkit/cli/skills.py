@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from mentorkit.cli.files import display_name, read_lines
+from mentorkit.cli.files import display_name, read_column, read_lines
+from mentorkit.cli.scale import add_scale_arguments, run_partitioned, wants_partitioned
 from mentorkit.errors import MentorkitError
+from mentorkit.skills.base import SKILLS  # the skill catalogue (no model is loaded)
 
 __all__ = ["add_parsers", "read_utterances", "listen_rows", "write_rows", "run_listen", "run_train"]
 
@@ -24,16 +26,24 @@ def add_parsers(sub) -> None:
     s.add_argument("--input", metavar="FILE", required=True, help="UTF-8 text file, one utterance per line ('-' for stdin)")
     s.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default jsonl)")
     s.add_argument("--batch-size", type=int, default=64, help="utterances parsed per batch")
+    s.add_argument("--column", metavar="NAME", help="with a CSV/Parquet input: the column holding the utterances")
+    add_scale_arguments(s)
     s.set_defaults(func=run_listen)
 
     t = sub.add_parser("train-skills", help="retrain the skill detectors from datasets/ reproducibly",
                        description="Train every skill detector (or those named) on its fixed training split, "
                                    "print test-split precision/recall/F1 and save the models (skops).")
     t.add_argument("--skill", action="append", metavar="NAME",
-                   help="only this skill (repeatable): active_listening, intent_tone, four_step, agreement, recap, boundaries")
+                   help="only this skill (repeatable): " + ", ".join(s for s in SKILLS if s != "sbi"))
     t.add_argument("--data", metavar="DIR", default=None, help="datasets folder (default: the checkout's datasets/)")
     t.add_argument("--out", metavar="DIR", default=None, help="where to write the models (default: the packaged ones)")
     t.set_defaults(func=run_train)
+
+    e = sub.add_parser("evaluate", help="test-split figures of the packaged SBI grader and skill detectors",
+                       description="Score the packaged models (no training) on their fixed test splits and print "
+                                   "precision, recall and F1 per part, label or component.")
+    e.add_argument("--data", metavar="DIR", default=None, help="datasets folder (default: the checkout's datasets/)")
+    e.set_defaults(func=run_evaluate)
 
 
 def read_utterances(path: str | Path) -> list[tuple[int, str]]:
@@ -84,7 +94,9 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
 
 def run_listen(args) -> int:
     """Entry point for ``mentorkit listen``."""
-    lines = read_utterances(args.input)
+    if wants_partitioned(args):
+        return run_partitioned("listen", args)
+    lines = read_column(args.input, args.column, what="utterance") if args.column else read_utterances(args.input)
     rows = listen_rows(lines, batch_size=args.batch_size)
     name = display_name(args.input)
     blank = [r["line"] for r in rows if r["label"] is None]
@@ -113,4 +125,27 @@ def run_train(args) -> int:
     Console().print(table)
     where = args.out or model_store.MODEL_DIR
     print(f"saved {report.skill.nunique()} model(s) to {where}", file=sys.stderr)
+    return 0
+
+
+def run_evaluate(args) -> int:
+    """Entry point for ``mentorkit evaluate``: the packaged models on their fixed test splits."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from mentorkit.feedback.train import evaluate_packaged
+    from mentorkit.skills.evaluate import report_all
+
+    sbi = evaluate_packaged(Path(args.data) / "sbi" if args.data else None)
+    skills = report_all("test", args.data)
+    table = Table(title="packaged models, fixed test splits")
+    for col in ("model", "component", "precision", "recall", "f1", "support"):
+        table.add_column(col, justify="left" if col in ("model", "component") else "right")
+    for r in sbi.itertuples():
+        table.add_row("sbi grader", r.part, f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}", str(r.support))
+    for r in skills.itertuples():
+        table.add_row(r.skill, r.component, f"{r.precision:.3f}", f"{r.recall:.3f}", f"{r.f1:.3f}", str(r.support))
+    Console().print(table)
     return 0

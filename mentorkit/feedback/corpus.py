@@ -67,7 +67,7 @@ def parse_marked(marked: str, where: str = "<text>") -> tuple[str, list[dict]]:
     """Strip ``{X:...}`` marks from *marked*; return the plain text and its spans.
 
     >>> parse_marked("{S:In Monday's call}, {B:you cut Ana off}.")
-    ("In Monday's call, you cut Ana off.", [{'label': 'situation', 'start': 0, 'end': 17}, {'label': 'behavior', 'start': 19, 'end': 33}])
+    ("In Monday's call, you cut Ana off.", [{'label': 'situation', 'start': 0, 'end': 16}, {'label': 'behavior', 'start': 18, 'end': 33}])
     """
     out: list[str] = []
     spans: list[dict] = []

@@ -29,7 +29,7 @@ import numpy as np
 
 from mentorkit.errors import MentorkitError
 from mentorkit.feedback import cues
-from mentorkit.feedback.model import PART_NAMES, TOKEN_THRESHOLD, SBIModel, TaggedDoc, runs
+from mentorkit.feedback.model import COLORS, LABELS, PART_NAMES, SBI_PARTS, TOKEN_THRESHOLD, SBIModel, TaggedDoc, runs
 
 __all__ = ["Span", "PartResult", "Tip", "FeedbackGrade", "grade_feedback", "grade_many",
            "MAX_CHARS", "POINTS", "model_path", "TextTooLongError"]
@@ -37,9 +37,6 @@ __all__ = ["Span", "PartResult", "Tip", "FeedbackGrade", "grade_feedback", "grad
 MAX_CHARS = 10_000
 POINTS = {"situation": 25, "behavior": 30, "impact": 25, "request": 10, "balance": 5, "intent": 5,
           "judgement_each": -15, "judgement_cap": -30}
-SBI_PARTS = ("situation", "behavior", "impact")
-LABELS = {"situation": "Situation", "behavior": "Behavior", "impact": "Impact", "judgement": "Judgement"}
-COLORS = {"situation": "#cfe8ff", "behavior": "#d7f5d0", "impact": "#ffe7b8", "judgement": "#ffc9c9"}
 
 
 class TextTooLongError(MentorkitError, ValueError):

@@ -34,6 +34,10 @@ from murmurhash.mrmr import hash as murmur3
 from mentorkit.errors import MentorkitError
 
 PART_NAMES = ("situation", "behavior", "impact", "judgement")
+#: the three SBI parts (judgement is a flag), their display names and highlight colours
+SBI_PARTS = PART_NAMES[:3]
+LABELS = {"situation": "Situation", "behavior": "Behavior", "impact": "Impact", "judgement": "Judgement"}
+COLORS = {"situation": "#cfe8ff", "behavior": "#d7f5d0", "impact": "#ffe7b8", "judgement": "#ffc9c9"}
 N_FEATURES = 2 ** 16
 TOKEN_THRESHOLD = 0.5
 MODEL_VERSION = 3
@@ -219,21 +223,46 @@ class SBIModel:
         path = Path(path)
         if not path.exists():
             raise MentorkitError(f"{path}: grader model file not found; run `mentorkit train-grader`")
+        import zipfile
+
+        if not zipfile.is_zipfile(path):
+            raise MentorkitError(f"{path}: cannot read the grader model (not an .npz archive; damaged or another "
+                                 "kind of file); run `mentorkit train-grader`")
         try:
             with np.load(path, allow_pickle=False) as z:
                 missing = [a for a in ARRAYS if a not in z.files]
                 if missing:
                     raise MentorkitError(f"{path}: not a mentorkit grader model (missing {missing})")
                 arrays = {a: z[a] for a in ARRAYS}
+        except MentorkitError:
+            raise
         except ValueError as exc:  # object arrays need pickle, which is refused
-            raise MentorkitError(f"{path}: refusing to load a grader model that needs pickle ({exc})") from None
-        except (OSError, EOFError) as exc:
-            raise MentorkitError(f"{path}: cannot read the grader model ({exc})") from None
-        meta = json.loads(str(arrays["meta"]))
-        if meta.get("version") != MODEL_VERSION or meta.get("n_features") != N_FEATURES:
-            raise MentorkitError(f"{path}: model version {meta.get('version')} does not match this mentorkit "
-                                 f"({MODEL_VERSION}); run `mentorkit train-grader`")
-        model = cls(**meta["params"])
+            if "pickle" in str(exc).lower():
+                raise MentorkitError(f"{path}: refusing to load a grader model that needs pickle ({exc})") from None
+            raise MentorkitError(f"{path}: cannot read the grader model ({exc}); run `mentorkit train-grader`") from None
+        except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+            raise MentorkitError(f"{path}: cannot read the grader model ({type(exc).__name__}: {exc}); "
+                                 "run `mentorkit train-grader`") from None
+        try:
+            meta = json.loads(str(arrays["meta"]))
+            params = dict(meta["params"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise MentorkitError(f"{path}: the grader model's metadata is damaged ({type(exc).__name__}: {exc}); "
+                                 "run `mentorkit train-grader`") from None
+        if not isinstance(meta, dict) or meta.get("version") != MODEL_VERSION or meta.get("n_features") != N_FEATURES:
+            raise MentorkitError(f"{path}: model version {meta.get('version') if isinstance(meta, dict) else None} "
+                                 f"does not match this mentorkit ({MODEL_VERSION}); run `mentorkit train-grader`")
+        for name in ("token_coef", "token_intercept", "doc_coef", "doc_intercept"):
+            a = arrays[name]
+            if a.dtype.kind not in "fiu":
+                raise MentorkitError(f"{path}: {name} is not numeric ({a.dtype}); run `mentorkit train-grader`")
+            if not np.all(np.isfinite(a)):
+                raise MentorkitError(f"{path}: {name} holds NaN or infinite values (it would score everything "
+                                     "0); run `mentorkit train-grader`")
+        if arrays["token_coef"].ndim != 2 or N_FEATURES not in arrays["token_coef"].shape:
+            raise MentorkitError(f"{path}: token_coef has shape {arrays['token_coef'].shape}, not one row per "
+                                 f"part over {N_FEATURES} features; run `mentorkit train-grader`")
+        model = cls(**params)
         model.token_coef_ = arrays["token_coef"]
         model.token_intercept_ = arrays["token_intercept"]
         model.doc_coef_ = arrays["doc_coef"]

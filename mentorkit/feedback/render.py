@@ -6,8 +6,12 @@ statement reaches the page as markup.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
-from mentorkit.feedback.grade import COLORS, LABELS, SBI_PARTS, FeedbackGrade
+from mentorkit.feedback.model import COLORS, LABELS, SBI_PARTS
+
+if TYPE_CHECKING:  # the grade is only read here; importing it would close a circle (grade -> render)
+    from mentorkit.feedback.grade import FeedbackGrade
 
 __all__ = ["highlight_html", "legend_html", "grade_html"]
 

@@ -19,7 +19,7 @@ from mentorkit.feedback.model import PART_NAMES, SBIModel, token_labels
 
 __all__ = ["corpus_dir", "load_corpus", "featurise", "normalised_spans", "train", "evaluate", "part_metrics",
            "cross_source", "cross_source_predictions", "group_metrics", "predict_proba", "calibration_report",
-           "save_cross_source", "cross_source_report"]
+           "save_cross_source", "cross_source_report", "evaluate_packaged"]
 
 
 def corpus_dir() -> Path:
@@ -235,3 +235,16 @@ def cross_source_report(corpus: str | Path | None = None) -> dict[str, pd.DataFr
     raw = json.loads(path.read_text(encoding="utf-8"))
     return {"per_writer": pd.DataFrame(raw["per_writer"]), "groups": pd.DataFrame(raw["groups"]),
             "mean": pd.Series(raw["mean"], name="f1")}
+
+
+def evaluate_packaged(corpus: str | Path | None = None) -> pd.DataFrame:
+    """Per-part precision, recall and F1 of the packaged grader on the fixed test split (no training).
+
+    What ``make evaluate`` prints for the SBI grader; ``train`` writes the same figures after fitting.
+    """
+    from mentorkit.feedback.grade import model_path
+
+    df = load_corpus(corpus)
+    test_df = df[df["split"] == "test"].reset_index(drop=True)
+    metrics, _ = evaluate(SBIModel.load(model_path()), test_df)
+    return metrics

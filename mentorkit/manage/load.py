@@ -28,6 +28,11 @@ import pandas as pd
 from mentorkit import config
 from mentorkit.manage.hours import DEFAULT_HOURS, WorkingHours
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["mentor_load", "outside_hours", "LOAD_COLUMNS"]
 
 LOAD_COLUMNS = ["mentor_id", "pair_id", "rule", "threshold", "value", "detail"]
@@ -52,7 +57,7 @@ def outside_hours(sent_at: pd.Series, tz: pd.Series, hours: pd.Series) -> np.nda
     return out
 
 
-def mentor_load(data, contacts: pd.DataFrame | None = None, *, as_of=None, capacity: int | None = None,
+def mentor_load(data: ProgramData, contacts: pd.DataFrame | None = None, *, as_of=None, capacity: int | None = None,
                 window_days: int = 28, outside_min: int = 3, reply_days: int = 56, reply_hours: float = 48.0,
                 min_replies: int = 3) -> pd.DataFrame:
     """Flags of the three load rules (module notes), one row per mentor (or pair) and rule.

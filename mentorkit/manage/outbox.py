@@ -50,6 +50,11 @@ from mentorkit.manage.hours import DEFAULT_HOURS, zone
 from mentorkit.manage.planner import Person, suggest_slots
 from mentorkit.manage.roster import RosterStore, check_email, hours_of
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["Outbox", "draft_nudges", "sender_address", "starters", "stage_of", "parse_smtp_url", "DRAFT_COLUMNS", "RESULT_COLUMNS",
            "STAGES", "MEETING_RULES"]
 
@@ -94,9 +99,11 @@ def stage_of(engagement: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     return pd.Series(stage, index=engagement.index, name="stage")
 
 
-def _silent_mentees(data, engagement: pd.DataFrame, as_of: pd.Timestamp, days: float) -> pd.DataFrame:
+def _silent_mentees(data: ProgramData, engagement: pd.DataFrame, as_of: pd.Timestamp, days: float) -> pd.DataFrame:
     act = engagement[engagement["active"] & (engagement["model"] == "async")]
     m = data.messages
+    # the async pairs first (one hash pass over the messages), then the cheap tests on what is left
+    m = m[m["pair_id"].isin(act["pair_id"].to_numpy())]
     if "sender" in m.columns:
         m = m[(m["sender"] == "mentee") & (m["sent_at"] <= as_of + pd.Timedelta(days=1))]
     last = m.groupby("pair_id")["sent_at"].max()
@@ -109,12 +116,13 @@ def _silent_mentees(data, engagement: pd.DataFrame, as_of: pd.Timestamp, days: f
     return f
 
 
-def _owes_reply(data, pairs: pd.Series) -> pd.Series:
+def _owes_reply(data: ProgramData, pairs: pd.Series) -> pd.Series:
     """For each pair, who should answer the oldest unanswered message ("mentor" or "mentee")."""
     m = data.messages
     if "sender" not in m.columns:
         return pd.Series("mentor", index=pairs.index)
-    open_ = m[m["replied_at"].isna() & m["pair_id"].isin(set(pairs))].sort_values("sent_at")
+    open_ = m[m["replied_at"].isna()]  # few messages are unanswered: test the pairs on those only
+    open_ = open_[open_["pair_id"].isin(pairs.to_numpy())].sort_values("sent_at")
     first_sender = open_.groupby("pair_id")["sender"].first()
     owes = pairs.map(first_sender).map({"mentee": "mentor", "mentor": "mentee"}).fillna("mentor")
     return owes
@@ -398,7 +406,7 @@ def _connect(target: dict, timeout: float) -> smtplib.SMTP:
 
 # ------------------------------------------------------------------ drafting
 
-def draft_nudges(data, contacts: pd.DataFrame | RosterStore | None = None, *, rules=None,
+def draft_nudges(data: ProgramData, contacts: pd.DataFrame | RosterStore | None = None, *, rules=None,
                  as_of: pd.Timestamp | str | None = None, quiet_days: int | None = None,
                  sent: pd.DataFrame | None = None, now: datetime | None = None,
                  async_update_days: float = 10, slot_minutes: int = 45, progress: bool = False) -> Outbox:
@@ -460,9 +468,15 @@ def draft_nudges(data, contacts: pd.DataFrame | RosterStore | None = None, *, ru
     held = held[["pair_id", "rule", "recipient_id", "last_nudged", "days_since_nudge"]].reset_index(drop=True)
     todo = flagged[~recent].reset_index(drop=True)
     # contacts
-    tz = data.participants.set_index("participant_id")["timezone"]
+    meet = todo[todo["rule"].isin(list(MEETING_RULES))]
+    people = data.participants[data.participants["participant_id"].isin(
+        pd.unique(np.concatenate([meet["recipient_id"].to_numpy(), meet["other_id"].to_numpy()])))]
+    tz = dict(zip(people["participant_id"], people["timezone"]))
     if contacts is not None and len(contacts):
-        c = contacts.drop_duplicates("participant_id").set_index("participant_id")
+        # only the people these drafts name: dicts and working hours for them, not the whole roster
+        needed = pd.unique(np.concatenate([todo["recipient_id"].to_numpy(), todo["other_id"].to_numpy()]))
+        c = contacts[contacts["participant_id"].isin(needed)]
+        c = c.drop_duplicates("participant_id").set_index("participant_id")
         names, emails = c["name"].to_dict(), c["email"].to_dict()
         hours = dict(zip(c.index, hours_of(c.reset_index())))
         tz_roster = c["timezone"].to_dict()

@@ -40,6 +40,11 @@ import pandas as pd
 from mentorkit.errors import MentorkitError
 from mentorkit.manage.hours import DEFAULT_HOURS, WorkingHours, utc_windows, zone
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["Person", "common_windows", "daily_overlap", "weekly_overlap", "recommend_cadence", "suggest_slots",
            "Plan", "plan_meetings", "plans_for_pairs", "write_ics", "CADENCE_RULES"]
 
@@ -276,7 +281,7 @@ def _plan(zones: tuple, first: date, last: date, cadence: str | None):
     return weekly, rec, why, tuple(meetings)
 
 
-def plans_for_pairs(data, contacts: pd.DataFrame | None = None, pair_ids: Iterable[str] | None = None, *,
+def plans_for_pairs(data: ProgramData, contacts: pd.DataFrame | None = None, pair_ids: Iterable[str] | None = None, *,
                     agenda: str | None = None, progress: bool = False) -> list[Plan]:
     """A plan per pair (a group's pairs share one plan, keyed by ``group_id``).
 

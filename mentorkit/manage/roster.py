@@ -47,6 +47,11 @@ from mentorkit.errors import MentorkitError
 from mentorkit.manage.hours import DEFAULT_HOURS, WorkingHours, zone
 from mentorkit.store import open_engine, resolve_url, retry, safe_url
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["ROSTER_COLUMNS", "SENT_COLUMNS", "Problem", "RosterImport", "RosterStore", "read_export", "check_email", "hours_of",
            "simulate_roster", "contacts_table", "sent_table"]
 
@@ -411,7 +416,7 @@ _HOURS = (("Mon-Fri 09:00-17:00", 0.55), ("Mon-Fri 08:00-16:00", 0.15), ("Mon-Fr
           ("Mon-Thu 09:00-17:00", 0.08), ("Mon-Fri 07:30-15:30", 0.07), ("Tue 14:00-16:00; Thu 09:00-12:00", 0.05))
 
 
-def simulate_roster(data, *, seed: int = 0) -> pd.DataFrame:
+def simulate_roster(data: ProgramData, *, seed: int = 0) -> pd.DataFrame:
     """A fictional roster export for a (simulated) program: every mentor and mentee.
 
     Names are drawn from short lists written for mentorkit, addresses are at the reserved

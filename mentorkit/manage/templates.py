@@ -27,6 +27,11 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
+
 __all__ = ["TEMPLATES", "render", "render_page", "pair_details", "escape_markdown", "BLANK"]
 
 #: name -> title
@@ -106,7 +111,7 @@ def render_page(name: str, details: dict | None = None) -> str:
             f"<body>{body}</body></html>")
 
 
-def pair_details(data, pair_id: str, *, contacts: pd.DataFrame | None = None, names: bool = False,
+def pair_details(data: ProgramData, pair_id: str, *, contacts: pd.DataFrame | None = None, names: bool = False,
                  pseudonym=None) -> dict:
     """What the templates need about one pair, from the program data (and the roster when allowed).
 

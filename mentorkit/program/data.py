@@ -21,6 +21,7 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 from mentorkit.program.schema import TABLE_ORDER, TABLES
+from mentorkit.program.tables import empty_table, write_table
 
 __all__ = ["Problem", "ValidationReport", "ProgramData", "ProgramDataError", "PROBLEM_COLUMNS"]
 
@@ -190,7 +191,6 @@ class ProgramDataError(MentorkitError):
 
 
 def _empty(table: str) -> pd.DataFrame:
-    from mentorkit.program.loader import empty_table
     return empty_table(table)
 
 
@@ -211,6 +211,9 @@ class ProgramData:
         The folder the data came from.
     truth : dict or None
         The planted effects from ``truth.json`` (simulated data only).
+    practice : DataFrame or None
+        The mentors' practice attempts when the simulator made them (``simulate(practice=True)``);
+        a real practice log lives in :mod:`mentorkit.store`.
 
     Example
     -------
@@ -232,6 +235,7 @@ class ProgramData:
     report: ValidationReport = field(default_factory=ValidationReport)
     source: Path | None = None
     truth: dict | None = None
+    practice: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """``{name: DataFrame}`` for every table, in dependency order."""
@@ -282,21 +286,31 @@ class ProgramData:
             "event": o["exited"].to_numpy(dtype=bool),
         })
 
-    def to_folder(self, path: str | Path, format: str = "csv") -> Path:
-        """Write every non-empty table (and ``truth.json``) to *path*.
+    def to_folder(self, path: str | Path, format: str = "csv", *, on_table=None) -> Path:
+        """Write every non-empty table (and ``truth.json``) to *path*; *on_table* is called with
+        each table's name once it is written (a progress bar's step).
 
         CSV text is made spreadsheet-safe (see
         :func:`mentorkit.privacy.spreadsheet_safe`); the loader reads it back
-        unchanged.
+        unchanged. A folder that cannot be made is a :class:`MentorkitError` naming it.
         """
-        from mentorkit.program.loader import write_table
         path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MentorkitError(f"{path}: cannot create the output folder: {exc.strerror or exc}") from None
         for t, df in self.tables().items():
             if t in ("comments", "sponsorship") and df.empty:
                 continue
             write_table(df, path / f"{t}.{format}")
+            if on_table is not None:
+                on_table(t)
         if self.truth is not None:
-            (path / "truth.json").write_text(json.dumps(self.truth, indent=2, sort_keys=False) + "\n")
+            (path / "truth.json").write_text(json.dumps(self.truth, indent=2, sort_keys=False) + "\n",
+                                             encoding="utf-8")
+        if self.practice is not None:   # the simulated practice log, as `simulate(out=...)` writes it
+            from mentorkit.privacy import to_csv_safe
+            from mentorkit.program.simulate import PRACTICE_FILE, _attempts_export
+            to_csv_safe(_attempts_export(self.practice), path / PRACTICE_FILE)
         return path
 

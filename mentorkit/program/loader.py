@@ -35,22 +35,31 @@ the report.
 Mapping file (YAML), every key optional::
 
     date_format: "%d/%m/%Y"        # tried first; ISO 8601 is always accepted
+    snapshot_date: 2024-06-30      # the day an HR extract was taken (for derived dates)
     columns: {EmployeeNumber: participant_id}           # export name: mentorkit name
     values:  {mentored: {"Yes": true, "No": false}}     # mentorkit column: {export: mentorkit}
-    pseudonymise: [participant_id, mentor_id, mentee_id]  # salted hashes (needs MENTORKIT_SALT)
+    pseudonymise: all              # every id column as salted hashes (needs MENTORKIT_SALT); or a list
+                                   # that names all of participant_id, mentor_id, mentee_id, sponsor_id
     item_ranges: {"eng_*": [1, 5]}                      # score ranges of your own survey items
     tables:
       participants:
         file: hris_people.csv      # default <table>.csv/.tsv/.xlsx/.parquet
         sheet: People              # Excel only
-        columns: {...}             # as above, for this table only
+        columns: {InProgram: [mentored, role]}   # one export column feeding two fields, on purpose
         values: {...}
-        defaults: {channel: video} # fill a missing column with one value
+        defaults: {channel: video, region: null} # fill a missing column with one value (null: empty)
         drop: [Notes]              # columns not to load
         date_format: "%m/%d/%Y"
+        derive:                    # dates from other columns (see mentorkit.program.loading.derive)
+          hire_date: {from: YearsAtCompany, rule: years_before_snapshot}
+          exit_date: {from: Attrition, rule: snapshot_if_true}
 
 Quote keys such as ``"Yes"`` in YAML; unquoted ``Yes``/``No``/``On``/``Off``
-are read as booleans and then match any of yes/true/on (no/false/off).
+are read as booleans and then match any of yes/true/on (no/false/off). A key
+written twice in one mapping is refused (with the file and both lines): YAML
+would silently keep the last one. Two export columns for one field are an
+error on the file's header; one export column for several fields only as a
+list, as above.
 
 Example
 -------
@@ -75,12 +84,14 @@ import pandas as pd
 from mentorkit.errors import MentorkitError
 from mentorkit.program.data import PROBLEM_COLUMNS, ProgramData, ProgramDataError, ValidationReport
 from mentorkit.program.loading.cells import _as_text, _Col, _Ctx, _parse_column, _Rows
+from mentorkit.program.loading.derive import derive_column, extra_targets
 from mentorkit.program.loading.mapping import Mapping, TableMapping, _resolve_columns, read_mapping
 from mentorkit.program.loading.quarantine import (QUARANTINE_DIRNAME, _build_problem_frame, _quarantine_frame,
                                                   _write_quarantine)
 from mentorkit.program.loading.readers import SUFFIXES, _file_problem, _objects, _Raw, _read_any
 from mentorkit.program.loading.rules import _check_duplicates, _check_reference, _row_rules, _session_after_start
 from mentorkit.program.schema import TABLE_ORDER, TABLES, TableSpec
+from mentorkit.program.tables import empty_table, write_table
 
 __all__ = ["load", "validate", "read_mapping", "Mapping", "TableMapping", "empty_table", "write_table",
            "SUFFIXES", "QUARANTINE_DIRNAME"]
@@ -101,23 +112,6 @@ class _Table:
     quarantine: pd.DataFrame | None
     n_read: int
     all_ids: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def empty_table(table: str) -> pd.DataFrame:
-    """An empty DataFrame with *table*'s required columns and their dtypes.
-
-    >>> empty_table("messages").dtypes.astype(str).to_dict()
-    {'pair_id': 'object', 'sent_at': 'datetime64[ns]', 'replied_at': 'datetime64[ns]'}
-    """
-    spec = TABLES[table]
-    data = {}
-    for c in spec.columns:
-        if not c.required:
-            continue
-        dtype = {"number": "float64", "bool": "bool", "date": "datetime64[ns]",
-                 "datetime": "datetime64[ns]"}.get(c.kind, object)
-        data[c.name] = pd.Series([], dtype=dtype)
-    return pd.DataFrame(data)
 
 
 def _find_file(folder: Path, table: str, tmap: TableMapping, listing: dict[str, Path]) -> tuple[Path | None, list[tuple]]:
@@ -158,13 +152,20 @@ def _process(spec: TableSpec, folder: Path, ctx: _Ctx, done: dict[str, "_Table"]
     rows = _Rows(n)
     if raw.names and n == 0 and not raw.invalid and spec.required and not any(p[3] == "error" for p in raw.problems):
         _file_problem(raw, "file has a header but no data rows", "warning")
-    positions = _resolve_columns(spec, raw, ctx, tmap) if raw.names else {}
+    positions = extra_targets(spec, raw, ctx, tmap, _resolve_columns(spec, raw, ctx, tmap)) if raw.names else {}
     cols: dict[str, _Col] = {}
     missing = []
     date_format = tmap.date_format or ctx.mapping.date_format
+    underived = False
     for c in spec.columns:
         vmap = {**ctx.mapping.values.get(c.name, {}), **tmap.values.get(c.name, {})} or None
-        if c.name in positions:
+        if c.name in tmap.derive and raw.names:
+            col = derive_column(c, tmap.derive[c.name], raw, rows, ctx, tmap, positions)
+            if col is None:
+                underived = True
+            else:
+                cols[c.name] = col
+        elif c.name in positions:
             j = positions[c.name]
             cols[c.name] = _parse_column(c, raw.codes[j], raw.uniques[j], rows, ctx, vmap, date_format)
         elif c.name in tmap.defaults:
@@ -177,8 +178,10 @@ def _process(spec: TableSpec, folder: Path, ctx: _Ctx, done: dict[str, "_Table"]
     for m in missing:
         _file_problem(raw, f"required column is missing{'; every row is quarantined' if n else ''}", "error",
                       row=1, column=m)
-    if missing:
+    if missing or underived:
         rows.reject_all()
+        missing = missing + [f"{c}: cannot be derived by the mapping (see the problem on row 1)"
+                             for c in tmap.derive if c not in cols and raw.names]
     if n and not missing:
         _row_rules(spec, cols, rows, ctx)
     # cross-table references
@@ -356,33 +359,3 @@ def validate(path: str | os.PathLike, mapping=None, **kwargs) -> ValidationRepor
 
 
 # ==================================================================== writing
-
-def write_table(df: pd.DataFrame, path: str | os.PathLike, table: str | None = None) -> Path:
-    """Write one table as CSV or Parquet (by suffix) in the form :func:`load` reads.
-
-    CSV: dates as ``YYYY-MM-DD``, times as ``YYYY-MM-DD HH:MM:SS`` (UTC),
-    whole-number columns without ``.0``, text made spreadsheet-safe
-    (:func:`mentorkit.privacy.to_csv_safe`).
-
-    >>> import tempfile, os
-    >>> df = pd.DataFrame({"participant_id": ["P1"], "wave": ["post"], "text": ["+1 agreed"]})
-    >>> print(write_table(df, os.path.join(tempfile.mkdtemp(), "comments.csv")).read_text(), end="")
-    participant_id,wave,text
-    P1,post,'+1 agreed
-    """
-    from mentorkit.privacy import to_csv_safe
-
-    path = Path(path)
-    if path.suffix == ".parquet":
-        df.to_parquet(path, index=False)
-        return path
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if pd.api.types.is_float_dtype(s):
-            v = s.to_numpy()
-            ok = ~np.isnan(v)
-            if ok.any() and np.all(np.mod(v[ok], 1) == 0) and np.all(np.abs(v[ok]) < 2 ** 53):
-                s = s.astype("Int64")
-        out[c] = s
-    return to_csv_safe(pd.DataFrame(out, index=df.index), path)

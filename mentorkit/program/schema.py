@@ -521,10 +521,17 @@ def item_ranges(items: Iterable[str], extra: Mapping[str, Iterable[float]] | Non
 # -------------------------------------------------------------- pandera schemas
 
 def _pandera():
+    """pandera, which only :func:`schema_for` needs (the loader checks rows itself, by the specs)."""
     try:
         import pandera.pandas as pa
-    except ImportError:  # pragma: no cover - pandera < 0.24
-        import pandera as pa
+    except ImportError:  # pragma: no cover - pandera < 0.24, or not installed
+        try:
+            import pandera as pa
+        except ImportError:
+            from mentorkit.errors import MentorkitError
+
+            raise MentorkitError("schema_for needs pandera, which is not installed: "
+                                 "pip install 'mentorkit[test]' (or pip install pandera)") from None
     return pa
 
 

@@ -48,7 +48,11 @@ Planted effects (written to ``truth.json``):
   mean adds (removes) this many SDs;
 * ``retention_hazard_ratio``: the exit hazard of mentees relative to
   comparable non-mentored people;
-* ``promotion_odds_ratio``: the odds of promotion within 24 months.
+* ``promotion_odds_ratio``: the odds of promotion within 24 months;
+* with ``practice=True``, ``practice_per_attempt`` and ``practice_per_10_points``: the rise of a
+  mentee's mean confidence change per practice attempt of their mentor and per 10 points of the
+  mentor's mean practice score, with mentor tenure and cohort as planted confounders (the
+  practice log is ``data.practice`` and ``practice_attempts.csv``).
 
 Example
 -------
@@ -59,10 +63,10 @@ Example
 """
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
 import os
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,7 +76,7 @@ from mentorkit.program.data import ProgramData, ValidationReport
 from mentorkit.program.schema import (CADENCE_DAYS, CADENCES, CONFIDENCE_ITEMS, FUNCTION_SUBSCALES, MODELS,
                                       SKILLS, TABLE_ORDER)
 
-__all__ = ["simulate", "DEFAULTS", "REGIONS", "COHORT_WEEKS", "FOLLOW_UP_MONTHS"]
+__all__ = ["simulate", "SimulationSettings", "DEFAULTS", "REGIONS", "COHORT_WEEKS", "FOLLOW_UP_MONTHS", "PRACTICE_FILE"]
 
 COHORT_WEEKS = (12, 16, 20, 26)
 FOLLOW_UP_MONTHS = 24
@@ -113,7 +117,7 @@ _LOG_TENURE_MEAN = 1.3
 _REF_DATE = pd.Timestamp("2023-03-01")
 
 _STREAMS = ("pool", "cohort", "match", "mentors", "ids", "sessions", "goals", "messages", "surveys",
-            "outcomes", "comments", "equity", "sponsorship")   # new streams go last: old ones stay as they were
+            "outcomes", "comments", "equity", "sponsorship", "practice")   # new streams go last: old ones stay as they were
 
 #: self-described gender and ethnicity of the workforce (shares), for the equity lens
 GENDERS = {"woman": 0.48, "man": 0.49, "non-binary": 0.03}
@@ -228,24 +232,16 @@ def _pool(rng, n_mentees: int, n_comp: int, strength: float):
     }
 
 
-def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = None, *,
-             comparison: int | None = None, cohorts: int | None = None, start: str = "2022-01-10",
-             confidence_effect_d: float = 0.5, dose_response_per_session: float = 0.05,
-             retention_hazard_ratio: float = 0.7, promotion_odds_ratio: float = 1.3,
-             attendance: float = 0.85, tz_penalty: float = 0.3, selection_strength: float = 1.0,
-             model_mix: dict | None = None, cadence_mix: dict | None = None,
-             reply_median_hours: float = 30.0, baseline_exit_rate: float = 0.15,
-             cross_region_share: float = 0.3, format: str = "csv", progress: bool = False) -> ProgramData:
-    """Simulate a mentoring program; write it to *out* when given.
+@dataclass(frozen=True)
+class SimulationSettings:
+    """Everything a simulated program is made from; the same settings give byte-identical files.
 
-    Parameters
+    Attributes
     ----------
     mentees : int
         Number of mentees (at least 10).
     seed : int
-        Random seed: the same seed and options give byte-identical files.
-    out : path-like, optional
-        Folder to write one CSV (or Parquet) file per table plus ``truth.json``.
+        Random seed.
     comparison : int, optional
         Size of the non-mentored comparison group (default: as many as mentees).
     cohorts : int, optional
@@ -268,47 +264,129 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
         Yearly exit probability of an average non-mentored person.
     cross_region_share : float
         Share of mentors matched from a region other than their mentees'.
+    practice : bool
+        Also simulate the mentors' practice log (``data.practice``; ``practice_attempts.csv``
+        when writing) and plant its relation to their mentees' confidence gain (see
+        :func:`_practice`; off by default, so the other tables stay as they were).
+    practice_per_attempt, practice_per_10_points : float
+        The planted relation: extra rise of a mentee's mean ``conf_*`` change (post minus pre,
+        scale points) per practice attempt of their mentor before the pair ended, and per 10
+        points of the mentor's mean practice score (mentors who practised).
+
+    >>> SimulationSettings(mentees=50).checked().comparison
+    50
+    >>> SimulationSettings(mentees=5).checked()
+    Traceback (most recent call last):
+    ...
+    mentorkit.errors.MentorkitError: simulate: mentees must be at least 10, got 5
+    """
+
+    mentees: int = 600
+    seed: int = 0
+    comparison: int | None = None
+    cohorts: int | None = None
+    start: str = "2022-01-10"
+    confidence_effect_d: float = 0.5
+    dose_response_per_session: float = 0.05
+    retention_hazard_ratio: float = 0.7
+    promotion_odds_ratio: float = 1.3
+    attendance: float = 0.85
+    tz_penalty: float = 0.3
+    selection_strength: float = 1.0
+    model_mix: dict | None = None
+    cadence_mix: dict | None = None
+    reply_median_hours: float = 30.0
+    baseline_exit_rate: float = 0.15
+    cross_region_share: float = 0.3
+    practice: bool = False
+    practice_per_attempt: float = 0.03
+    practice_per_10_points: float = 0.2
+
+    def checked(self) -> "SimulationSettings":
+        """These settings with the defaults filled in, or a :class:`MentorkitError` naming the bad field
+        (its ``field`` attribute holds the name, so a front can say which of its options it was)."""
+        def bad(field: str, message: str) -> MentorkitError:
+            err = MentorkitError(f"simulate: {field} {message}")
+            err.field = field
+            return err
+
+        if self.mentees < 10:
+            raise bad("mentees", f"must be at least 10, got {self.mentees}")
+        comparison = self.mentees if self.comparison is None else int(self.comparison)
+        if comparison < 0:
+            raise bad("comparison", f"must be 0 or more, got {comparison}")
+        for name, lo, hi in (("attendance", 0.01, 1.0), ("tz_penalty", 0.0, 1.0),
+                             ("retention_hazard_ratio", 0.05, 20.0), ("promotion_odds_ratio", 0.05, 20.0),
+                             ("baseline_exit_rate", 0.001, 0.9), ("cross_region_share", 0.0, 1.0),
+                             ("reply_median_hours", 0.1, 1000.0), ("selection_strength", 0.0, 10.0)):
+            v = getattr(self, name)
+            if not lo <= v <= hi:
+                raise bad(name, f"must be between {lo} and {hi}, got {v}")
+        try:
+            start = str(np.datetime64(pd.Timestamp(self.start).date(), "D"))
+        except (ValueError, TypeError):
+            raise bad("start", f"must be a date like 2022-01-10, got {self.start!r}") from None
+        if self.practice:
+            for name in ("practice_per_attempt", "practice_per_10_points"):
+                v = getattr(self, name)
+                if not -2.0 <= v <= 2.0:
+                    raise bad(name, f"must be between -2 and 2 scale points, got {v}")
+        cohorts = int(self.cohorts) if self.cohorts else min(12, max(1, math.ceil(self.mentees / 100)))
+        if cohorts < 1:
+            raise bad("cohorts", f"must be at least 1, got {self.cohorts}")
+        return dataclasses.replace(
+            self, comparison=comparison, cohorts=cohorts, start=start,
+            model_mix=_check_mix("model_mix", self.model_mix or DEFAULTS["model_mix"], MODELS),
+            cadence_mix=_check_mix("cadence_mix", self.cadence_mix or DEFAULTS["cadence_mix"], CADENCES))
+
+
+def simulate(settings: SimulationSettings | None = None, out: str | os.PathLike | None = None, *,
+             format: str = "csv", progress: bool = False, **changes) -> ProgramData:
+    """Simulate a mentoring program; write it to *out* when given (through :meth:`ProgramData.to_folder`).
+
+    Parameters
+    ----------
+    settings : SimulationSettings, optional
+        What to simulate (default :class:`SimulationSettings`).
+    out : path-like, optional
+        Folder to write one CSV (or Parquet) file per table plus ``truth.json``.
     format : {"csv", "parquet"}
         File format when writing.
     progress : bool
         Show a progress bar.
+    **changes
+        Fields of *settings* to change, by name (``simulate(mentees=50, seed=3)``).
 
     Returns
     -------
     ProgramData
         The program, with ``truth`` holding the planted effects.
+
+    >>> simulate(mentees=20, seed=1).pairs.shape[0]
+    20
     """
-    if mentees < 10:
-        raise MentorkitError(f"simulate: --mentees must be at least 10, got {mentees}")
-    comparison = mentees if comparison is None else int(comparison)
-    if comparison < 0:
-        raise MentorkitError(f"simulate: --comparison must be 0 or more, got {comparison}")
-    for name, v, lo, hi in (("attendance", attendance, 0.01, 1.0), ("tz_penalty", tz_penalty, 0.0, 1.0),
-                            ("retention_hazard_ratio", retention_hazard_ratio, 0.05, 20.0),
-                            ("promotion_odds_ratio", promotion_odds_ratio, 0.05, 20.0),
-                            ("baseline_exit_rate", baseline_exit_rate, 0.001, 0.9),
-                            ("cross_region_share", cross_region_share, 0.0, 1.0),
-                            ("reply_median_hours", reply_median_hours, 0.1, 1000.0),
-                            ("selection_strength", selection_strength, 0.0, 10.0)):
-        if not lo <= v <= hi:
-            raise MentorkitError(f"simulate: {name} must be between {lo} and {hi}, got {v}")
+    unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SimulationSettings)})
+    if unknown:
+        raise MentorkitError(f"simulate: unknown setting(s) {', '.join(unknown)}; the settings are the fields of "
+                             "SimulationSettings")
     if format not in ("csv", "parquet"):
         raise MentorkitError(f"simulate: format must be csv or parquet, got {format!r}")
-    model_mix = _check_mix("model_mix", model_mix or DEFAULTS["model_mix"], MODELS)
-    cadence_mix = _check_mix("cadence_mix", cadence_mix or DEFAULTS["cadence_mix"], CADENCES)
-    try:
-        start_day = np.datetime64(pd.Timestamp(start).date(), "D")
-    except (ValueError, TypeError):
-        raise MentorkitError(f"simulate: start must be a date like 2022-01-10, got {start!r}") from None
-    n_cohorts = int(cohorts) if cohorts else min(12, max(1, math.ceil(mentees / 100)))
-    if n_cohorts < 1:
-        raise MentorkitError(f"simulate: cohorts must be at least 1, got {cohorts}")
-    options = dict(mentees=mentees, seed=seed, comparison=comparison, cohorts=n_cohorts, start=str(start_day),
-                   confidence_effect_d=confidence_effect_d, dose_response_per_session=dose_response_per_session,
-                   retention_hazard_ratio=retention_hazard_ratio, promotion_odds_ratio=promotion_odds_ratio,
-                   attendance=attendance, tz_penalty=tz_penalty, selection_strength=selection_strength,
-                   model_mix=model_mix, cadence_mix=cadence_mix, reply_median_hours=reply_median_hours,
-                   baseline_exit_rate=baseline_exit_rate, cross_region_share=cross_region_share)
+    s = dataclasses.replace(settings or SimulationSettings(), **changes).checked()
+    mentees, seed, comparison, n_cohorts = s.mentees, s.seed, s.comparison, s.cohorts
+    start_day = np.datetime64(s.start, "D")
+    confidence_effect_d, dose_response_per_session = s.confidence_effect_d, s.dose_response_per_session
+    retention_hazard_ratio, promotion_odds_ratio = s.retention_hazard_ratio, s.promotion_odds_ratio
+    attendance, tz_penalty, selection_strength = s.attendance, s.tz_penalty, s.selection_strength
+    model_mix, cadence_mix, reply_median_hours = s.model_mix, s.cadence_mix, s.reply_median_hours
+    baseline_exit_rate, cross_region_share = s.baseline_exit_rate, s.cross_region_share
+    practice, practice_per_attempt, practice_per_10_points = (s.practice, s.practice_per_attempt,
+                                                              s.practice_per_10_points)
+    # truth.json names the practice settings only when practice is simulated, so programs without it
+    # keep the files they had
+    options = {f.name: getattr(s, f.name) for f in dataclasses.fields(s) if not f.name.startswith("practice")}
+    if practice:
+        options.update(practice=True, practice_per_attempt=practice_per_attempt,
+                       practice_per_10_points=practice_per_10_points)
 
     rngs = dict(zip(_STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS)))))
     from tqdm.auto import tqdm
@@ -501,8 +579,16 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
     rate_person[pair_mentee] = attended_per_pair / np.maximum(n_planned, 1)
     p_start_person = cohort_start[person_cohort]
     p_end_person = cohort_end[person_cohort]
+    extra_gain, practice_log, practice_truth = None, None, None
+    if practice:
+        practice_log, men_gain, practice_truth = _practice(
+            rngs["practice"], mentor_id, np.round(np.exp(men_log_t), 1), men_cohort, n_cohorts,
+            cohort_start, cohort_end, practice_per_attempt, practice_per_10_points)
+        extra_gain = np.zeros(n_people)
+        extra_gain[pair_mentee] = men_gain[pair_mentor]
     surveys, conf_truth = _surveys(rngs["surveys"], is_mentee, z, att_person, mean_att, rate_person,
-                                   p_start_person, p_end_person, confidence_effect_d, dose_response_per_session)
+                                   p_start_person, p_end_person, confidence_effect_d, dose_response_per_session,
+                                   extra_gain)
     out_tab, exit_truth = _outcomes(rngs["outcomes"], is_mentee, z, lt, cohort_start[person_cohort],
                                     retention_hazard_ratio, promotion_odds_ratio, baseline_exit_rate)
     step("surveys and outcomes")
@@ -589,21 +675,14 @@ def simulate(mentees: int = 600, seed: int = 0, out: str | os.PathLike | None = 
     truth = _truth(options, conf_truth, exit_truth, pool, is_mentee, mean_att, sessions, pairs, participants,
                    surveys_df, comments_df)
     truth["sponsorship"] = sponsor_truth
+    if practice_truth is not None:
+        truth["practice"] = practice_truth
     data = ProgramData(participants=participants, pairs=pairs, sessions=sessions, goals=goals_df,
                        messages=messages_df, surveys=surveys_df, outcomes=outcomes_df, comments=comments_df,
-                       sponsorship=sponsorship_df, report=ValidationReport(), source=None, truth=truth)
+                       sponsorship=sponsorship_df, report=ValidationReport(), source=None, truth=truth,
+                       practice=practice_log)
     if out is not None:
-        from mentorkit.program.loader import write_table
-        folder = Path(out)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise MentorkitError(f"{folder}: cannot create the output folder: {exc.strerror or exc}") from None
-        for t, df in data.tables().items():
-            write_table(df, folder / f"{t}.{format}", table=t)
-            step(f"wrote {t}")
-        (folder / "truth.json").write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
-        data.source = folder
+        data.source = data.to_folder(out, format, on_table=lambda t: step(f"wrote {t}"))
     bar.close()
     return data
 
@@ -735,7 +814,7 @@ _FUNC_MEAN = 4.8
 _FUNC_SD = 1.1
 
 
-def _surveys(rng, is_mentee, z, att, mean_att, rate, start, end, d: float, dose: float):
+def _surveys(rng, is_mentee, z, att, mean_att, rate, start, end, d: float, dose: float, extra_gain=None):
     n = len(is_mentee)
     k = len(SKILLS)
     b = rng.standard_normal(n)
@@ -743,6 +822,8 @@ def _surveys(rng, is_mentee, z, att, mean_att, rate, start, end, d: float, dose:
     y_pre = _SKILL_MEANS[None, :] + _LATENT_SD * (0.75 * b[:, None] + np.sqrt(1 - 0.75 ** 2) * e)
     growth = _LATENT_SD * (_TREND + _ENGAGE_GROWTH * z)
     gain = np.where(is_mentee, _LATENT_SD * (d + dose * (att - mean_att)), 0.0)
+    if extra_gain is not None:   # the planted practice relation and its confounders (scale points)
+        gain = gain + np.where(is_mentee, extra_gain, 0.0)
     noise = lambda: _LATENT_SD * 0.45 * rng.standard_normal((n, k))  # noqa: E731
     latent = {
         "pre": y_pre,
@@ -935,6 +1016,101 @@ def _comments(rng, surveys: dict, is_mentee, overlap, pair_mentee, p_model, n_pe
     if texts:
         texts[int(rng.integers(len(texts)))] = _SCRIPT_COMMENT
     return {"person": person, "wave": wave, "text": np.asarray(texts, dtype=object)}
+
+
+# ------------------------------------------------------------------ practice
+
+#: file name of the simulated practice log (the columns of ``PracticeLog.export_csv``, no transcript)
+PRACTICE_FILE = "practice_attempts.csv"
+_PRACTICE_SCENARIOS = ("recognition_good_work", "written_recap", "tense_disagreement", "kickoff_agreement",
+                       "availability_boundaries", "low_engagement", "feedback_preference", "reverse_mentoring")
+#: confounders of practice and mentee gain (scale points): per 10 years of mentor tenure, per cohort step
+_PRACTICE_TENURE_GAIN = 0.15
+_PRACTICE_COHORT_GAIN = 0.08
+_PRACTICE_SCORE_CENTRE = 65.0
+#: SD of a mentor's own effect on their mentees' gain (scale points): what the random intercept captures
+_PRACTICE_MENTOR_SD = 0.2
+
+
+def _practice(rng, mentor_id, tenure, men_cohort, n_cohorts, cohort_start, cohort_end, per_attempt: float,
+              per_10: float):
+    """Mentors' practice attempts, and the extra confidence gain of their mentees (scale points).
+
+    Practice is not randomised here either: mentors with longer tenure practise less, later cohorts
+    (the platform is newer to them) practise more, and both tenure and cohort also move mentees'
+    gain (:data:`_PRACTICE_TENURE_GAIN`, :data:`_PRACTICE_COHORT_GAIN`), so a comparison that
+    does not adjust for them is biased. On top comes the planted relation: ``per_attempt`` per
+    attempt finished before the cohort ended, and ``per_10`` per 10 points of the mentor's mean
+    score over those attempts (centred at 65; mentors who did not practise get no score term).
+    Each mentor also makes a few attempts after the cohort ended, which change nothing, and has
+    an effect of their own on their mentees (SD :data:`_PRACTICE_MENTOR_SD`), unrelated to practice.
+    """
+    m = len(mentor_id)
+    step = (men_cohort - (n_cohorts - 1) / 2) if n_cohorts > 1 else np.zeros(m)
+    lam = np.exp(np.log(6.0) + 0.15 * step - 0.5 * (tenure - 10) / 10)
+    practises = rng.random(m) < 0.8
+    n_in = np.where(practises, rng.poisson(lam), 0)
+    n_after = rng.poisson(1.0, m)
+    level = np.clip(rng.normal(_PRACTICE_SCORE_CENTRE, 10, m), 20, 95)
+    rows = []
+    start_days = cohort_start[men_cohort].astype("datetime64[s]")
+    end_days = cohort_end[men_cohort].astype("datetime64[s]")
+    mean_score = np.full(m, np.nan)
+    for k in range(m):
+        span = int((end_days[k] - start_days[k]).astype(np.int64)) + 42 * 86400
+        when_in = start_days[k] - np.timedelta64(42 * 86400, "s") + np.sort(
+            rng.integers(0, span, n_in[k])).astype("timedelta64[s]")
+        when_after = end_days[k] + np.sort(rng.integers(86400, 60 * 86400, n_after[k])).astype("timedelta64[s]")
+        scores = np.round(np.clip(level[k] + rng.normal(0, 8, n_in[k] + n_after[k]), 0, 100), 1)
+        if n_in[k]:
+            mean_score[k] = scores[:n_in[k]].mean()
+        for when, score in zip(np.concatenate([when_in, when_after]), scores):
+            rows.append((mentor_id[k], _PRACTICE_SCENARIOS[int(rng.integers(len(_PRACTICE_SCENARIOS)))],
+                         int(rng.integers(0, 10000)), float(score), when))
+    quality = rng.normal(0, _PRACTICE_MENTOR_SD, m)     # how good a mentor is, apart from practice
+    gain = (per_attempt * n_in + per_10 * np.where(n_in > 0, (mean_score - _PRACTICE_SCORE_CENTRE) / 10, 0.0)
+            + _PRACTICE_TENURE_GAIN * (tenure - 10) / 10 + _PRACTICE_COHORT_GAIN * step + quality)
+    log = pd.DataFrame(rows, columns=["trainee", "scenario", "seed", "score", "finished_at"])
+    log = log.sort_values(["finished_at", "trainee"], kind="stable").reset_index(drop=True)
+    finished = pd.to_datetime(log["finished_at"]).dt.tz_localize("UTC")
+    log["started_at"] = finished - pd.Timedelta(minutes=14)
+    log["finished_at"] = finished
+    log.insert(0, "attempt_id", np.arange(1, len(log) + 1))
+    log["rubric_version"] = "2026.1"
+    log["outcome"] = np.where(log["score"] >= 75, "resolved", np.where(log["score"] >= 50, "partly_resolved",
+                                                                        "stalled"))
+    log["tier"] = np.where(log["score"] >= 90, "Exemplary", np.where(
+        log["score"] >= 75, "Proficient", np.where(log["score"] >= 50, "Developing", "Beginning")))
+    log["turns"] = 3 + (log["seed"] % 3)
+    truth = {
+        "practice_per_attempt": per_attempt,
+        "practice_per_10_points": per_10,
+        "definition": ("extra rise of a mentee's mean conf_* change from pre to post (scale points) per practice "
+                       "attempt their mentor finished before the pair's end date, and per 10 points of the "
+                       "mentor's mean score over those attempts (mentors who practised; centred at 65); half of "
+                       "it at mid, 85% at 90-day. Rounding and clipping to 1-10 shrink it slightly."),
+        "confounders": {
+            "mentor_tenure_gain_per_10_years": _PRACTICE_TENURE_GAIN,
+            "cohort_gain_per_step": _PRACTICE_COHORT_GAIN,
+            "note": ("longer-tenured mentors practise less and later cohorts more; both also move mentees' gain, "
+                     "so the practice relation is recovered only when adjusted for mentor tenure and cohort"),
+        },
+        "mentor_effect_sd": _PRACTICE_MENTOR_SD,
+        "mentors_practised": int((n_in > 0).sum()),
+        "attempts_before_end": int(n_in.sum()),
+        "attempts_after_end": int(n_after.sum()),
+        "trainee_ids": "the mentor's participant_id (the program's ids are pseudonyms already)",
+    }
+    return log, gain, truth
+
+
+def _attempts_export(log: pd.DataFrame) -> pd.DataFrame:
+    """The practice log in the columns of ``PracticeLog.export_csv`` (times as ISO text)."""
+    out = log[["attempt_id", "trainee", "scenario", "rubric_version", "seed", "outcome", "score", "tier", "turns",
+               "started_at", "finished_at"]].copy()
+    for c in ("started_at", "finished_at"):
+        out[c] = out[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
 
 
 # ------------------------------------------------------------------ truth

@@ -29,7 +29,7 @@ from mentorkit.scenarios.schema import Scenario, parse_scenario
 from mentorkit.scenarios.yamlsafe import UnreadableFile, read_yaml
 
 __all__ = ["DATA_DIR", "SAMPLE_KINDS", "list_scenarios", "scenario_names", "load_scenario", "load_scenario_file",
-           "load_samples", "play_replies", "families", "Session", "Scenario", "Debrief", "build_debrief", "tier_for"]
+           "load_samples", "play_replies", "families", "rubric_table", "Session", "Scenario", "Debrief", "build_debrief", "tier_for"]
 
 DATA_DIR = Path(__file__).parent / "data"
 SAMPLES_DIR = DATA_DIR / "samples"
@@ -203,3 +203,27 @@ def list_scenarios(family: str | None = None, source: str | None = None):
         raise MentorkitError(f"unknown scenario family {family!r}; families: {', '.join(sorted(families()))}")
     return pd.DataFrame(rows, columns=["name", "title", "family", "persona", "feedback_preference",
                                        "skills", "turns", "rubric_version", "summary", "source", "path"])
+
+
+def rubric_table():
+    """Every rubric criterion of the playable scenarios, with the skill it checks: one row each.
+
+    Columns: ``scenario, family, criterion, title, skill``; the skill is the part before the
+    dot of the first finding the criterion looks for (or says to avoid), ``other`` when it
+    names none. The trainer's summaries (:mod:`mentorkit.analysis.practice`) take this table
+    as an argument, so the analysis never reads scenario files itself.
+
+    >>> t = rubric_table()
+    >>> t.loc[(t.scenario == "written_recap") & (t.criterion == "takeaways"), "skill"].item()
+    'recap'
+    """
+    import pandas as pd
+
+    rows = []
+    for name, family in zip(*list_scenarios()[["name", "family"]].to_numpy().T):
+        sc = load_scenario(name)
+        for c in sc.rubric.criteria:
+            key = (c.look_for or c.avoid or ("other",))[0]
+            rows.append({"scenario": name, "family": family, "criterion": c.id, "title": c.title,
+                         "skill": key.split(".")[0]})
+    return pd.DataFrame(rows, columns=["scenario", "family", "criterion", "title", "skill"])

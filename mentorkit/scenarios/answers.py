@@ -26,12 +26,13 @@ picks one from the seed, the reply and the conversation so far, and never repeat
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mentorkit.scenarios.facts import Fact, FactSheet, Match
 
 __all__ = ["Answer", "compose_answers", "question_sentences", "proposal_sentences", "proposal_phrase",
-           "ANSWER_TRUST"]
+           "ANSWER_TRUST", "split_tag", "join_voiced"]
 
 #: the least trust at which she takes up a proposal that is not on her sheet
 ANSWER_TRUST = 0.45
@@ -46,6 +47,16 @@ _PROPOSE_HEADS = ("let's", "let us", "how about", "what about", "what if", "why 
                   "we should", "you should", "i recommend", "i'd recommend", "my advice", "the plan is",
                   "next step", "maybe we", "perhaps we", "i'd like you to", "i want you to", "can we", "i'd use",
                   "i would use", "i'd pick", "go with")
+#: verbs that ask for words, not for an action: "could you tell me ...?", "would you say ...?" are questions
+_TELL_VERBS = frozenset({"say", "tell", "explain", "describe", "think", "feel", "know", "remember", "recall",
+                         "guess", "imagine", "expect", "mean", "agree", "consider", "rate", "reckon", "believe"})
+#: verbs that ask for words when a wh-clause or "me" follows ("could you share what went wrong?",
+#: "can you walk me through it?"), and are actions otherwise ("could you share the slides with him?")
+_TELL_IF = frozenset({"share", "talk", "walk", "give", "see", "find", "help", "name", "show", "clarify", "elaborate"})
+_WH = frozenset({"what", "how", "why", "which", "when", "where", "who", "whom", "whose"})
+#: a leading speaker tag in a group scene: "[Marco, private chat] ..."
+_TAG = re.compile(r"^\s*(\[[^\]]{1,60}\])\s*")
+_ANY_TAG = re.compile(r"\[[^\]]{1,60}\]")
 _SWAP = {"your": "my", "yours": "mine", "you": "me", "my": "your", "mine": "yours", "me": "you",
          "i": "you", "yourself": "myself", "myself": "yourself", "we": "we", "us": "us", "our": "our"}
 
@@ -81,6 +92,60 @@ class Answer:
     text: str            # the trainee's sentence it answers
     line: str            # what she says
     facts: tuple[str, ...] = ()
+
+
+def split_tag(line: str) -> tuple[str, str]:
+    """A line's leading speaker tag and the rest (``("", line)`` when it has none).
+
+    >>> split_tag("[Marco, private chat] I did jump in first.")
+    ('[Marco, private chat]', 'I did jump in first.')
+    >>> split_tag("No tag here.")
+    ('', 'No tag here.')
+    """
+    m = _TAG.match(line)
+    return (m.group(1), line[m.end():]) if m else ("", line)
+
+
+def _stage_direction(tag: str) -> bool:
+    """A bracket that describes the scene ('[the room goes quiet]', '[Grace nods]'), not one that
+    names a speaker ('[Marco]', '[Li Wei, unmuting]'): a speaker tag is capitalised names up to a comma."""
+    words = tag[1:-1].split(",")[0].split()
+    return not words or len(words) > 3 or not all(w[:1].isupper() for w in words)
+
+
+def last_speaker(text: str) -> str:
+    """The last speaker tag in *text* ('' when none); scene descriptions do not count."""
+    tags = [t for t in _ANY_TAG.findall(text) if not _stage_direction(t)]
+    return tags[-1] if tags else ""
+
+
+def join_voiced(parts: list[str], voice: str = "", sep: str = " ") -> str:
+    """Join message parts so each speaker tag is said once per run of the same speaker.
+
+    An untagged part is spoken in *voice* (the speaker the message is in, e.g. the tag
+    of the reaction that follows); a part whose tag is the current speaker's drops it.
+
+    >>> join_voiced(["[Marco] I went first.", "[Marco] And I cut in.", "[Grace] Hm."])
+    '[Marco] I went first. And I cut in. [Grace] Hm.'
+    >>> join_voiced(["Like I said, yes.", "[Marco] Fair."], voice="[Marco]")
+    '[Marco] Like I said, yes. Fair.'
+    """
+    out: list[str] = []
+    current = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        tag, body = split_tag(part)
+        if tag and _stage_direction(tag):
+            tag, body = "", part
+        speaker = tag or voice
+        if speaker and speaker != current:
+            out.append(f"{speaker} {body}")
+        else:
+            out.append(body)
+        current = last_speaker(part) or speaker or current
+    return sep.join(out)
 
 
 def _lower_first(text: str) -> str:
@@ -119,9 +184,38 @@ def proposal_sentences(doc) -> list[tuple[int, object]]:
         if first in ("what", "how", "why", "which", "when", "where", "who") and not any(
                 low.startswith(f" {h}") for h in ("how about", "what about", "what if", "why don't", "why not")):
             continue  # "how would you like to ...?" asks, it does not propose
-        if any(f" {head}" in low for head in _PROPOSE_HEADS):
+        if any(f" {head}" in low for head in _PROPOSE_HEADS) and not _asks_for_words(s):
             out.append((i, s))
     return out
+
+
+def _asks_for_words(sent) -> bool:
+    """A question that asks her to say something, not to do it.
+
+    "Would you say the relationship should take most of your attention?", "Could you tell
+    me what happened?", "Can you walk me through it?", "Would you agree ...?": the main
+    verb asks for her words or view, so it is a question to answer, never a proposal to
+    take up. "What would you ...?" with a wh-word before the verb is a question too.
+    """
+    if "?" not in sent.text:
+        return False
+    low = sent.text.lower().replace("\u2019", "'")
+    if any(h in low for h in ("how about", "what about", "what if", "why don't", "why not", "shall we")):
+        return False
+    root = next((t for t in sent if t.dep_ == "ROOT"), None)
+    verbs = [t for t in sent if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass")]
+    first = next((t for t in verbs if t.pos_ == "VERB"), root)
+    for v in (first, root):
+        if v is None:
+            continue
+        if v.lemma_.lower() in _TELL_VERBS:
+            return True
+        if v.lemma_.lower() in _TELL_IF and any(t.lower_ in _WH or t.lower_ in ("me", "us") for t in sent
+                                                if t.i > v.i):
+            return True
+    # an embedded wh-clause or a wh-word before the main verb: "could you see which ...", "when could you ..."
+    head = first or root
+    return head is not None and any(t.lower_ in _WH and t.i < head.i for t in sent)
 
 
 def proposal_phrase(sent) -> tuple[str, str] | None:
@@ -190,16 +284,21 @@ def _fact_line(fact: Fact, closed: bool, values: dict) -> str:
     return render(fact.short if closed and fact.short else fact.says, values)
 
 
-def compose_answers(session, doc, matches: list[Match], already: set[str], foreign: list[bool]) -> list[Answer]:
+def compose_answers(session, doc, matches: list[Match], already: set[str], foreign: list[bool],
+                    reaction_told: frozenset[str] | set[str] = frozenset()) -> list[Answer]:
     """What the mentee answers to the questions and proposals of one reply.
 
     *matches* are the reply's fact-sheet matches, *already* the facts she has told
-    (including in this message's reaction), *foreign* flags sentences about other things.
+    (including in this message's reaction), *foreign* flags sentences about other things,
+    *reaction_told* the facts this message's reaction tells: a question the reaction
+    already answers (a fact of its topic) gets no second answer, and "I'm not sure" is
+    never said beside a reaction that does answer.
     """
     sheet: FactSheet = session.scenario.facts
     values = session._values
     answers: list[Answer] = []
     told_now: set[str] = set()
+    referred: set[str] = set()
     by_sent: dict[int, list[Match]] = {}
     for m in matches:
         if not foreign[m.sentence]:
@@ -220,11 +319,18 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
                 answers.append(Answer("check", sent.text.strip(), session._say(pool, doc.text)))
             continue
         if not direct and not topical:
-            if i not in proposal_idx and any(m.kind in ("topic", "occasion", "who") for m in here) or (
-                    i not in proposal_idx and not here and session._history.get("on_topic")):
+            asked_topics = {m.id for m in here if m.kind == "topic"}
+            # the reaction answers it: a fact on the asked topic, or (a question naming nothing) any fact
+            answered = any(asked_topics & set(sheet.fact(f).topics) for f in reaction_told) if asked_topics \
+                else bool(reaction_told)
+            if (any(m.kind in ("topic", "occasion", "who") for m in here) or (
+                    not here and session._history.get("on_topic"))) and not answered and not any(
+                    a.kind == "unsure" for a in answers):
                 answers.append(Answer("unsure", sent.text.strip(), session._say(UNSURE, doc.text)))
             continue
         candidates = list(dict.fromkeys(direct + topical))
+        if not direct and any(f.id in reaction_told for f in topical):
+            continue  # her reaction already tells what this question asks about
         if kind == "open":
             fresh = [f for f in candidates if f.id not in already and f.id not in told_now and f.kind != "option"]
             fresh += [f for f in candidates if f.id not in already and f.id not in told_now and f.kind == "option"
@@ -232,9 +338,10 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
             if fresh:
                 chosen = fresh[:2]
                 told_now.update(f.id for f in chosen)
-                answers.append(Answer("open", sent.text.strip(),
-                                      " ".join(_fact_line(f, False, values) for f in chosen),
-                                      tuple(f.id for f in chosen)))
+                from mentorkit.scenarios.wording import ANSWER_FRAMES, frame_answer
+                lines = [_fact_line(f, False, values) for f in chosen]
+                lines[0] = frame_answer(session._say(ANSWER_FRAMES, doc.text + "|" + sent.text), lines[0])
+                answers.append(Answer("open", sent.text.strip(), join_voiced(lines), tuple(f.id for f in chosen)))
                 continue
         else:
             best = next((f for f in candidates if f.id not in told_now), None)
@@ -242,10 +349,14 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
                 told_now.add(best.id)
                 answers.append(Answer("closed", sent.text.strip(), _fact_line(best, True, values), (best.id,)))
                 continue
-        told = [f for f in candidates if f.id in already or f.id in told_now]
-        if told and told[0].id not in told_now:
-            line = session._say(REFER_BACK, doc.text).format(fact=_lower_first(_fact_line(told[0], True, values)))
-            answers.append(Answer("refer", sent.text.strip(), line, (told[0].id,)))
+        # told before: she refers back to it, once per message (a second question on the same
+        # fact gets no second copy of the same answer)
+        told = [f for f in candidates if f.id in already and f.id not in told_now and f.id not in referred]
+        if told:
+            referred.add(told[0].id)
+            tag, body = split_tag(_fact_line(told[0], True, values))
+            line = session._say(REFER_BACK, doc.text).format(fact=_lower_first(body))
+            answers.append(Answer("refer", sent.text.strip(), f"{tag} {line}" if tag else line, (told[0].id,)))
 
     for i, sent in proposals[:2]:
         if foreign[i]:
@@ -269,4 +380,11 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
         line = session._say(pool, doc.text)
         line = line.replace("{P}", phrase[:1].upper() + phrase[1:]).replace("{p}", phrase)
         answers.append(Answer("proposal", sent.text.strip(), line, tuple(f.id for f in options[:1])))
-    return answers
+    # never the same words twice in one message, whatever asked for them
+    out, seen = [], set()
+    for a in answers:
+        key = " ".join(split_tag(a.line)[1].lower().split())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out

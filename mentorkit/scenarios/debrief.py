@@ -21,6 +21,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from mentorkit.skills.base import CATALOGUE
+
 __all__ = ["TIERS", "tier_for", "CriterionResult", "Note", "Debrief", "rate_criterion",
            "build_debrief", "describe_key"]
 
@@ -30,25 +32,26 @@ TIERS: tuple[tuple[float, str], ...] = ((90.0, "Exemplary"), (75.0, "Proficient"
 MAX_ADVICE = 3
 
 _LABELS = {
-    "sbi": "SBI feedback", "sbi.situation": "a specific situation", "sbi.behavior": "an observable behaviour",
+    "sbi.situation": "a specific situation", "sbi.behavior": "an observable behaviour",
     "sbi.impact": "the impact", "sbi.judgement": "judgement words",
-    "active_listening": "active listening", "active_listening.reflection": "a reflection of what they said",
+    "active_listening.reflection": "a reflection of what they said",
     "active_listening.open_question": "an open question", "active_listening.closed_question": "a closed question",
-    "active_listening.advice": "advice", "intent_tone": "explicit intent and tone",
-    "intent_tone.explicit_intent": "an explicit statement of intent", "intent_tone.supportive": "supportive wording",
-    "intent_tone.harsh": "harsh wording", "four_step": "the four-step frame",
-    "four_step.observation": "a neutral observation", "four_step.intent": "your intent",
+    "active_listening.advice": "advice", "intent_tone.explicit_intent": "an explicit statement of intent", "intent_tone.supportive": "supportive wording",
+    "intent_tone.harsh": "harsh wording", "four_step.observation": "a neutral observation", "four_step.intent": "your intent",
     "four_step.perspective": "an invitation to their perspective", "four_step.solve_together": "solving it together",
-    "agreement": "the mentorship agreement", "agreement.goals": "goals", "agreement.expertise": "expertise on offer",
+    "agreement.goals": "goals", "agreement.expertise": "expertise on offer",
     "agreement.cadence": "meeting cadence", "agreement.channels": "channels", "agreement.confidentiality": "confidentiality",
     "agreement.length": "how long the mentorship runs", "agreement.success_measures": "how success is measured",
     "agreement.conflict_resolution": "what to do when it isn't working",
-    "recap": "the recap", "recap.takeaways": "key takeaways", "recap.mentor_next_steps": "your next steps",
-    "recap.mentee_next_steps": "their next steps", "boundaries": "boundaries",
-    "boundaries.availability_window": "when you are available", "boundaries.response_time": "how fast you reply",
+    "recap.takeaways": "key takeaways", "recap.mentor_next_steps": "your next steps",
+    "recap.mentee_next_steps": "their next steps", "boundaries.availability_window": "when you are available", "boundaries.response_time": "how fast you reply",
     "question": "a question", "empty": "an empty reply",
     "on_topic": "a reply about her situation", "off_topic": "a reply off her situation",
 }
+
+
+# the skills themselves are named by the skill catalogue (mentorkit.skills.base.CATALOGUE)
+_LABELS.update({name: info.phrase for name, info in CATALOGUE.items()})
 
 
 def describe_key(key: str) -> str:

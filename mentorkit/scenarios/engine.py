@@ -121,6 +121,25 @@ def render(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+_TAGGED_RUN = re.compile(r"(?=\[[A-Z][^\]]{0,59}\])")
+
+
+def _same_opening(uptake: str, line: str) -> bool:
+    """An uptake that would stutter before *line* ('Okay... Okay, ...', 'Thanks. Thanks for ...')."""
+    from mentorkit.scenarios.answers import split_tag
+    a = _WORD.findall(uptake.lower())
+    b = _WORD.findall(split_tag(line)[1].lower())
+    if not a or not b:
+        return False
+    thanks = {"thanks", "thank", "appreciate"}
+    return a[0] == b[0] or bool(thanks & set(a) and thanks & set(b[:4]))
+
+
+def _sentences_with_tags(text: str) -> list[str]:
+    """A paragraph cut before each bracketed tag, so :func:`join_voiced` can say each speaker once."""
+    return [p for p in _TAGGED_RUN.split(text) if p.strip()]
+
+
 def _span(s: Any) -> dict:
     if isinstance(s, dict):
         return {k: s.get(k) for k in ("start", "end", "text", "label")}
@@ -191,6 +210,10 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
         if skill == "intent_tone" and getattr(result, "suggestion", None):
             suggestion = result.suggestion
     return findings, suggestion
+
+
+#: the facts each rendered mentee line tells, per scenario (lines are authored, so this stays small)
+_TOLD_CACHE: dict[tuple[str, str], frozenset] = {}
 
 
 class Session:
@@ -321,6 +344,42 @@ class Session:
         self._used.add(text)
         return text
 
+    def _with_uptake(self, reaction: str, findings: dict, deltas: dict, words: int, text: str) -> str:
+        """The reaction opened with her uptake of what the reply did (see :mod:`mentorkit.scenarios.wording`)."""
+        from mentorkit.scenarios.answers import split_tag
+        from mentorkit.scenarios.wording import UPTAKES, opens_with_uptake, uptake_kind
+        if not reaction.strip():
+            return reaction
+        kind = uptake_kind(findings, deltas, words, self.preference)
+        if kind is None:
+            return reaction
+        # about one reply in four of each kind gets none, chosen like a line: by seed, reply and history
+        pool = UPTAKES[kind] + ("",) * max(1, len(UPTAKES[kind]) // 3)
+        fresh = [u for u in pool if u == "" or u not in self._used and not _same_opening(u, reaction)]
+        key = f"{self.scenario.name}|{self.seed}|{len(self.lines)}|{text.strip().lower()}|uptake"
+        up = fresh[random.Random(key).randrange(len(fresh))]
+        if not up:
+            return reaction
+        self._used.add(up)
+        tag, body = split_tag(reaction)
+        return f"{tag} {up} {body}" if tag else f"{up} {body}"
+
+    def _fresh_news(self, variants: tuple[str, ...]) -> tuple[str, ...]:
+        """The variants that tell her nothing she has told already (all of them when none is left)."""
+        if self.scenario.facts is None or not self.told:
+            return variants
+        from mentorkit.scenarios.grounding import told_facts
+        fresh = []
+        for v in variants:
+            text = render(v, self._values)
+            facts = _TOLD_CACHE.get((self.scenario.name, text))
+            if facts is None:
+                facts = frozenset(f for f in told_facts(self.scenario.facts, _parse(text)) if not f.startswith("topic:"))
+                _TOLD_CACHE[(self.scenario.name, text)] = facts
+            if not facts & self.told:
+                fresh.append(v)
+        return tuple(fresh) or variants
+
     def _mentee(self, text: str) -> None:
         self.lines.append(Line(len(self.lines) + 1, "mentee", text))
 
@@ -390,7 +449,8 @@ class Session:
         parts = []
         if grounding.off_topic:
             parts.append(self._say(self.scenario.off_topic or OFF_TOPIC_LINES, text))
-        reaction = self._say(branch.say, text)
+        reaction = self._say(self._fresh_news(branch.say), text)
+        reaction = self._with_uptake(reaction, findings, mentor.deltas, words, text)
         mentor.answers = self._answers(doc, grounding, reaction)
         # what she was asked comes first, then her reaction and her move toward the turn's goal
         answered = " ".join(a.line for a in mentor.answers)
@@ -400,11 +460,24 @@ class Session:
             parts.append(self._finish(branch.end))
         elif self.turn == self.turns_total:
             parts.append(self._finish(self._ending()))
-        answer = "\n\n".join(p for p in parts if p)
+        answer = "\n\n".join(self._voiced([p for p in parts if p], reaction))
         self._mentee(answer)
         self._learn(answer)
         self.timings.append(time.perf_counter() - t0)
         return answer
+
+    def _voiced(self, parts: list[str], reaction: str) -> list[str]:
+        """The message's paragraphs with speaker tags where the scene has them (a group circle).
+
+        Within a paragraph a speaker is tagged once per run; an untagged paragraph (an
+        answer, a puzzled line) is spoken by whoever the reaction is in, or else by the
+        last speaker of her previous message. A scene without tags is left as it is.
+        """
+        from mentorkit.scenarios.answers import join_voiced, last_speaker, split_tag
+        tag = split_tag(reaction)[0]
+        voice = tag if tag and last_speaker(tag) else next(
+            (last_speaker(ln.text) for ln in reversed(self.lines) if ln.speaker == "mentee" and last_speaker(ln.text)), "")
+        return [join_voiced(_sentences_with_tags(p), voice) for p in parts]
 
     def _ground(self, raw: dict[str, Finding], doc) -> tuple[dict[str, Finding], Any]:
         """Keep the findings grounded in the fact sheet (plus labels, which always count)."""
@@ -412,7 +485,7 @@ class Session:
         g = ground_reply(self.scenario, doc, raw, self.told, self._history)
         kept = {}
         for key, f in raw.items():
-            if key in ALWAYS_COUNTS:
+            if key in ALWAYS_COUNTS and key not in g.refused:
                 kept[key] = f
             elif key in g.credited:
                 f.grounds = g.credited[key]
@@ -433,9 +506,11 @@ class Session:
         if self.scenario.facts is None:
             return []
         already = set(self.told)
-        if reaction.strip():
-            already |= told_facts(self.scenario.facts, _parse(reaction))
-        return compose_answers(self, doc, grounding.matches, already, grounding.foreign)
+        in_reaction = {f for f in told_facts(self.scenario.facts, _parse(reaction))
+                       if not f.startswith("topic:")} if reaction.strip() else set()
+        already |= in_reaction
+        # only what the reaction tells as news answers a question; a repeat leaves room for "like I said"
+        return compose_answers(self, doc, grounding.matches, already, grounding.foreign, in_reaction - self.told)
 
     def _learn(self, message: str) -> None:
         """Note the facts a mentee message tells, so a reflection can say them back."""

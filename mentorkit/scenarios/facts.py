@@ -180,6 +180,20 @@ _WEAK = frozenset({"be", "have", "do", "say", "tell", "want", "get", "go", "make
                    "know", "take", "give", "come", "feel", "like", "look", "put", "let"})
 
 
+_NEGATIONS = frozenset({"no", "not", "n't", "never", "without", "nothing", "nobody"})
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def when_keys(tokens: Iterable) -> tuple[str, ...]:
+    """The words of a *when* phrase: all but articles, so "this session" is not every "session".
+
+    >>> from mentorkit.nlp import get_nlp
+    >>> when_keys(get_nlp("grader")("this session"))
+    ('this', 'session')
+    """
+    return tuple(t.lemma_.lower() for t in tokens if not t.is_punct and not t.is_space and t.lower_ not in _ARTICLES)
+
+
 def content_keys(tokens: Iterable) -> tuple[str, ...]:
     """The content words of a parsed phrase, lower-cased lemmas (function words dropped).
 
@@ -195,7 +209,8 @@ def content_keys(tokens: Iterable) -> tuple[str, ...]:
     ('it', 'work')
     """
     toks = [t for t in tokens if not t.is_punct and not t.is_space]
-    kept = [t for t in toks if t.pos_ not in _FUNCTION_POS]
+    # a negation is content: "no space" is not every sentence with "space"
+    kept = [t for t in toks if t.pos_ not in _FUNCTION_POS or t.lower_ in _NEGATIONS]
     if kept and all(t.lemma_.lower() in _WEAK for t in kept):
         kept = toks
     elif len(kept) == 1 and len(toks) > 1:
@@ -284,7 +299,7 @@ def fact_index(sheet: FactSheet) -> FactIndex:
     for t in sheet.topics:
         rows += [("topic", t.id, w) for w in t.words]
     docs = get_nlp("grader").pipe([r[2] for r in rows])
-    index = FactIndex([(k, i, p, content_keys(d)) for (k, i, p), d in zip(rows, docs)])
+    index = FactIndex([(k, i, p, when_keys(d) if k == "when" else content_keys(d)) for (k, i, p), d in zip(rows, docs)])
     if len(_INDEXES) > 64:
         _INDEXES.clear()
     _INDEXES[key] = index

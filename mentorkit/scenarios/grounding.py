@@ -47,7 +47,7 @@ from typing import Any
 
 from mentorkit.scenarios.facts import FactSheet, Match, fact_index
 
-__all__ = ["Grounding", "ground_reply", "told_facts", "scenario_vocabulary", "FILLERS", "LIGHT_VERBS",
+__all__ = ["Grounding", "ground_reply", "told_facts", "sharp_evidence", "vocatives", "scenario_vocabulary", "FILLERS", "LIGHT_VERBS",
            "ALWAYS_COUNTS"]
 
 #: nouns and pronouns that stand for content without giving any
@@ -185,11 +185,20 @@ def ground_reply(scenario, doc, findings: dict[str, Any], told: set[str], histor
     vocab = scenario_vocabulary(scenario)
     slips = _slips(sheet, sents, matches)
     slipped = {(sl["sentence"], sl["occasion"]) for sl in slips}
-    foreign = [_foreign(s, vocab) or _tautology(s) for s in sents]
+    foreign = [_foreign(s, vocab) or _tautology(s) or _echo(s) for s in sents]
+    addressed = [vocatives(s) for s in sents]
+    listed = _listed_only(sheet, sents)
     by_sent: dict[int, list[Match]] = {}
+    named_only: dict[int, list[Match]] = {}   # listed without a verb: counts only as a recap or agenda item
     for m in matches:
         if foreign[m.sentence]:
             continue  # a sentence about other people and things: its stray words are not hers
+        if m.kind in ("who", "topic") and m.phrase.lower() in addressed[m.sentence] and _strangers(
+                sents[m.sentence], vocab, addressed[m.sentence]):
+            continue  # "Grace, how's the new flat?": the name she is addressed by does not make the flat hers
+        if (m.sentence, m.kind, m.id) in listed:
+            named_only.setdefault(m.sentence, []).append(m)
+            continue  # "Sales leadership, engineering: I noticed these." - her words listed, nothing said of them
         occ = m.id if m.kind in ("occasion", "when", "who") else (
             sheet.fact(m.id).occasion if m.kind == "fact" else None)
         if occ and (m.sentence, occ) in slipped:
@@ -205,19 +214,25 @@ def ground_reply(scenario, doc, findings: dict[str, Any], told: set[str], histor
     for i, s in enumerate(sents):
         here = by_sent.get(i, [])
         own = bool(facts_in(i)) or any(m.kind in ("occasion", "who") for m in here)
-        sentence_on.append(own and not _filler_only(s))
+        # a list of her words with no verb ("Interview, recording, prototype - all noted!") says nothing about them
+        sentence_on.append(own and not _filler_only(s) and not _verbless(s))
         sentence_topical.append(own or any(m.kind == "topic" for m in here))
     on_topic = any(sentence_on)
     if not on_topic and history.get("on_topic") and not any(foreign):
         # a follow-up ("what's your take on it?") to a reply about her situation stays with it
         on_topic = any(sentence_topical) or any(_asks_view(s) for s in sents)
     # a label or a sharp line is about her, whatever else it says: it is answered as that, not as a tangent
-    personal = any(k in findings for k in ("intent_tone.harsh", "sbi.judgement"))
+    personal = "sbi.judgement" in findings or (
+        "intent_tone.harsh" in findings and sharp_evidence(doc, findings["intent_tone.harsh"], False))
     off_topic = (not on_topic and not personal and not any(sentence_topical)
                  and any(bool(_substantive(s)) for s in sents))
     slip_sents = {sl["sentence"] for sl in slips}
 
     g = Grounding(on_topic=on_topic, off_topic=off_topic, matches=matches, slips=slips, foreign=foreign)
+    harsh = findings.get("intent_tone.harsh")
+    if harsh is not None and not sharp_evidence(doc, harsh, "sbi.judgement" in findings):
+        g.refused["intent_tone.harsh"] = ("flagged as harsh, but nothing in it is sharp (no label, blame, "
+                                          "order or brush-off; quotes and questions about her view are not)")
     for key, finding in findings.items():
         if key in ALWAYS_COUNTS or key in ("on_topic", "off_topic"):
             continue
@@ -242,6 +257,13 @@ def ground_reply(scenario, doc, findings: dict[str, Any], told: set[str], histor
             reason = "names nothing the person actually did"
         elif key == "sbi.impact":
             got = [m for i in idx for m in facts_in(i, _IMPACT_KINDS)]
+            if not got and "sbi.behavior" in g.credited:
+                # what followed from the behaviour this reply names, in words of her situation
+                # ("... so we didn't learn about their workflow"): the sheet need not list every consequence
+                b_sents = {e_i for e_i in _sentences_for(findings["sbi.behavior"], sents, text)}
+                got = [m for i in idx if i not in b_sents or len(idx) == 1 for m in by_sent.get(i, [])
+                       if m.kind in ("fact", "topic") and len(_substantive(sents[i])) >= 3
+                       and not _filler_only(sents[i])]
             named = history.get("behavior") or "sbi.behavior" in g.credited or any(
                 facts_in(i, {"action"}) for i in range(len(sents)))
             if got and not named:
@@ -265,7 +287,9 @@ def ground_reply(scenario, doc, findings: dict[str, Any], told: set[str], histor
                              sents[q_idx[0]].start_char, sents[q_idx[0]].end_char)]
             reason = "asks about nothing in her situation"
         elif key.startswith(_NAMED_KEYS):
-            got = [m for i in idx for m in by_sent.get(i, []) if m.kind in ("fact", "topic") and sentence_topical[i]
+            got = [m for i in idx for m in by_sent.get(i, []) + (named_only.get(i, []) if key.startswith(_LIST_KEYS)
+                                                                 else [])
+                   if m.kind in ("fact", "topic") and (sentence_topical[i] or key.startswith(_LIST_KEYS))
                    and (m.kind == "fact" or on_topic)]
             reason = "names nothing that was discussed or proposed in this conversation"
         elif key.startswith("boundaries."):
@@ -276,7 +300,9 @@ def ground_reply(scenario, doc, findings: dict[str, Any], told: set[str], histor
         else:
             ok = [i for i in idx if _substantive(sents[i]) and not _vacuous_reason(sents[i])]
             if key in ("intent_tone.explicit_intent", "four_step.intent"):
-                ok = [i for i in ok if len({t.lemma_.lower() for t in _substantive(sents[i])} - _INTENT_WORDS) >= 1]
+                # a reason about her: it names her ("so you get ...") or something of her situation
+                ok = [i for i in ok if len({t.lemma_.lower() for t in _substantive(sents[i])} - _INTENT_WORDS) >= 1
+                      and (by_sent.get(i) or {"you", "your", "yours"} & {t.lower_ for t in sents[i]})]
             if on_topic and ok:
                 got = [m for i in ok for m in by_sent.get(i, [])] or [
                     Match("reply", "on_topic", sents[ok[0]].text.strip(), ok[0], sents[ok[0]].start_char,
@@ -295,16 +321,102 @@ def ground_reply(scenario, doc, findings: dict[str, Any], told: set[str], histor
             g.refused[key] = reason
     for key in findings:
         if "." not in key and key not in ALWAYS_COUNTS and key != "question":
-            if any(k.startswith(key + ".") for k in g.credited):
+            if key in _SKILL_NEEDS and _SKILL_NEEDS[key] not in g.credited:
+                g.refused[key] = f"no grounded {_SKILL_NEEDS[key].split('.')[1]}: without it the parts are not {key} feedback"
+            elif any(k.startswith(key + ".") for k in g.credited):
                 g.credited[key] = [e for k, v in g.credited.items() if k.startswith(key + ".") for e in v][:3]
             else:
                 g.refused[key] = "none of its parts is grounded in this conversation"
     return g
 
 
+_GREETINGS = frozenset({"hi", "hey", "hello", "thanks", "thank", "dear", "morning", "ok", "okay", "so", "and",
+                        "right", "well", "oh", "yes", "no", "sure", "sorry", "great", "good"})
+
+
+def vocatives(sent) -> set[str]:
+    """The names a sentence addresses someone by, lower-cased ("Grace, what ...?", "..., Li Wei?", "Thanks Marco").
+
+    >>> from mentorkit.nlp import get_nlp
+    >>> sorted(vocatives(next(get_nlp("grader")("Grace, how are you finding the new flat?").sents)))
+    ['grace']
+    >>> vocatives(next(get_nlp("grader")("Grace barely spoke today.").sents))
+    set()
+    """
+    toks = [t for t in sent if not t.is_space]
+    out: set[str] = set()
+    i = 0
+    while i < len(toks):
+        if toks[i].lower_ in _GREETINGS or (
+                toks[i].pos_ != "PROPN" and not (toks[i].is_title and toks[i].pos_ == "NOUN")):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN" and toks[j + 1].lower_ not in _GREETINGS:
+            j += 1
+        before = [t for t in toks[:i] if not t.is_punct]
+        after = toks[j + 1] if j + 1 < len(toks) else None
+        prev = toks[i - 1] if i else None
+        opens = (not before or all(t.lower_ in _GREETINGS for t in before)) and (
+            after is None or after.is_punct)
+        closes = prev is not None and prev.text in (",", "-", "\u2013", "\u2014") and (
+            after is None or after.is_punct and after.text in (".", "?", "!", ",", ";", ":"))
+        if opens or closes:
+            out.add(" ".join(t.lower_ for t in toks[i:j + 1]))
+        i = j + 1
+    return out
+
+
+#: a skill shown as a whole needs this part grounded (SBI without a behaviour is not feedback)
+_SKILL_NEEDS = {"sbi": "sbi.behavior"}
+
+
+#: moves whose items may be listed without verbs ("Takeaways: the returns policy, the launch date.")
+_LIST_KEYS = ("recap.", "agreement.")
+_SEGMENT_BREAKS = frozenset({":", ";", "-", "\u2013", "\u2014"})
+
+
+def _listed_only(sheet: FactSheet, sents: list) -> set[tuple[int, str, str]]:
+    """(sentence, kind, id) of sheet entries a sentence only lists: named in a segment with no verb
+    ("Rematch: yes.", "Sales leadership, engineering, first-time manager: I noticed these.")."""
+    index = fact_index(sheet)
+    out = set()
+    for i, sent in enumerate(sents):
+        segments, cur = [], []
+        for t in sent:
+            if t.text in _SEGMENT_BREAKS:
+                segments.append(cur)
+                cur = []
+            else:
+                cur.append(t)
+        segments.append(cur)
+        if len(segments) == 1:
+            continue  # a whole sentence without a verb is more likely a mis-tagged order ("Block time ...")
+        said, listed = set(), set()
+        for seg in segments:
+            found = {(k, e) for k, e, _p in index.find(seg)}
+            (listed if _verbless(seg) else said).update(found)
+        out |= {(i, k, e) for k, e in listed - said}
+    return out
+
+
+def _verbless(sent) -> bool:
+    """A sentence with no full verb: a list or a label ('Rematch: yes. Sales director: open slots.')."""
+    return not any(t.pos_ == "VERB" or t.tag_ in ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
+                   or (t.pos_ == "AUX" and t.dep_ == "ROOT") for t in sent)
+
+
 #: nouns too general to say whose situation a sentence is about
 _GENERIC_NOUNS = frozenset({"time", "way", "people", "person", "thanks", "hand", "part", "couple", "sense",
                             "idea", "question", "chance", "moment", "place", "fact", "end", "start", "side"})
+
+
+def _strangers(sent, vocab: frozenset, names: set[str]) -> list:
+    """The nouns of a sentence that are not the scenario's own (names it addresses aside)."""
+    return [t for t in sent if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() not in FILLERS
+            and t.lemma_.lower() not in _TIME and t.lemma_.lower() not in _GENERIC_NOUNS
+            and t.lemma_.lower() not in vocab and t.lower_ not in vocab
+            and not any(t.lower_ in n.split() for n in names)]
 
 
 def _foreign(sent, vocab: frozenset) -> bool:
@@ -328,6 +440,31 @@ def _tautology(sent) -> bool:
     if max(counts.values()) >= 3:
         return True
     return any(c >= 2 for c in counts.values()) and len(counts) / len(lemmas) <= 0.67
+
+
+#: word pairs that repeat a stem by idiom, not by stuffing
+_IDIOM_STEMS = frozenset({"step", "day", "one", "time", "face", "side", "week", "back", "year"})
+
+
+def _echo(sent) -> bool:
+    """A sentence that says a word back within a few words ('feedback about feedback', 'the impact was
+    impactful', 'how did that land, landing-wise?', 'the fit is fitting'): a form filled with itself."""
+    toks = [t for t in sent if not t.is_punct and not t.is_space]
+    content = [(j, t) for j, t in enumerate(toks) if t.pos_ in ("NOUN", "VERB", "ADJ", "ADV", "PROPN")
+               and not t.is_stop and len(t.lemma_) > 2]
+    every = list(sent)
+    if any(t.lower_.endswith("-wise") or (t.lower_ == "wise" and j and every[j - 1].text == "-") for j, t in
+           enumerate(every)):
+        return True
+    for a in range(len(content)):
+        for b in range(a + 1, len(content)):
+            (ja, ta), (jb, tb) = content[a], content[b]
+            if jb - ja > 4:
+                break
+            sa, sb = ta.lemma_.lower()[:5], tb.lemma_.lower()[:5]
+            if sa == sb and sa not in _IDIOM_STEMS and ta.lemma_.lower() not in _IDIOM_STEMS:
+                return True
+    return False
 
 
 def _slips(sheet: FactSheet, sents: list, matches: list[Match]) -> list[dict]:
@@ -403,7 +540,7 @@ def _asks_view(sent) -> bool:
     if "?" not in sent.text:
         return False
     lemmas = {t.lemma_.lower() for t in sent}
-    return "you" in {t.lower_ for t in sent} and bool(lemmas & _PERSPECTIVE)
+    return bool({"you", "your", "yours", "yourself"} & {t.lower_ for t in sent}) and bool(lemmas & _PERSPECTIVE)
 
 
 _NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -439,3 +576,91 @@ def _filler_only(sent) -> bool:
     return _has_filler(sent) and len(_substantive(sent)) <= 1
 
 
+
+
+# ------------------------------------------------------------------ sharpness of a harsh flag
+
+#: labels of a person: sharp wherever they stand, unless negated ("not careless")
+_LABELS = frozenset({"careless", "lazy", "rude", "unreliable", "unprofessional", "stupid", "ridiculous", "useless",
+                     "pathetic", "incompetent", "sloppy", "terrible", "awful", "hopeless", "selfish", "arrogant",
+                     "annoying", "disappointing", "disappointed", "dramatic", "sensitive", "defensive",
+                     "childish", "immature", "negative", "difficult", "clueless", "naive"})
+#: blame words: sharp in a plain statement, not negated, not in an if/when clause, not reported or asked
+_BLAME = frozenset({"wrong", "bad", "waste", "wasted", "fail", "failure", "mess", "blame", "fault", "pointless",
+                    "mistake", "chore", "poor", "worse", "worst"})
+#: brush-offs and orders ("just do your best", "don't worry about it", "obviously")
+_BRUSH_OFFS = ("just do", "just give", "just send", "just get", "just try", "just deal", "get over", "calm down",
+               "don't worry about", "whatever you think", "whatever works", "my way", "not a big deal",
+               "no big deal", "obviously", "you should", "you need to", "you have to", "you must", "you always",
+               "you never", "your fault", "it always happens", "that always happens", "deal with it",
+               "doesn't matter", "don't care", "not my problem", "find someone else", "waste of time")
+_REPORTING = frozenset({"say", "feel", "think", "mention", "tell", "worry", "believe", "sound", "seem", "call",
+                        "describe", "notice", "spot", "find"})
+_CONDITIONS = frozenset({"if", "when", "whether", "unless", "once", "whenever"})
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['\"\u2018\u201c][^'\"\u2019\u201d]{2,120}['\"\u2019\u201d](?=\W|$)")
+
+
+def _negated(tok) -> bool:
+    for t in (tok, *list(tok.ancestors)[:2]):
+        if any(c.dep_ == "neg" or c.lower_ in ("no", "never", "not", "n't") for c in t.children):
+            return True
+    return tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("no", "not", "never", "n't")
+
+
+def _hedged(tok) -> bool:
+    """Inside an if/when clause, a question, or what someone said, felt or noticed."""
+    sent = tok.sent
+    if "?" in sent.text:
+        return True
+    for t in (tok, *tok.ancestors):
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in t.children):
+            return True
+        if t.dep_ == "advcl" and any(c.lower_ == "time" for c in t.subtree):   # "next time you spot ..."
+            return True
+        if t is not tok and t.lemma_.lower() in _REPORTING:
+            return True
+    return False
+
+
+def sharp_evidence(doc, finding, judged: bool) -> bool:
+    """Whether a harsh flag's evidence holds something sharp: a label, blame, an order, a brush-off.
+
+    The tone detector flags by form; a line that quotes her ("you said 'those numbers are
+    wrong'"), asks about what went wrong, or says "there's no wrong answer" is not sharp.
+    *judged* is True when the judgement detector found a label or sweeping word in the reply.
+
+    >>> from mentorkit.nlp import get_nlp
+    >>> nlp = get_nlp("grader")
+    >>> class F: evidence = []
+    >>> sharp_evidence(nlp("There's no wrong answer."), F(), False)
+    False
+    >>> sharp_evidence(nlp("Just do your best."), F(), False)
+    True
+    """
+    spans = []
+    for e in getattr(finding, "evidence", None) or []:
+        if e.get("start") is not None and e.get("end") is not None:
+            span = doc.char_span(e["start"], e["end"], alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+    if not spans:
+        spans = [doc[:]]
+    if judged:
+        return True
+    for span in spans:
+        text = " " + _QUOTED.sub(" ", span.text.lower().replace("\u2019", "'")) + " "
+        if any(f" {b} " in text or f" {b}," in text or f" {b}." in text for b in _BRUSH_OFFS):
+            return True
+        words = [t for t in span if not t.is_punct]
+        if words and words[0].lower_ == "just" and len(words) > 1 and words[1].tag_ == "VB":
+            return True
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(doc.text)]
+        for t in span:
+            if any(a <= t.idx < b for a, b in quoted):
+                continue
+            lem = t.lemma_.lower()
+            if (lem in _LABELS or t.lower_ in _LABELS) and not _negated(t):
+                return True
+            if (lem in _BLAME or t.lower_ in _BLAME) and not _negated(t) and not _hedged(t):
+                return True
+    return False

@@ -48,7 +48,7 @@ def known_keys(skills: list[str]) -> tuple[str, ...]:
     """The finding keys a scenario with *skills* can produce (engine keys first).
 
     >>> known_keys(["boundaries"])
-    ('question', 'empty', 'boundaries', 'boundaries.availability_window', 'boundaries.response_time')
+    ('question', 'empty', 'on_topic', 'off_topic', 'boundaries', 'boundaries.availability_window', 'boundaries.response_time')
     """
     return tuple(ENGINE_KEYS) + tuple(k for s in dict.fromkeys(skills) if s in COMPONENTS
                                       for k in (s, *(f"{s}.{c}" for c in COMPONENTS[s])))

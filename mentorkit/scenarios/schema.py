@@ -68,23 +68,15 @@ from typing import Any
 
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.facts import FactSheet, parse_facts
+from mentorkit.skills.base import CATALOGUE
 
 __all__ = [
     "COMPONENTS", "STATE_KEYS", "OUTCOMES", "PREFERENCES", "Persona", "Criterion",
     "Condition", "Branch", "Turn", "Rubric", "Scenario", "parse_scenario",
 ]
 
-#: the detector components a scenario may name, per skill (the skills contract)
-COMPONENTS: dict[str, tuple[str, ...]] = {
-    "sbi": ("situation", "behavior", "impact", "judgement"),
-    "active_listening": ("reflection", "open_question", "closed_question", "advice"),
-    "intent_tone": ("explicit_intent", "supportive", "harsh"),
-    "four_step": ("observation", "intent", "perspective", "solve_together"),
-    "agreement": ("goals", "expertise", "cadence", "channels", "confidentiality",
-                  "length", "success_measures", "conflict_resolution"),
-    "recap": ("takeaways", "mentor_next_steps", "mentee_next_steps"),
-    "boundaries": ("availability_window", "response_time"),
-}
+#: the detector components a scenario may name, per skill (the skills contract), from the skill catalogue
+COMPONENTS: dict[str, tuple[str, ...]] = {name: s.components + s.flags for name, s in CATALOGUE.items()}
 #: keys the engine itself computes from a reply, usable in conditions and rubrics
 ENGINE_KEYS = ("question", "empty", "on_topic", "off_topic")
 STATE_KEYS = ("trust", "clarity", "openness")

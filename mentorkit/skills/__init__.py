@@ -20,22 +20,14 @@ from spacy.tokens import Doc
 
 from mentorkit.errors import MentorkitError
 from mentorkit.nlp import get_nlp
-from mentorkit.skills.base import (COMPONENTS, LISTENING_LABELS, SKILLS, ComponentResult, SkillResult, Span,
-                                   results_frame)
+from mentorkit.skills.base import (CATALOGUE, COMPONENTS, LISTENING_LABELS, SKILLS, ComponentResult, SkillResult,
+                                   Span, results_frame, skill_label)
 from mentorkit.skills.listening import classify_utterances
 
-__all__ = ["detect", "detect_many", "SKILLS", "COMPONENTS", "LISTENING_LABELS", "SkillResult", "ComponentResult",
+__all__ = ["detect", "detect_many", "CATALOGUE", "SKILLS", "COMPONENTS", "skill_label", "LISTENING_LABELS", "SkillResult", "ComponentResult",
            "Span", "classify_utterances", "results_frame"]
 
-_MODULES = {
-    "sbi": "mentorkit.skills.sbi",
-    "active_listening": "mentorkit.skills.listening",
-    "intent_tone": "mentorkit.skills.intent_tone",
-    "four_step": "mentorkit.skills.four_step",
-    "agreement": "mentorkit.skills.agreement",
-    "recap": "mentorkit.skills.recap",
-    "boundaries": "mentorkit.skills.boundaries",
-}
+_MODULES = {name: info.module for name, info in CATALOGUE.items()}
 
 
 def detect(skill: str, text: str, doc: Doc | None = None) -> SkillResult:

@@ -9,25 +9,65 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Span", "ComponentResult", "SkillResult", "SKILLS", "COMPONENTS", "LISTENING_LABELS", "results_frame"]
+__all__ = ["Span", "ComponentResult", "SkillResult", "SkillInfo", "CATALOGUE", "SKILLS", "COMPONENTS",
+           "LISTENING_LABELS", "skill_label", "results_frame"]
+
+@dataclass(frozen=True)
+class SkillInfo:
+    """One entry of the skill catalogue: everything that lists skills reads it from here.
+
+    *components* are what the detector reports, in display order; *flags* are further finding
+    keys a scenario may name (SBI's judgement words); *corpus* is the :mod:`mentorkit.datasets`
+    entry it is trained and tested on; *label* names it on screens and *phrase* in a debrief
+    ("you showed ...").
+    """
+
+    name: str
+    label: str
+    phrase: str
+    components: tuple[str, ...]
+    module: str
+    corpus: str
+    flags: tuple[str, ...] = ()
+
+
+#: the skill catalogue, in the order the practice engine shows the skills
+CATALOGUE: dict[str, SkillInfo] = {s.name: s for s in (
+    SkillInfo("sbi", "SBI feedback", "SBI feedback", ("situation", "behavior", "impact"), "mentorkit.skills.sbi",
+              "sbi", flags=("judgement",)),
+    SkillInfo("active_listening", "active listening", "active listening",
+              ("reflection", "open_question", "closed_question", "advice"), "mentorkit.skills.listening", "listening"),
+    SkillInfo("intent_tone", "intent and tone", "explicit intent and tone", ("explicit_intent", "supportive", "harsh"),
+              "mentorkit.skills.intent_tone", "skills_intent_tone"),
+    SkillInfo("four_step", "four-step frame", "the four-step frame",
+              ("observation", "intent", "perspective", "solve_together"), "mentorkit.skills.four_step",
+              "skills_four_step"),
+    SkillInfo("agreement", "mentoring agreement", "the mentorship agreement",
+              ("goals", "expertise", "cadence", "channels", "confidentiality", "length", "success_measures",
+               "conflict_resolution"), "mentorkit.skills.agreement", "skills_agreement"),
+    SkillInfo("recap", "written recap", "the recap", ("takeaways", "mentor_next_steps", "mentee_next_steps"),
+              "mentorkit.skills.recap", "skills_recap"),
+    SkillInfo("boundaries", "boundaries", "boundaries", ("availability_window", "response_time"),
+              "mentorkit.skills.boundaries", "skills_boundaries"),
+)}
 
 #: every skill :func:`mentorkit.skills.detect` knows, in the order the practice engine shows them
-SKILLS: tuple[str, ...] = ("sbi", "active_listening", "intent_tone", "four_step", "agreement", "recap", "boundaries")
+SKILLS: tuple[str, ...] = tuple(CATALOGUE)
 
 #: the labels of the active-listening classifier (one per utterance)
 LISTENING_LABELS: tuple[str, ...] = ("reflection", "open_question", "closed_question", "advice", "other")
 
 #: the components each skill reports, in display order
-COMPONENTS: dict[str, tuple[str, ...]] = {
-    "sbi": ("situation", "behavior", "impact"),
-    "active_listening": ("reflection", "open_question", "closed_question", "advice"),
-    "intent_tone": ("explicit_intent", "supportive", "harsh"),
-    "four_step": ("observation", "intent", "perspective", "solve_together"),
-    "agreement": ("goals", "expertise", "cadence", "channels", "confidentiality", "length",
-                  "success_measures", "conflict_resolution"),
-    "recap": ("takeaways", "mentor_next_steps", "mentee_next_steps"),
-    "boundaries": ("availability_window", "response_time"),
-}
+COMPONENTS: dict[str, tuple[str, ...]] = {name: s.components for name, s in CATALOGUE.items()}
+
+
+def skill_label(name: str) -> str:
+    """The screen label of skill *name* (``other`` and unknown names in plain words).
+
+    >>> skill_label("four_step"), skill_label("other")
+    ('four-step frame', 'other')
+    """
+    return CATALOGUE[name].label if name in CATALOGUE else name.replace("_", " ")
 
 
 @dataclass(frozen=True)

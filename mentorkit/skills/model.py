@@ -82,21 +82,69 @@ def save(bundle: dict[str, Any], path: str | Path) -> Path:
     return path
 
 
+def types_in(path: str | Path) -> set[str]:
+    """Every type a skops file names (``module.Class``), read from its ``schema.json``.
+
+    skops' own :func:`get_untrusted_types` leaves out the types skops trusts by default;
+    mentorkit wants the full list, so that only :data:`TRUSTED_TYPES` load.
+    """
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        schema = json.loads(z.read("schema.json"))
+    found: set[str] = set()
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if "__class__" in node and "__module__" in node:
+                found.add(f"{node['__module__']}.{node['__class__']}")
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return found
+
+
+def _finite(model, path: Path) -> None:
+    """Refuse a model whose learned numbers are not all finite (NaN would score everything 0)."""
+    parts = [model]
+    while parts:
+        part = parts.pop()
+        for attr in ("coef_", "intercept_"):
+            value = getattr(part, attr, None)
+            if value is not None and not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                raise MentorkitError(f"{path}: the model's {type(part).__name__}.{attr} holds NaN or infinite "
+                                     "values; retrain it with 'mentorkit train-skills'")
+        parts.extend(step for _name, step in getattr(part, "steps", []))
+        parts.extend(getattr(part, "estimators_", []) or [])
+        if getattr(part, "estimator", None) is not None and part.estimator is not part:
+            parts.append(part.estimator)
+
+
 def load(path: str | Path) -> dict[str, Any]:
-    """Read a bundle written by :func:`save`, refusing any type not in :data:`TRUSTED_TYPES`."""
+    """Read a bundle written by :func:`save`, refusing any type not in :data:`TRUSTED_TYPES`
+    (exactly that list: skops' own default trust is not used), damaged files and models with
+    non-finite coefficients, each with one message naming the file."""
     path = Path(path)
     if not path.exists():
         raise MentorkitError(f"{path}: model file not found")
     try:
-        untrusted = sio.get_untrusted_types(file=path)
+        named = types_in(path)
     except Exception as exc:  # noqa: BLE001 - a damaged file is a user-facing problem
-        raise MentorkitError(f"{path}: not a readable skops model file ({exc})") from None
-    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+        raise MentorkitError(f"{path}: not a readable skops model file ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else 'damaged'})") from None
+    refused = sorted(named - set(TRUSTED_TYPES))
     if refused:
         raise MentorkitError(f"{path}: refusing to load types outside the allowlist: {', '.join(refused)}")
-    bundle = sio.load(path, trusted=TRUSTED_TYPES)
-    if not isinstance(bundle, dict) or "model" not in bundle or "meta" not in bundle:
+    try:
+        bundle = sio.load(path, trusted=TRUSTED_TYPES)
+    except Exception as exc:  # noqa: BLE001 - one message, never a traceback
+        raise MentorkitError(f"{path}: cannot read the skill model ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else 'damaged'})") from None
+    if not isinstance(bundle, dict) or "model" not in bundle or not isinstance(bundle.get("meta"), dict):
         raise MentorkitError(f"{path}: not a mentorkit skill model (expected a dict with 'model' and 'meta')")
+    _finite(bundle["model"], path)
     version = bundle["meta"].get("feature_version")
     if version != FEATURE_VERSION:
         raise MentorkitError(f"{path}: model was trained with feature version {version}, this code uses "

@@ -4,14 +4,16 @@ The dashboards in ``dashboards/`` only build one widget class each; those classe
 (:mod:`mentorkit.widgets.health`, :mod:`mentorkit.widgets.outcomes`,
 :mod:`mentorkit.widgets.trainer`) are made of the parts here:
 
-* **data sources**: :func:`load_program` loads what ``MENTORKIT_DATA`` names (unset: the
-  bundled ``program_sample``; a folder, a shipped dataset or a database URL) through
-  :mod:`mentorkit.sources`, the resolver the command line and the report use too. Problems
-  become a :class:`MentorkitError` naming the setting, shown by :func:`message_html`, never
-  a traceback.
-* **privacy**: :func:`hide_small` wraps :func:`mentorkit.privacy.suppress_small_cells`
-  (complementary suppression) and drops the primary/complementary reason, so nobody
-  can tell which hidden group is the small one; :func:`table_html` escapes every cell.
+* **data sources**: none here. :func:`mentorkit.sources.dashboard_program` loads what
+  ``MENTORKIT_DATA`` names (unset: the bundled ``program_sample``; a folder, a shipped dataset
+  or a database URL), the resolver the command line and the report use too; problems come
+  back as one line, shown by :func:`message_html`, never a traceback.
+* **a base class**: :class:`Dashboard` holds what every dashboard does the same way (title,
+  status line, minimum group size, loading the program or saying why not, a blank view).
+* **privacy**: the numbers arrive already suppressed by the library
+  (:func:`mentorkit.privacy.suppress`, the flag column ``suppressed``, no reason shown, so
+  nobody can tell which hidden group is the small one); :func:`table_html` escapes every
+  cell and shows a suppressed row as "hidden (small group)".
 * **charts**: :class:`FigureView` shows a plotly figure through the plotly MIME renderer
   that ships with the ``jupyterlab-plotly`` extension (no CDN, works offline).
 * **exports**: :func:`csv_bytes` writes exactly the frame shown (spreadsheet-safe),
@@ -21,34 +23,34 @@ The dashboards in ``dashboards/`` only build one widget class each; those classe
 Example
 -------
 >>> import pandas as pd
->>> t = pd.DataFrame({"region": ["Europe", "Asia-Pacific", "Africa"], "pairs": [40, 3, 12]})
->>> hide_small(t, "pairs", min_size=5)["pairs"].isna().tolist()
-[False, True, True]
+>>> from mentorkit.privacy import suppress
+>>> t = suppress(pd.DataFrame({"region": ["Europe", "Asia-Pacific", "Africa"], "pairs": [40, 3, 12]}),
+...              "pairs", min_size=5, reason=False)
+>>> format_frame(t)["suppressed"].tolist()
+['', 'hidden (small group)', 'hidden (small group)']
 """
 from __future__ import annotations
 
 import base64
 import html
+import io
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from mentorkit import config
-from mentorkit.errors import MentorkitError
-from mentorkit.sources import DataSource, is_database_url, program_from_database, resolve_source, safe_url
-from mentorkit.sources import load_program as _load_source
+from mentorkit.privacy import FLAG
+from mentorkit.sources import (DataSource, error_line, is_database_url, program_from_database, program_or_problem,
+                               resolve_source, safe_url)
+from mentorkit.sources import dashboard_program as load_program
 
 __all__ = [
-    "DataSource", "resolve_source", "load_program", "program_from_database", "min_group_size",
-    "hide_small", "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
+    "DataSource", "resolve_source", "load_program", "program_from_database", "Dashboard", "html_view",
+    "format_frame", "table_html", "message_html", "kpi_html", "notice_html",
     "csv_bytes", "download_link", "snapshot_html", "FigureView", "ExportBar", "STYLE", "ALL",
-    "is_database_url", "safe_url", "fingerprint", "cached_series",
+    "is_database_url", "safe_url", "FLAG",
 ]
 
 #: the label of the "no filter" choice in every dropdown
@@ -86,131 +88,17 @@ table.mk-table td.mk-text,table.mk-table th.mk-text{text-align:left;white-space:
 # ------------------------------------------------------------------ data sources
 # (resolved in mentorkit.sources, shared with the command line and the report)
 
-def load_program(source: DataSource | str | None = None):
-    """The dashboards' program data: :func:`mentorkit.sources.load_program` of *source*
-    (default ``MENTORKIT_DATA``), errors naming that setting, rejected rows kept in the cache folder.
-
-    >>> len(load_program("").pairs) > 0
-    True
-    """
-    src = source if isinstance(source, DataSource) else resolve_source(source)
-    kwargs = {}
-    if src.kind == "folder":
-        folder = Path(src.location).expanduser()
-        kwargs["quarantine_dir"] = config.cache_dir() / "quarantine" / (folder.resolve().name or "data")
-    return _load_source(src, setting="MENTORKIT_DATA", require_rows=True, **kwargs)
-
-
-def error_line(exc: BaseException) -> str:
-    """An unexpected error as one line for the page: its type and the first line of its message."""
-    text = str(exc)
-    return f"{type(exc).__name__}: {text.splitlines()[0] if text else 'no details'}"
-
-
-def program_or_problem(source: DataSource, data=None):
-    """The program data for a dashboard: ``(data, None)``, or ``(None, why)`` when it cannot load.
-
-    *data*, when given, is used as it is. Never raises: whatever breaks, the page shows one
-    line (:func:`program_problem_html`), not a traceback.
-    """
-    if data is not None:
-        return data, None
-    try:
-        return load_program(source), None
-    except MentorkitError as exc:
-        return None, str(exc)
-    except Exception as exc:  # noqa: BLE001 - the page shows one line, never a traceback
-        return None, f"{source.label}: could not load the program data ({error_line(exc)})"
+def html_view(css_class: str, value: str = "") -> w.HTML:
+    """An HTML widget carrying *css_class* (how the browser tests and the page's CSS find it)."""
+    view = w.HTML(value)
+    view.add_class(css_class)
+    return view
 
 
 def program_problem_html(why: str) -> str:
     """The page's message when the program data cannot be loaded, with what to set."""
     return message_html(why + ". Set MENTORKIT_DATA to a program folder or database URL, or unset it to see "
                         "the bundled sample.", "error", "The program data could not be loaded")
-
-# ---------------------------------------------------------------------- privacy
-
-def min_group_size(min_size: int | None = None) -> int:
-    """*min_size*, else the configured ``MENTORKIT_MIN_GROUP`` (default 5)."""
-    return int(config.get("min_group_size")) if min_size is None else int(min_size)
-
-
-def hide_small(df: pd.DataFrame, count_col: str, *, by: Sequence[str] | None = None,
-               min_size: int | None = None, value_cols: Sequence[str] | None = None) -> pd.DataFrame:
-    """Hide groups below the minimum size, with complementary suppression; keep only ``hidden``.
-
-    A thin wrapper over :func:`mentorkit.privacy.suppress_small_cells`. The result has a
-    boolean ``hidden`` column instead of ``suppressed``/``suppression``: whether a cell was
-    hidden for being small or to protect a small one is itself a clue, so it is not shown.
-
-    Example
-    -------
-    >>> t = pd.DataFrame({"model": ["group", "peer", "async"], "pairs": [30, 2, 9], "rate": [.8, .5, .7]})
-    >>> out = hide_small(t, "pairs", min_size=5)
-    >>> out["hidden"].tolist(), out["rate"].isna().tolist()
-    ([False, True, True], [False, True, True])
-    """
-    from mentorkit.privacy import suppress_small_cells
-
-    if df.empty:
-        out = df.copy()
-        out["hidden"] = pd.Series(dtype=bool)
-        return out
-    if by is None:
-        by = [c for c in df.columns if c != count_col and not pd.api.types.is_numeric_dtype(df[c])]
-    s = suppress_small_cells(df, count_col, min_group_size(min_size), by=list(by),
-                             value_cols=None if value_cols is None else list(value_cols))
-    return s.drop(columns=["suppression"]).rename(columns={"suppressed": "hidden"})
-
-
-# ------------------------------------------------------------------------ cache
-
-def fingerprint(data) -> str | None:
-    """A key that changes whenever the files behind *data* change (None for a database source).
-
-    Names, sizes and modification times of the files in ``data.source``; a dashboard
-    keeps slow, data-derived results (redacted comments) in the cache under this key, so
-    the next kernel that opens the same data skips the work.
-    """
-    import hashlib
-
-    folder = getattr(data, "source", None)
-    if folder is None or not Path(folder).is_dir():
-        return None
-    h = hashlib.sha256(str(Path(folder).resolve()).encode())
-    for p in sorted(Path(folder).iterdir()):
-        if p.is_file():
-            st = p.stat()
-            h.update(f"{p.name}|{st.st_size}|{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:24]
-
-
-def cached_series(name: str, key: str | None, compute) -> pd.Series:
-    """``compute()`` (a Series of text), read from the cache when *key* was seen before.
-
-    Written atomically (a temporary file, then a rename), so kernels starting together
-    never read half a file; any problem with the cache falls back to computing.
-    """
-    if key is None:
-        return compute()
-    path = config.cache_dir() / "dashboards" / f"{name}-{key}.parquet"
-    try:
-        if path.exists():
-            frame = pd.read_parquet(path)
-            return pd.Series(frame["value"].to_numpy(dtype=object), index=frame["index"].to_numpy(), name=name)
-    except Exception:  # noqa: BLE001 - a damaged cache file is recomputed
-        pass
-    out = compute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        pd.DataFrame({"index": out.index.to_numpy(), "value": out.astype(object).to_numpy()}).to_parquet(tmp)
-        os.replace(tmp, path)
-    except Exception:  # noqa: BLE001 - caching is an optimisation only
-        pass
-    return out
-
 
 # ------------------------------------------------------------------------- HTML
 
@@ -237,8 +125,8 @@ def _fmt(v, kind: str) -> str:
 def format_frame(df: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:
     """Cells as display text: ``formats`` maps a column to ``pct``, ``int``, ``money``, ``p``, ``date``.
 
-    Hidden (suppressed) cells become empty text; the ``hidden`` column, when present, is
-    shown as ``hidden`` / ``""``.
+    Suppressed cells become empty text; the ``suppressed`` flag column, when present, is
+    shown as ``hidden (small group)`` / ``""``.
 
     >>> format_frame(pd.DataFrame({"rate": [0.5, np.nan]}), {"rate": "pct"})["rate"].tolist()
     ['50%', '']
@@ -246,7 +134,7 @@ def format_frame(df: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.
     formats = formats or {}
     out = pd.DataFrame(index=df.index)
     for c in df.columns:
-        if c == "hidden":
+        if c == FLAG:
             out[c] = np.where(df[c].astype(bool), "hidden (small group)", "")
             continue
         kind = formats.get(c, "date" if pd.api.types.is_datetime64_any_dtype(df[c]) else "")
@@ -265,7 +153,7 @@ def table_html(df: pd.DataFrame, formats: dict[str, str] | None = None, *, label
     cells = format_frame(shown, formats)
     labels = labels or {}
     text_cols = set(text_cols) | {c for c in shown.columns
-                                  if c != "hidden" and not pd.api.types.is_numeric_dtype(shown[c])
+                                  if c != FLAG and not pd.api.types.is_numeric_dtype(shown[c])
                                   and not pd.api.types.is_datetime64_any_dtype(shown[c])}
     left = " class='mk-text'"
     head = "".join(f"<th{left if c in text_cols else ''}>{html.escape(str(labels.get(c, c)))}</th>"
@@ -323,13 +211,9 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     """
     from mentorkit.privacy import to_csv_safe
 
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="mentorkit-export-")
-    os.close(fd)
-    try:
-        to_csv_safe(df, name)
-        return Path(name).read_bytes()
-    finally:
-        os.unlink(name)
+    buf = io.BytesIO()
+    to_csv_safe(df, buf)
+    return buf.getvalue()
 
 
 def download_link(payload: bytes, filename: str, label: str, *, mime: str = "text/csv",
@@ -534,3 +418,83 @@ class ExportBar(w.VBox):
                                                  f"Download the snapshot ({size:.1f} MB)", mime="text/html",
                                                  css_class="mk-snapshot-download")
         return page
+
+
+# --------------------------------------------------------------------- the base
+
+class Dashboard(w.VBox):
+    """What every dashboard does the same way: the title and status line, the minimum group
+    size, loading the program data (or saying on the page why not), and a blank view.
+
+    A subclass sets :attr:`title` and :attr:`css_class`, calls :meth:`open_program` (or loads
+    its own data), builds ``self.export`` and its sections, calls :meth:`lay_out`, and fills
+    ``self._view`` with the tables on screen.
+
+    Parameters (of the program dashboards)
+    --------------------------------------
+    data : ProgramData, optional
+        The program; default loaded from *source*.
+    source : str, optional
+        A folder, shipped dataset or database URL; default ``MENTORKIT_DATA``, else the bundled sample.
+    min_size : int, optional
+        Smallest group shown (default ``MENTORKIT_MIN_GROUP``, 5).
+
+    Attributes
+    ----------
+    error : str or None
+        Why the data could not be shown (also on the page), else None.
+    min_size : int
+        Smallest group shown (``MENTORKIT_MIN_GROUP`` unless given).
+    """
+
+    title = ""
+    css_class = ""
+
+    def __init__(self, *, min_size: int | None = None, **kwargs):
+        from mentorkit.privacy import min_group_size
+
+        super().__init__(**kwargs)
+        self.add_class("mk-dash")
+        if self.css_class:
+            self.add_class(self.css_class)
+        self.min_size = min_group_size(min_size)
+        self.error: str | None = None
+        self.data = None
+        self.header = w.HTML(STYLE + f"<h2>{html.escape(self.title)}</h2>")
+        self.status = html_view("mk-status")
+        self._view: dict = {}
+
+    def lay_out(self, controls: w.Widget, sections: "Sections") -> None:
+        """The page: title, status line, *controls* (the filters), the *sections* tabs, the export row."""
+        self.sections = sections
+        self.body = w.VBox([sections])
+        self.children = [self.header, self.status, controls, self.body, self.export]
+
+    def open_program(self, source: str | None, data=None) -> bool:
+        """Load the program (*data* as given, else *source* or ``MENTORKIT_DATA``); on failure show why."""
+        self.source = resolve_source(source)
+        self.data, problem = program_or_problem(self.source, data)
+        if problem:
+            self.fail(program_problem_html(problem), problem)
+            return False
+        return True
+
+    def fail(self, page: str, text: str) -> None:
+        """Show only the title and *page* (escaped HTML saying what went wrong); keep *text* in :attr:`error`."""
+        self.error = text
+        self.status.value = page
+        self.children = [self.header, self.status]
+
+    def blank(self, message: str) -> None:
+        """Show *message* instead of the figures (a selection too small or empty) and export nothing."""
+        self._view = {}
+        self.status.value = message
+        self.body.layout.display = "none"
+        self.export.refresh()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables on screen, exactly as shown (hidden cells empty): what the CSV links export."""
+        return {name: self._view[name] for name in self.table_names if self._view.get(name) is not None}
+
+    #: the names of the tables :meth:`tables` exports, in order
+    table_names: tuple[str, ...] = ()

@@ -1,10 +1,11 @@
 """The outcomes-and-ROI dashboard: change per skill, retention, an ROI calculator, participants' words.
 
 The statistics come from :mod:`mentorkit.analysis` (``program_prepost``,
-``program_retention``, ``retention_frame``, ``km_curves``, ``propensity_weights``,
-``retention_improvement``, ``program_hours``, ``roi_table``) and the comments from
-:mod:`mentorkit.privacy` (names redacted, then escaped). This module filters by cohort,
-lays results out and hides small groups.
+``program_retention``, ``survival_curves``, ``retention_improvement``, ``costed_hours``,
+``roi_table``, ``equity_gaps``, ``comment_view``), the cohort selection from
+:mod:`mentorkit.program.select`, the charts from :mod:`mentorkit.analysis.figures` (the same
+ones the HTML report draws) and the comments from :mod:`mentorkit.cache` (names redacted,
+then escaped here). This module wires the filter and lays results out.
 
 * **Pre/post**: mean change per skill, post minus pre, with 95% CIs, for mentees and the
   comparison group side by side (skills answered by fewer people than the minimum group
@@ -22,24 +23,20 @@ Example
 >>> from mentorkit.widgets.outcomes import OutcomesROI
 >>> dash = OutcomesROI()
 >>> sorted(dash.tables())
-['ROI scenarios', 'pre-post change', 'retention', 'survival curves']
+['ROI scenarios', 'equity gaps', 'pre-post change', 'retention', 'survival curves']
 """
 from __future__ import annotations
 
-import dataclasses
 import html
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
-from mentorkit.widgets.common import (ALL, STYLE, ExportBar, FigureView, Sections, cached_series, fingerprint,
-                                      kpi_html, message_html, min_group_size, notice_html, program_or_problem,
-                                      program_problem_html, resolve_source, snapshot_html, table_html)
+from mentorkit.widgets.common import (ALL, Dashboard, ExportBar, FigureView, Sections, html_view, kpi_html,
+                                      message_html, notice_html, snapshot_html, table_html)
 
-__all__ = ["OutcomesROI", "RoiCalculator", "filter_cohort", "survival_curves", "comment_view",
-           "RETENTION_CAVEAT", "COMMENTS_SHOWN"]
+__all__ = ["OutcomesROI", "RoiCalculator", "RETENTION_CAVEAT", "COMMENTS_SHOWN"]
 
 #: always shown beside the retention curves
 RETENTION_CAVEAT = (
@@ -50,96 +47,6 @@ RETENTION_CAVEAT = (
     "still biases them. Neither is proof that mentoring caused the difference.")
 #: how many comments are listed at once
 COMMENTS_SHOWN = 10
-
-
-# ----------------------------------------------------------------- data wiring
-
-def filter_cohort(data, cohort: str | None):
-    """Mentees, comparison members and mentors of *cohort* (``None``/``All``: everyone), with their rows.
-
-    Example
-    -------
-    >>> import mentorkit.datasets as ds
-    >>> d = ds.load("program_sample")
-    >>> c = sorted(d.participants["cohort"].dropna().unique())[0]
-    >>> set(filter_cohort(d, c).participants["cohort"]) == {c}
-    True
-    """
-    if cohort in (None, "", ALL):
-        return data
-    parts = data.participants[data.participants["cohort"] == cohort]
-    ids = parts["participant_id"]
-    pairs = data.pairs[data.pairs["mentee_id"].isin(ids)]
-    pids = pairs["pair_id"]
-    return dataclasses.replace(
-        data, participants=parts, pairs=pairs, sessions=data.sessions[data.sessions["pair_id"].isin(pids)],
-        goals=data.goals[data.goals["pair_id"].isin(pids)], messages=data.messages[data.messages["pair_id"].isin(pids)],
-        surveys=data.surveys[data.surveys["participant_id"].isin(ids)],
-        outcomes=data.outcomes[data.outcomes["participant_id"].isin(ids)],
-        comments=data.comments[data.comments["participant_id"].isin(ids)])
-
-
-def survival_curves(data, *, min_size: int | None = None) -> pd.DataFrame:
-    """Kaplan-Meier curves of mentored and comparison people, naive and propensity-weighted.
-
-    Each curve stops before the first time at which fewer than *min_size* people of its
-    group are still at risk (so no step shows one person's exit).
-
-    Returns
-    -------
-    DataFrame
-        ``method`` (naive / weighted), ``group`` (mentored / comparison), ``time`` (months),
-        ``at_risk`` (people, unweighted), ``survival``.
-    """
-    from mentorkit.analysis.retention import km_curves, propensity_weights, retention_frame
-
-    size = min_group_size(min_size)
-    frame, cov = retention_frame(data)
-    cols = ["method", "group", "time", "at_risk", "survival"]
-    if frame["mentored"].nunique() < 2:
-        return pd.DataFrame(columns=cols)
-    variants = [("naive", None)]
-    if cov:
-        frame["ipw"] = propensity_weights(frame, "mentored", cov, treated=True)
-        variants.append(("weighted", "ipw"))
-    naive = km_curves(frame, "duration_months", "event", "mentored", min_size=size)
-    out = []
-    for label, weights in variants:
-        curves = naive if weights is None else km_curves(frame, "duration_months", "event", "mentored",
-                                                          weights=weights, min_size=size)
-        for grp, part in curves.groupby("group"):
-            risk = naive[naive["group"] == grp].set_index("time")["at_risk"]
-            people = risk.reindex(part["time"].to_numpy(), method="ffill").to_numpy()
-            keep = np.cumprod(np.nan_to_num(people, nan=np.inf) >= size).astype(bool)
-            out.append(pd.DataFrame({"method": label, "group": "mentored" if grp else "comparison",
-                                     "time": part["time"].to_numpy()[keep], "at_risk": people[keep],
-                                     "survival": part["survival"].to_numpy()[keep]}))
-    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
-
-
-def comment_view(comments: pd.DataFrame, redacted: pd.Series, *, wave: str | None = None, search: str = "",
-                 min_size: int | None = None) -> tuple[pd.DataFrame, str | None]:
-    """The comments to list: by *wave*, containing *search* (in the redacted text), or why none.
-
-    Searching looks at the text after names are redacted, so a search for a person's name
-    finds nothing. When fewer than *min_size* people commented in the selection nothing is
-    listed (a handful of comments can be traced back to their authors).
-
-    Returns
-    -------
-    (DataFrame, str or None)
-        ``wave, text`` (redacted, not yet escaped) and a reason when the list is withheld.
-    """
-    size = min_group_size(min_size)
-    c = comments.assign(text=redacted.reindex(comments.index))
-    if wave not in (None, "", ALL):
-        c = c[c["wave"] == wave]
-    if c["participant_id"].nunique() < size:
-        return c.iloc[0:0][["wave", "text"]], (f"Fewer than {size} people commented in this selection, so their "
-                                                "comments are not shown.")
-    if search.strip():
-        c = c[c["text"].str.contains(search.strip(), case=False, regex=False, na=False)]
-    return c[["wave", "text"]], None
 
 
 # --------------------------------------------------------------- ROI calculator
@@ -211,8 +118,7 @@ class RoiCalculator(w.VBox):
                                   value="replacement", description="Benefit read as",
                                   style={"description_width": "initial"}, layout=w.Layout(width="32rem"))
         self.reading.add_class("mk-roi-reading")
-        self.reading_note = w.HTML()
-        self.reading_note.add_class("mk-roi-reading-note")
+        self.reading_note = html_view("mk-roi-reading-note")
         self._readings = RETENTION_READINGS
 
         def relabel(_c=None):
@@ -221,10 +127,8 @@ class RoiCalculator(w.VBox):
             self.reading_note.value = f"<p class='mk-sub'>{html.escape(self._readings[self.reading.value])}</p>"
             self.update()
         self.reading.observe(relabel, names="value")
-        self.result = w.HTML()
-        self.result.add_class("mk-roi-result")
-        self.scenarios = w.HTML()
-        self.scenarios.add_class("mk-roi-scenarios")
+        self.result = html_view("mk-roi-result")
+        self.scenarios = html_view("mk-roi-scenarios")
         self.table = pd.DataFrame()
         for s in self.sliders:
             s.observe(lambda _c: self.update(), names="value")
@@ -288,53 +192,30 @@ class RoiCalculator(w.VBox):
 
 # ----------------------------------------------------------------------- widget
 
-class OutcomesROI(w.VBox):
+class OutcomesROI(Dashboard):
     """Outcomes and ROI of the program, with a cohort filter.
 
-    Parameters
-    ----------
-    data : ProgramData, optional
-        The program; default loaded from ``MENTORKIT_DATA`` or the bundled sample.
-    source : str, optional
-        A folder or database URL to load instead of ``MENTORKIT_DATA``.
-    min_size : int, optional
-        Smallest group shown (default ``MENTORKIT_MIN_GROUP``, 5).
+    *data*, *source* and *min_size* as for every :class:`~mentorkit.widgets.common.Dashboard`
+    (the program given, else loaded from *source* or ``MENTORKIT_DATA``, else the bundled sample).
     """
 
-    def __init__(self, data=None, *, source: str | None = None, min_size: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.add_class("mk-dash")
-        self.add_class("mk-outcomes")
-        self.min_size = min_group_size(min_size)
-        self.error: str | None = None
-        self.header = w.HTML(STYLE + "<h2>Outcomes and ROI</h2>")
-        self.status = w.HTML()
-        self.status.add_class("mk-status")
-        self._view: dict = {}
-        self._cache: dict = {}
-        self.source = resolve_source(source)
-        self.data, problem = program_or_problem(self.source, data)
-        if problem:
-            self._fail(problem)
-            return
-        self._build()
-        self.update()
+    title = "Outcomes and ROI"
+    css_class = "mk-outcomes"
 
-    def _fail(self, text: str) -> None:
-        self.error = text
-        self.status.value = program_problem_html(text)
-        self.children = [self.header, self.status]
+    def __init__(self, data=None, *, source: str | None = None, min_size: int | None = None, **kwargs):
+        super().__init__(min_size=min_size, **kwargs)
+        self._cache: dict = {}
+        if self.open_program(source, data):
+            self._build()
+            self.update()
 
     @property
     def redacted(self) -> pd.Series:
-        """Every comment with person names replaced (cached on disk per data version)."""
+        """Every comment with person names replaced (:func:`mentorkit.cache.redacted_comments`)."""
         if getattr(self, "_redacted", None) is None:
-            def redact() -> pd.Series:
-                from mentorkit.privacy import redact_names
+            from mentorkit.cache import redacted_comments
 
-                texts = self.data.comments["text"]
-                return pd.Series(list(redact_names(texts)) if len(texts) else [], index=texts.index, dtype=object)
-            self._redacted = cached_series("redacted-comments", fingerprint(self.data), redact)
+            self._redacted = redacted_comments(self.data)
         return self._redacted
 
     def _build(self) -> None:
@@ -345,15 +226,11 @@ class OutcomesROI(w.VBox):
         self.cohort.add_class("mk-filter-cohort")
         self.cohort.observe(lambda _c: self.update(), names="value")
         self.prepost_chart = FigureView("mk-outcomes-prepost")
-        self.prepost_table = w.HTML()
-        self.prepost_table.add_class("mk-outcomes-prepost-table")
+        self.prepost_table = html_view("mk-outcomes-prepost-table")
         self.retention_chart = FigureView("mk-outcomes-retention")
-        self.retention_table = w.HTML()
-        self.retention_table.add_class("mk-outcomes-retention-table")
-        self.caveat = w.HTML()
-        self.caveat.add_class("mk-outcomes-caveat")
-        self.equity_table = w.HTML()
-        self.equity_table.add_class("mk-outcomes-equity")
+        self.retention_table = html_view("mk-outcomes-retention-table")
+        self.caveat = html_view("mk-outcomes-caveat")
+        self.equity_table = html_view("mk-outcomes-equity")
         self.roi_box = w.VBox()
         self.roi_box.add_class("mk-roi-box")
         self.roi: RoiCalculator | None = None
@@ -362,8 +239,7 @@ class OutcomesROI(w.VBox):
         self.comment_search = w.Text(placeholder="words to look for", description="Search",
                                      continuous_update=False, layout=w.Layout(width="320px"))
         self.comment_search.add_class("mk-comment-search")
-        self.comment_list = w.HTML()
-        self.comment_list.add_class("mk-comments")
+        self.comment_list = html_view("mk-comments")
         self.comment_wave.observe(lambda _c: self.show_comments(), names="value")
         self.comment_search.observe(lambda _c: self.show_comments(), names="value")
         self.export = ExportBar("outcomes-roi", self.tables, self.snapshot)
@@ -384,8 +260,7 @@ class OutcomesROI(w.VBox):
                        "replaced by [name]. Comments are not part of the CSV export.</p>"),
                 w.HBox([self.comment_wave, self.comment_search]), self.comment_list])),
         ], "mk-outcomes-sections")
-        self.body = w.VBox([self.sections])
-        self.children = [self.header, self.status, self.cohort, self.body, self.export]
+        self.lay_out(self.cohort, self.sections)
 
     # ------------------------------------------------------------ state
     def _describe(self) -> str:
@@ -407,13 +282,15 @@ class OutcomesROI(w.VBox):
         if cohort in self._cache:
             return self._cache[cohort]
         from mentorkit.analysis.outcomes import program_prepost
-        from mentorkit.analysis.retention import program_retention
-        from mentorkit.analysis.roi import program_hours, retention_improvement
+        from mentorkit.analysis.retention import program_retention, survival_curves
+        from mentorkit.analysis.roi import costed_hours, retention_improvement
+        from mentorkit.privacy import too_few
+        from mentorkit.program.select import select_cohort
 
-        sub = filter_cohort(self.data, cohort)
+        sub = select_cohort(self.data, None if cohort == ALL else cohort)
         view: dict = {"data": sub}
         people = sub.participants["role"].isin(["mentee", "comparison"]).sum()
-        if people < self.min_size:
+        if too_few(people, self.min_size):
             view["error"] = (f"Fewer than {self.min_size} mentees and comparison members in this selection; "
                              "nothing is shown.")
             self._cache[cohort] = view
@@ -421,9 +298,8 @@ class OutcomesROI(w.VBox):
         problems = []
         try:
             pp = program_prepost(sub, min_size=self.min_size)
-            pp = pp.drop(columns=["suppression"]).rename(columns={"suppressed": "hidden"})
             view["pre-post change"] = pp[["group", "skill", "n", "mean_pre", "mean_post", "mean_diff", "ci_low",
-                                          "ci_high", "dz", "p_t_adj", "hidden"]].reset_index(drop=True)
+                                          "ci_high", "dz", "p_t_adj", "suppressed"]].reset_index(drop=True)
         except MentorkitError as exc:
             problems.append(f"Pre/post: {exc}")
         try:
@@ -439,15 +315,14 @@ class OutcomesROI(w.VBox):
             from mentorkit.analysis.equity import equity_gaps
 
             gaps = equity_gaps(sub, min_size=self.min_size)
-            gaps = gaps.rename(columns={"suppressed": "hidden"})
             view["equity gaps"] = gaps[["family", "measure", "breakdown", "group", "reference", "n_group",
-                                        "value_group", "value_reference", "gap", "ci_low", "ci_high", "hidden"]
+                                        "value_group", "value_reference", "gap", "ci_low", "ci_high", "suppressed"]
                                        ].reset_index(drop=True)
         except MentorkitError as exc:
             view["equity_problem"] = str(exc)
         view["retention_raw"] = ret
         view["improvement"] = imp
-        view["hours"] = program_hours(sub)
+        view["hours"] = costed_hours(sub)
         view["problems"] = problems
         view["redacted"] = self.redacted.reindex(sub.comments.index)
         self._cache[cohort] = view
@@ -458,10 +333,7 @@ class OutcomesROI(w.VBox):
         self.status.value = "<p class='mk-sub'>Updating…</p>"
         view = self._compute(self.cohort.value)
         if "error" in view:
-            self._view = {}
-            self.status.value = message_html(view["error"], "info")
-            self.body.layout.display = "none"
-            self.export.refresh()
+            self.blank(message_html(view["error"], "info"))
             return
         self._view = view
         self.body.layout.display = None
@@ -471,46 +343,23 @@ class OutcomesROI(w.VBox):
 
     # ------------------------------------------------------------ drawing
     def _render(self) -> None:
-        import plotly.graph_objects as go
-
+        from mentorkit.analysis import figures
         from mentorkit.analysis.report import caveats
 
         v = self._view
         pp = v.get("pre-post change")
-        fig = go.Figure()
         if pp is not None:
-            for grp, color, shift in (("mentored", "#0969da", 0.12), ("comparison", "#8c959f", -0.12)):
-                part = pp[(pp["group"] == grp) & pp["mean_diff"].notna()]
-                if part.empty:
-                    continue
-                fig.add_trace(go.Scatter(
-                    x=part["mean_diff"], y=part["skill"].str.replace("_", " "), mode="markers", name=grp,
-                    marker=dict(color=color, size=9),
-                    error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["mean_diff"],
-                                 arrayminus=part["mean_diff"] - part["ci_low"])))
             self.prepost_table.value = table_html(
                 pp, {"n": "int", "p_t_adj": "p"},
                 labels={"mean_pre": "mean pre", "mean_post": "mean post", "mean_diff": "change", "ci_low": "95% CI low",
                         "ci_high": "95% CI high", "p_t_adj": "p (Holm)"})
         else:
             self.prepost_table.value = ""
-        fig.add_vline(x=0, line_dash="dot")
-        fig.update_layout(title="Change in confidence (points on the 1-10 scale)", height=340,
-                          margin=dict(l=130, t=40), legend=dict(orientation="h", y=-0.25))
-        self.prepost_chart.show(fig)
-
+        self.prepost_chart.show(figures.prepost_figure(pp if pp is not None else pd.DataFrame(
+            columns=["group", "skill", "mean_diff", "ci_low", "ci_high"])))
         curves = v.get("survival curves")
-        fig = go.Figure()
-        if curves is not None:
-            for (method, grp), part in curves.groupby(["method", "group"], sort=False):
-                fig.add_trace(go.Scatter(x=part["time"], y=part["survival"], mode="lines", line_shape="hv",
-                                         name=f"{grp} ({method})",
-                                         line=dict(color="#0969da" if grp == "mentored" else "#8c959f",
-                                                   dash="dot" if method == "naive" else "solid")))
-        fig.update_layout(title="Still employed (Kaplan-Meier): dotted naive, solid weighted", height=380,
-                          xaxis_title="months since the cohort started", yaxis_title="share still employed",
-                          yaxis_tickformat=".0%", margin=dict(t=40), legend=dict(orientation="h", y=-0.25))
-        self.retention_chart.show(fig)
+        self.retention_chart.show(figures.survival_figure(curves if curves is not None else pd.DataFrame(
+            columns=["method", "group", "time", "survival"])))
         ret = v.get("retention_raw")
         notes = [RETENTION_CAVEAT]
         if ret is not None:
@@ -537,14 +386,11 @@ class OutcomesROI(w.VBox):
         else:
             self.equity_table.value = message_html(v.get("equity_problem", "No equity breakdown."), "info")
 
-        from mentorkit.analysis.roi import RoiAssumptions
-
         h = v["hours"]
-        a_prep = RoiAssumptions().mentor_prep_ratio
         sub = v["data"]
         self.roi = RoiCalculator(
             n_mentees=int((sub.participants["role"] == "mentee").sum()), n_pairs=len(sub.pairs),
-            mentor_hours=h["mentor_hours"] * (1 + a_prep), mentee_hours=h["mentee_hours"],
+            mentor_hours=h["mentor_hours"], mentee_hours=h["mentee_hours"],
             retention=v["improvement"], basis=v["improvement"].get("basis", ""))
         for s in self.roi.sliders:
             s.observe(lambda _c: self.export.refresh(), names="value")
@@ -562,7 +408,10 @@ class OutcomesROI(w.VBox):
             self.comment_list.value = ""
             return
         sub = v["data"]
-        shown, reason = comment_view(sub.comments, v["redacted"], wave=self.comment_wave.value,
+        from mentorkit.analysis.themes import comment_view
+
+        wave = None if self.comment_wave.value == ALL else self.comment_wave.value
+        shown, reason = comment_view(sub.comments, v["redacted"], wave=wave,
                                      search=self.comment_search.value, min_size=self.min_size)
         if reason:
             self.comment_list.value = message_html(reason, "info")

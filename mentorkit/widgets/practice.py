@@ -12,6 +12,7 @@ import html
 import ipywidgets as w
 
 from mentorkit.errors import MentorkitError
+from mentorkit.widgets.common import html_view
 
 __all__ = ["PracticeChat", "transcript_html", "brief_html"]
 
@@ -105,12 +106,9 @@ class PracticeChat(w.VBox):
         self.trainee = w.Text(placeholder="your name (stored only as a pseudonym)", description="Trainee",
                               layout=w.Layout(width="420px"))
         self.trainee.add_class("mk-practice-trainee")
-        self.brief = w.HTML()
-        self.brief.add_class("mk-practice-brief")
-        self.transcript = w.HTML()
-        self.transcript.add_class("mk-practice-transcript")
-        self.hint = w.HTML()
-        self.hint.add_class("mk-practice-hint")
+        self.brief = html_view("mk-practice-brief")
+        self.transcript = html_view("mk-practice-transcript")
+        self.hint = html_view("mk-practice-hint")
         self.reply_box = w.Textarea(placeholder="Write your reply to the mentee here.",
                                     layout=w.Layout(width="100%", height="96px"))
         self.reply_box.add_class("mk-practice-reply")
@@ -118,12 +116,9 @@ class PracticeChat(w.VBox):
         self.send_button.add_class("mk-practice-send")
         self.restart_button = w.Button(description="Start again")
         self.restart_button.add_class("mk-practice-restart")
-        self.status = w.HTML()
-        self.status.add_class("mk-practice-status")
-        self.debrief_view = w.HTML()
-        self.debrief_view.add_class("mk-practice-debrief")
-        self.progress = w.HTML()
-        self.progress.add_class("mk-practice-progress")
+        self.status = html_view("mk-practice-status")
+        self.debrief_view = html_view("mk-practice-debrief")
+        self.progress = html_view("mk-practice-progress")
         self.picker.observe(lambda change: self.restart(), names="value")
         self.send_button.on_click(lambda _b: self.send(self.reply_box.value))
         self.restart_button.on_click(lambda _b: self.restart(new_seed=True))
@@ -186,20 +181,14 @@ class PracticeChat(w.VBox):
         self.status.value = f"<p class='mk-note'>{html.escape(recorded)}</p>"
         self._show_progress()
 
-    def _log(self):
-        from mentorkit.store import PracticeLog
-        return PracticeLog(self.log_url)
-
     def _record(self) -> str:
         trainee = self.trainee.value.strip()
         if not trainee:
             return "Not saved to the practice log: enter your name above to keep your attempts."
+        from mentorkit.sources import record_attempt
+
         try:
-            log = self._log()
-            try:
-                attempt_id = log.record(self.session.to_attempt(trainee))
-            finally:
-                log.close()
+            attempt_id = record_attempt(self.session.to_attempt(trainee), self.log_url)
         except MentorkitError as exc:
             return f"Not saved to the practice log: {exc}"
         return f"Saved to the practice log (attempt {attempt_id})."
@@ -209,16 +198,10 @@ class PracticeChat(w.VBox):
         trainee = self.trainee.value.strip()
         row = None
         if trainee:
+            from mentorkit.sources import attempt_progress
+
             try:
-                log = self._log()
-                try:
-                    table = log.progress(trainee=trainee)
-                finally:
-                    log.close()
-                hit = table[table["scenario"] == name]
-                if len(hit):
-                    r = hit.iloc[0]
-                    row = (int(r["attempts"]), float(r["first"]), float(r["best"]), float(r["latest"]))
+                row = attempt_progress(trainee, name, self.log_url)
             except MentorkitError:
                 row = None
         if row is None and self._history.get(name):

@@ -6,6 +6,7 @@ import html
 import ipywidgets as w
 
 from mentorkit.feedback.practice import AttemptHistory, situations
+from mentorkit.widgets.common import html_view
 
 __all__ = ["SBIPractice"]
 
@@ -23,8 +24,7 @@ class SBIPractice(w.VBox):
         self.picker = w.Dropdown(options=[(s.title, s.id) for s in self._situations.values()],
                                  description="Situation", layout=w.Layout(width="480px"))
         self.picker.add_class("mk-sbi-picker")
-        self.context = w.HTML()
-        self.context.add_class("mk-sbi-context")
+        self.context = html_view("mk-sbi-context")
         self.box = w.Textarea(placeholder="Write your feedback here: the occasion, what they did, what it led to.",
                               layout=w.Layout(width="100%", height="110px"))
         self.box.add_class("mk-sbi-input")
@@ -32,10 +32,8 @@ class SBIPractice(w.VBox):
         self.grade_button.add_class("mk-sbi-grade")
         self.model_button = w.Button(description="Show a model answer")
         self.model_button.add_class("mk-sbi-model")
-        self.result = w.HTML()
-        self.result.add_class("mk-sbi-result")
-        self.progress = w.HTML()
-        self.progress.add_class("mk-sbi-progress")
+        self.result = html_view("mk-sbi-result")
+        self.progress = html_view("mk-sbi-progress")
         self.picker.observe(self._on_pick, names="value")
         self.grade_button.on_click(self._on_grade)
         self.model_button.on_click(self._on_model)

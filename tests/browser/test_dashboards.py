@@ -189,7 +189,7 @@ def test_csv_export_downloads_and_holds_no_small_group(page, voila_url):
         if r["n_pairs"] != "":
             assert float(r["n_pairs"]) >= MIN_GROUP and float(r["n_pairs"]) == truth[r["region"]]
         else:
-            assert r["attendance_rate"] == "" and r["hidden"] == "True"
+            assert r["attendance_rate"] == "" and r["suppressed"] == "True"
 
 
 def test_html_snapshot_is_standalone(page, voila_url):

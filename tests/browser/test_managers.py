@@ -22,7 +22,7 @@ def voila_roster(tmp_path_factory, voila_server):
     store = RosterStore(folder / "roster.sqlite")
     store.upsert(roster)
     from mentorkit.analysis.engagement import nudges
-    from mentorkit.widgets.health import default_as_of
+    from mentorkit.analysis.engagement import default_as_of
     first = nudges(data, as_of=default_as_of(data)).iloc[0]
     store.log_sent([{"pair_id": first["pair_id"], "rule": first["rule"], "recipient_id": first["mentor_id"],
                      "recipient_email": "x@example.org", "subject": "s", "channel": "smtp", "message_id": "<1@x>",

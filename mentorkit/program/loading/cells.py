@@ -21,7 +21,6 @@ _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
 _YAML_TRUE = frozenset({"yes", "true", "on"})
 _YAML_FALSE = frozenset({"no", "false", "off"})
-_QUOTED_FORMULA = re.compile(r"^'[=+\-@\t\r]")
 _TIMEZONES = frozenset(zoneinfo.available_timezones()) | {"UTC"}
 _TZ_BY_LOWER = {t.lower(): t for t in _TIMEZONES}
 
@@ -105,13 +104,16 @@ def _fmt(v) -> str:
 
 
 def _as_text(u: np.ndarray) -> np.ndarray:
-    """Raw uniques as text, with mentorkit's spreadsheet quote removed."""
+    """Raw uniques as text, with mentorkit's spreadsheet quote removed
+    (:func:`mentorkit.privacy.unescape_spreadsheet`, the inverse of the one escaper)."""
+    from mentorkit.privacy import unescape_spreadsheet
+
     out = np.empty(len(u), dtype=object)
     for i, v in enumerate(u):
         if _is_missing(v):
             out[i] = None
         elif isinstance(v, str):
-            out[i] = v[1:] if _QUOTED_FORMULA.match(v) else v
+            out[i] = v
         elif isinstance(v, (bool, np.bool_)):
             out[i] = "true" if v else "false"
         elif isinstance(v, (float, np.floating)) and float(v).is_integer():
@@ -120,7 +122,7 @@ def _as_text(u: np.ndarray) -> np.ndarray:
             out[i] = _fmt(v)
         else:
             out[i] = str(v)
-    return out
+    return unescape_spreadsheet(out)
 
 
 def _recode(text: np.ndarray, vmap: dict | None) -> np.ndarray:
@@ -198,40 +200,19 @@ def _parse_values(spec: Column, codes: np.ndarray, text: np.ndarray, recoded: np
         return vals, None
     if spec.kind == "category":
         allowed = {_canonical(a): a for a in spec.allowed}
-        vals = np.empty(n, dtype=object)
-        bad, warn = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        msg = np.full(n, "", dtype=object)
-        for i, v in enumerate(recoded):
-            if v is None:
-                continue
-            v = str(v)
+
+        def category(v: str):
             hit = allowed.get(_canonical(v))
-            vals[i] = hit
-            if hit is None:
-                bad[i] = True
-                msg[i] = f"{v!r} is not one of: {', '.join(spec.allowed)}"
-        rows.add_by_unique(codes, bad, name, msg)
-        return vals, None
+            return (hit, None) if hit is not None else (None, f"{v!r} is not one of: {', '.join(spec.allowed)}")
+        return _look_up_each(recoded, category, rows, codes, name), None
     if spec.kind == "timezone":
-        vals = np.empty(n, dtype=object)
-        bad, warn = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        msg = np.full(n, "", dtype=object)
-        for i, v in enumerate(recoded):
-            if v is None:
-                continue
-            v = str(v)
+        def timezone(v: str):
             if v in _TIMEZONES:
-                vals[i] = v
-            elif v.lower() in _TZ_BY_LOWER:
-                vals[i] = _TZ_BY_LOWER[v.lower()]
-                warn[i] = True
-                msg[i] = f"{v!r} read as {vals[i]!r}"
-            else:
-                bad[i] = True
-                msg[i] = f"{v!r} is not a time zone name (use an IANA name such as Europe/Berlin)"
-        rows.add_by_unique(codes, bad, name, msg)
-        rows.add_by_unique(codes, warn, name, msg, "warning")
-        return vals, None
+                return v, None
+            if v.lower() in _TZ_BY_LOWER:
+                return _TZ_BY_LOWER[v.lower()], ""  # repaired: a warning
+            return None, f"{v!r} is not a time zone name (use an IANA name such as Europe/Berlin)"
+        return _look_up_each(recoded, timezone, rows, codes, name), None
     if spec.kind == "number":
         as_obj = pd.Series([v if isinstance(v, (int, float)) and not isinstance(v, bool) else
                             (None if v is None else str(v)) for v in recoded], dtype=object)
@@ -304,6 +285,27 @@ def _arrow_dates(trimmed, empty) -> np.ndarray:
         same = pc.and_(pc.equal(pc.day(parsed), day), pc.equal(pc.month(parsed), month))
         parsed = pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, pa.timestamp("ns")))
     return np.asarray(parsed.to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+
+
+def _look_up_each(recoded, look, rows, codes, name: str) -> np.ndarray:
+    """Each present value through ``look(text) -> (value, problem)``: a problem string rejects the
+    cell (an error), ``""`` keeps the repaired value with a warning ("'x' read as 'y'")."""
+    n = len(recoded)
+    vals = np.empty(n, dtype=object)
+    bad, warn = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    msg = np.full(n, "", dtype=object)
+    for i, v in enumerate(recoded):
+        if v is None:
+            continue
+        v = str(v)
+        vals[i], problem = look(v)
+        if problem:
+            bad[i], msg[i] = True, problem
+        elif problem == "":
+            warn[i], msg[i] = True, f"{v!r} read as {vals[i]!r}"
+    rows.add_by_unique(codes, bad, name, msg)
+    rows.add_by_unique(codes, warn, name, msg, "warning")
+    return vals
 
 
 def _parse_column(spec: Column, codes: np.ndarray, u, rows: _Rows, ctx: _Ctx,
@@ -381,8 +383,8 @@ def _parse_column(spec: Column, codes: np.ndarray, u, rows: _Rows, ctx: _Ctx,
     vals = np.asarray(vals)
     tail = np.array([null], dtype=vals.dtype if vals.dtype != object else object)
     col = _Col(codes, np.concatenate([vals, tail]), np.append(np.asarray(empty, dtype=bool), True))
-    if not spec.nullable:
-        rows.add_by_unique(codes, empty, name, "empty cell; a value is required")
+    if not spec.nullable:   # a blank unique, or a cell the reader saw as empty (the slot past the uniques)
+        rows.add(col.empty[codes], name, "empty cell; a value is required")
     if spec.kind == "number" and (spec.min is not None or spec.max is not None):
         v = np.asarray(vals, dtype=float)
         with np.errstate(invalid="ignore"):

@@ -38,6 +38,11 @@ class TableMapping:
     defaults: dict[str, Any] = field(default_factory=dict)
     drop: list[str] = field(default_factory=list)
     date_format: str | None = None
+    #: export column -> the further mentorkit columns it feeds (``columns: {X: [a, b]}``: ``a`` in columns)
+    also: dict[str, list[str]] = field(default_factory=dict)
+    #: mentorkit column -> how it is derived from other columns (:mod:`.derive`)
+    derive: dict[str, Any] = field(default_factory=dict)
+    snapshot_date: Any = None
 
 
 @dataclass
@@ -51,13 +56,15 @@ class Mapping:
     pseudonymise: list[str] = field(default_factory=list)
     item_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     tables: dict[str, TableMapping] = field(default_factory=dict)
+    also: dict[str, list[str]] = field(default_factory=dict)
+    snapshot_date: Any = None
 
     def table(self, name: str) -> TableMapping:
         return self.tables.get(name) or TableMapping()
 
 
-_TOP_KEYS = {"date_format", "columns", "values", "pseudonymise", "item_ranges", "tables"}
-_TABLE_KEYS = {"file", "sheet", "columns", "values", "defaults", "drop", "date_format"}
+_TOP_KEYS = {"date_format", "columns", "values", "pseudonymise", "item_ranges", "tables", "snapshot_date"}
+_TABLE_KEYS = {"file", "sheet", "columns", "values", "defaults", "drop", "date_format", "derive", "snapshot_date"}
 
 
 def _need(cond: bool, source: str, msg: str) -> None:
@@ -65,9 +72,21 @@ def _need(cond: bool, source: str, msg: str) -> None:
         raise MentorkitError(f"{source}: {msg}")
 
 
-def _str_dict(obj, source: str, where: str) -> dict[str, str]:
+def _str_dict(obj, source: str, where: str, also: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """Renames; ``X: [a, b]`` (one export column feeding several fields) puts ``a`` here, ``[b]`` in *also*."""
     _need(isinstance(obj, dict), source, f"{where} must be a mapping of export name to mentorkit name")
-    return {str(k): str(v) for k, v in obj.items()}
+    out = {}
+    for k, v in obj.items():
+        if isinstance(v, list):
+            _need(len(v) > 0 and all(isinstance(x, str) for x in v) and len(set(v)) == len(v), source,
+                  f"{where}.{k}: a list of fields must name each mentorkit column once")
+            _need(also is not None, source, f"{where}.{k}: only a column rename may feed several fields")
+            out[str(k)] = v[0]
+            if len(v) > 1:
+                also[str(k)] = [str(x) for x in v[1:]]
+        else:
+            out[str(k)] = str(v)
+    return out
 
 
 def _values_dict(obj, source: str, where: str) -> dict[str, dict]:
@@ -107,7 +126,9 @@ def read_mapping(mapping: str | os.PathLike | dict | Mapping | None) -> Mapping:
         except (OSError, UnicodeDecodeError) as exc:
             raise MentorkitError(f"{p}: cannot read the mapping file: {exc}") from None
         try:
-            raw = yaml.safe_load(text) or {}
+            raw = yaml.load(text, Loader=_unique_key_loader(p)) or {}
+        except MentorkitError:
+            raise
         except yaml.YAMLError as exc:
             raise MentorkitError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
     _need(isinstance(raw, dict), source, "a mapping file must be a YAML mapping (key: value)")
@@ -116,11 +137,10 @@ def read_mapping(mapping: str | os.PathLike | dict | Mapping | None) -> Mapping:
     m = Mapping(source=source)
     if raw.get("date_format") is not None:
         m.date_format = str(raw["date_format"])
-    m.columns = _str_dict(raw.get("columns") or {}, source, "columns")
+    m.columns = _str_dict(raw.get("columns") or {}, source, "columns", m.also)
     m.values = _values_dict(raw.get("values") or {}, source, "values")
-    pseud = raw.get("pseudonymise") or []
-    _need(isinstance(pseud, list), source, "pseudonymise must be a list of column names")
-    m.pseudonymise = [str(x) for x in pseud]
+    m.pseudonymise = _pseudonymise_list(raw.get("pseudonymise"), source)
+    m.snapshot_date = _snapshot(raw.get("snapshot_date"), source, "snapshot_date")
     ranges = raw.get("item_ranges") or {}
     _need(isinstance(ranges, dict), source, "item_ranges must map an item pattern to [low, high]")
     for k, v in ranges.items():
@@ -139,21 +159,114 @@ def read_mapping(mapping: str | os.PathLike | dict | Mapping | None) -> Mapping:
         _need(isinstance(drop, list), source, f"tables.{t}.drop must be a list of column names")
         defaults = tm.get("defaults") or {}
         _need(isinstance(defaults, dict), source, f"tables.{t}.defaults must map a column to a value")
+        also: dict[str, list[str]] = {}
         m.tables[t] = TableMapping(
             file=None if tm.get("file") is None else str(tm["file"]),
             sheet=tm.get("sheet"),
-            columns=_str_dict(tm.get("columns") or {}, source, f"tables.{t}.columns"),
+            columns=_str_dict(tm.get("columns") or {}, source, f"tables.{t}.columns", also),
             values=_values_dict(tm.get("values") or {}, source, f"tables.{t}.values"),
             defaults={str(k): v for k, v in defaults.items()},
             drop=[str(x) for x in drop],
             date_format=None if tm.get("date_format") is None else str(tm["date_format"]),
+            also=also,
+            snapshot_date=_snapshot(tm.get("snapshot_date"), source, f"tables.{t}.snapshot_date"),
         )
+        from mentorkit.program.loading.derive import read_derive
+        m.tables[t].derive = read_derive(tm.get("derive"), TABLES[t], source, f"tables.{t}.derive")
+        for col, rule in m.tables[t].derive.items():
+            _need(rule.rule not in SNAPSHOT_RULES or m.tables[t].snapshot_date is not None
+                  or m.snapshot_date is not None, source,
+                  f"tables.{t}.derive.{col}: rule {rule.rule} needs a snapshot_date (the day the export was "
+                  "taken), at the top of the mapping or under the table")
     return m
+
+
+def _unique_key_loader(path: Path):
+    """A YAML SafeLoader that refuses a key written twice in one mapping, naming the file and both lines."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                continue
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise MentorkitError(f"{path}:{line}: key {key!r} is given twice in one mapping (first on line "
+                                     f"{seen[key]}); YAML would keep only the last one. To feed two fields from "
+                                     f"one column write {key}: [field_a, field_b]")
+            seen[key] = line
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return Loader
+
+
+#: the id columns of every table that hold a person's id (pseudonymised together or not at all)
+PERSON_IDS = ("participant_id", "mentor_id", "mentee_id", "sponsor_id")
+#: every id column of the data model (``pseudonymise: all``)
+ALL_IDS = tuple(dict.fromkeys(c.name for t in TABLE_ORDER for c in TABLES[t].columns if c.kind == "id"))
+SNAPSHOT_RULES = ("years_before_snapshot", "months_before_snapshot", "days_before_snapshot", "snapshot_if_true",
+                  "snapshot")
+
+
+def _pseudonymise_list(value, source: str) -> list[str]:
+    """``pseudonymise: all`` (every id column) or a list that names every person-id column or none."""
+    if value is None or value is False or value == []:
+        return []
+    if value is True or (isinstance(value, str) and value.strip().lower() == "all"):
+        return list(ALL_IDS)
+    _need(isinstance(value, list), source, "pseudonymise must be 'all' or a list of column names")
+    cols = [str(x) for x in value]
+    known = {c.name for t in TABLE_ORDER for c in TABLES[t].columns}
+    unknown = [c for c in cols if c not in known]
+    _need(not unknown, source, f"pseudonymise: unknown column(s) {unknown}; id columns are {list(ALL_IDS)}")
+    named = [c for c in PERSON_IDS if c in cols]
+    left = [c for c in PERSON_IDS if c not in cols]
+    _need(not named or not left, source,
+          f"pseudonymise lists {', '.join(named)} but not {', '.join(left)}: the same person must get the same "
+          f"pseudonym in every table, or the ids no longer join; list all of {', '.join(PERSON_IDS)}, or write "
+          "pseudonymise: all")
+    return cols
+
+
+def _snapshot(value, source: str, where: str):
+    """The snapshot date (a YAML date or ISO text) as a Timestamp, or None."""
+    import datetime as dt
+
+    import pandas as pd
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return pd.Timestamp(value).normalize()
+    try:
+        return pd.Timestamp(str(value).strip()).normalize()
+    except (ValueError, TypeError):
+        raise MentorkitError(f"{source}: {where} must be a date like 2024-06-30, got {value!r}") from None
 
 
 
 def _norm_name(name: str) -> str:
     return re.sub(r"[\s\-\.]+", "_", name.strip()).lower()
+
+
+def _personal(name: str, raw: _Raw, j: int) -> str | None:
+    """Why an extra column holds personal data (its name, or a sample of its cells), or None."""
+    from mentorkit.privacy import pii_column_reason
+    from mentorkit.program.loading.readers import _take_raw
+
+    if _norm_name(name) in PII_NAMES:
+        return "a name, e-mail or phone number"
+    u = raw.uniques[j] if j < len(raw.uniques) else []
+    k = min(len(u), 200)
+    sample = [] if k == 0 else list(_take_raw(u, np.arange(k, dtype=np.int64)))
+    return pii_column_reason(name, [v for v in sample if isinstance(v, str)] if sample else None)
 
 
 def _resolve_columns(spec: TableSpec, raw: _Raw, ctx: _Ctx, tmap: TableMapping) -> dict[str, int]:
@@ -186,10 +299,11 @@ def _resolve_columns(spec: TableSpec, raw: _Raw, ctx: _Ctx, tmap: TableMapping) 
             target = hs
         if target in drop:
             continue
-        if target not in spec and _norm_name(target) in PII_NAMES:
-            _file_problem(raw, f"column {h!r} looks like personal data (a name, e-mail or phone number) and was "
-                               "not loaded (nor written to the quarantine); list it under drop: in the mapping "
-                               "to silence this", "warning", row=1, column=h.strip() or None)
+        why = None if target in spec else _personal(target, raw, j)
+        if why:
+            _file_problem(raw, f"column {h!r} looks like personal data ({why}) and was not loaded (nor written "
+                               "to the quarantine, which keeps the row number and the reason); list it under "
+                               "drop: in the mapping to silence this", "warning", row=1, column=h.strip() or None)
             raw.personal.add(j)
             continue
         if target in out:

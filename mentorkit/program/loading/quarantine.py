@@ -73,7 +73,7 @@ def _quarantine_frame(raw: _Raw, rows: _Rows, loaded: np.ndarray, missing: list[
             joined = text.groupby(level=0, sort=True).agg("; ".join)
             reasons.loc[joined.index.intersection(reasons.index)] = joined
     if missing:
-        extra = "; ".join(f"{m}: required column is missing" for m in missing)
+        extra = "; ".join(m if ": " in m else f"{m}: required column is missing" for m in missing)
         reasons = reasons.map(lambda r: f"{r}; {extra}" if r else extra)
     data = {"source_file": raw.file, "source_row": raw.rows[rejected], "reasons": reasons.to_numpy()}
     used = set(data)
@@ -85,8 +85,10 @@ def _quarantine_frame(raw: _Raw, rows: _Rows, loaded: np.ndarray, missing: list[
         data[label] = _take_raw(raw.uniques[j], raw.codes[j][rejected])
     frame = pd.DataFrame(data)
     if raw.invalid:
+        # a line that could not be split may carry a personal-data column's cells: then only row and reason
+        lines = [None if raw.personal else t for _, t, _ in raw.invalid]
         inv = pd.DataFrame({"source_file": raw.file, "source_row": [r for r, _, _ in raw.invalid],
-                            "reasons": [m for _, _, m in raw.invalid], "raw_line": [t for _, t, _ in raw.invalid]})
+                            "reasons": [m for _, _, m in raw.invalid], "raw_line": lines})
         frame = pd.concat([frame, inv], ignore_index=True).sort_values("source_row", kind="stable")
     return frame.reset_index(drop=True)
 
