@@ -227,7 +227,10 @@ class PracticeLog:
         self.engine, self.is_sqlite = open_engine(self.url, "practice log")
         self._retry(lambda: metadata.create_all(self.engine), "create the tables")
         # reads never take the write lock (SQLite: a second, read-only engine)
-        self.reader = open_engine(self.url, "practice log", read_only=True)[0] if self.is_sqlite else self.engine
+        # (an in-memory database exists once per engine, so it is read through the one engine it has)
+        in_memory = self.engine.url.database in (None, "", ":memory:")
+        self.reader = (open_engine(self.url, "practice log", read_only=True)[0] if self.is_sqlite and not in_memory
+                       else self.engine)
 
     def _safe_url(self) -> str:
         return safe_url(self.url)
