@@ -37,8 +37,34 @@ def test_parse_marked_rejects_bad_markup(bad, message):
 def test_source_line_errors_name_file_and_line(tmp_path):
     p = tmp_path / "x.tsv"
     p.write_text("software\tspoken\tpraise\tsecond\tfine\nsoftware\tpodcast\tpraise\tsecond\tbad style\n")
-    with pytest.raises(MentorkitError, match=r"x.tsv:2: style 'podcast'"):
+    with pytest.raises(MentorkitError, match=r"x.tsv:2: field 2 \(style\) 'podcast'"):
         corpus.read_source(p)
+
+
+def test_sixth_field_is_the_variety_and_is_checked(tmp_path):
+    p = tmp_path / "w.tsv"
+    p.write_text("warehouse\tchat\tpraise\tsecond\t{B:u fixed it}\tnon_native\n"
+                 "software\tspoken\tpraise\tsecond\tfine\n", encoding="utf-8")
+    rows = corpus.read_source(p)
+    assert [(r.setting, r.variety) for r in rows] == [("warehouse", "non_native"), ("software", "unspecified")]
+    assert rows[0].behavior and rows[0].text == "u fixed it"
+    p.write_text("software\tchat\tpraise\tsecond\tok\tforeign\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"w.tsv:1: field 6 \(variety\) 'foreign'"):
+        corpus.read_source(p)
+    p.write_text("Big Shop\tchat\tpraise\tsecond\tok\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"w.tsv:1: field 1 \(setting\) 'Big Shop'"):
+        corpus.read_source(p)
+    p.write_text("software\tchat\tpraise\tsecond\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"w.tsv:1: expected 5 .* or 6 .*found 4"):
+        corpus.read_source(p)
+
+
+def test_new_writers_are_in_the_corpus_with_their_variety(df):
+    for writer in ("writer_e", "writer_f"):
+        mine = df[df["id"].str.startswith(writer + "-")]
+        assert len(mine) >= 300, writer
+        assert set(mine["variety"]) == {"native", "non_native"}
+    assert set(df[~df["id"].str.startswith("writer_")]["variety"]) == {"unspecified"}
 
 
 @pytest.fixture(scope="module")

@@ -176,3 +176,47 @@ def test_part_spans_never_overlap_and_judgement_words_are_kept(test_split):
             assert g.part(p).present or not g.part(p).evidence, (g.text, p)
     g = mentorkit.grade_feedback("You are always so careless.")
     assert {s.text for s in g.judgement} == {"always", "careless"}
+
+
+def _chat_and_spoken(n=120):
+    df = load_corpus()
+    pick = df[df["style"].isin(["chat", "spoken"]) & df["id"].str.startswith("writer_")]
+    return pick["text"].tolist()[:n]
+
+
+def test_sbi_spans_never_overlap_on_chat_and_spoken_text():
+    texts = _chat_and_spoken() + [
+        "You were so short with him on the call. He's still rattled.",
+        "tues standup u cut ana off twice n she went quiet after lol",
+        "the handover notes weren't sent so the night team started blind 😬",
+    ]
+    for g in grade_many(texts):
+        sbi = sorted((s.start, s.end, s.label) for p in ("situation", "behavior", "impact") for s in g.part(p).evidence)
+        for (s1, e1, l1), (s2, e2, l2) in zip(sbi, sbi[1:]):
+            assert e1 <= s2, (g.text, l1, l2)
+
+
+def test_evidence_is_a_phrase_of_the_text_as_written_never_punctuation_or_filler():
+    from mentorkit.feedback.grade import FILLER_WORDS
+    texts = _chat_and_spoken() + ["lmao. on tues u skipped the appt. so annoying tbh 🙄"]
+    for g in grade_many(texts):
+        for span in g.spans():
+            assert g.text[span.start:span.end] == span.text, (g.text, span)
+            words = [w.strip(".,!?;:'\"()-—").lower() for w in span.text.split()]
+            words = [w for w in words if w]
+            assert words, (g.text, span)                   # not a lone punctuation mark
+            assert not all(w in FILLER_WORDS | {"lol", "lmao", "tbh"} for w in words), (g.text, span)
+
+
+def test_chat_shorthand_is_read_like_the_written_form():
+    written = mentorkit.grade_feedback("On Tuesday you missed the appointment, so the client waited an hour.")
+    chat = mentorkit.grade_feedback("on tues u missed the appt so the client waited an hour")
+    for p in ("situation", "behavior", "impact"):
+        assert chat.part(p).present == written.part(p).present, (p, str(chat))
+    assert chat.situation.evidence[0].text.lower().startswith("on tues")
+    assert "appt" in chat.behavior.evidence[0].text
+
+
+def test_emoji_only_praise_has_no_parts():
+    g = mentorkit.grade_feedback("🙌🙌🔥")
+    assert not (g.situation.present or g.behavior.present or g.impact.present)

@@ -130,10 +130,10 @@ def _write_listening(tmp_path, body: bytes):
 
 
 @pytest.mark.parametrize("body, message", [
-    (b"reflection\tplain\tYou're tired.\nadvise\tplain\tTry it.\n", r"bad.tsv:2: label 'advise'"),
+    (b"reflection\tplain\tYou're tired.\nadvise\tplain\tTry it.\n", r"bad.tsv:2: field 1 \(label\) 'advise'"),
     (b"reflection\tplain\n", r"bad.tsv:1: expected 3 tab-separated fields"),
-    (b"reflection\tsoft\tYou're tired.\n", r"bad.tsv:1: kind 'soft'"),
-    (b"other\tplain\tOk.\nother\tplain\tok. \n", r"bad.tsv:2: duplicate of .*bad.tsv:1"),
+    (b"reflection\tsoft\tYou're tired.\n", r"bad.tsv:1: field 2 \(kind\) 'soft'"),
+    (b"other\tplain\tOk.\nother\tplain\tok. \n", r"bad.tsv:2: duplicate of .*bad.tsv:1 \(in the same file\)"),
     (b"other\tplain\tOk \xff\n", r"bad.tsv:1: not valid UTF-8"),
 ])
 def test_bad_listening_rows_are_named_by_file_and_line(tmp_path, body, message):
@@ -143,11 +143,45 @@ def test_bad_listening_rows_are_named_by_file_and_line(tmp_path, body, message):
 
 
 def test_transfer_set_is_separate_from_training_data():
-    train_keys = {" ".join(r.text.lower().split()) for r in corpus.read_listening()}
+    train = {" ".join(r.text.lower().split()): r.id for r in corpus.read_listening()}
     transfer = corpus.read_listening(subset="transfer")
-    assert len(transfer) >= 50
+    assert len(transfer) >= 250
     assert all(r.split == "transfer" for r in transfer)
-    assert not train_keys & {" ".join(r.text.lower().split()) for r in transfer}
+    # a held-out line that repeats a training line word for word is flagged (and left out of scores)
+    for r in transfer:
+        key = " ".join(r.text.lower().split())
+        if key in train:
+            assert r.repeat_of == "src:" + train[key], r.id
+        else:
+            assert not r.repeat_of.startswith("src:"), r.id
+    assert sum(r.repeat_of.startswith("src:") for r in transfer) < 0.1 * len(transfer)
+
+
+def test_repeats_across_files_are_kept_and_flagged_but_conflicts_are_refused(tmp_path):
+    src = tmp_path / "listening" / "src"
+    src.mkdir(parents=True)
+    (src / "a.tsv").write_text("other\tplain\tMm-hmm.\nreflection\tplain\tYou're tired.\n", encoding="utf-8")
+    (src / "b.tsv").write_text("other\tplain\tmm-hmm.\n", encoding="utf-8")
+    rows = corpus.read_listening(tmp_path)
+    assert [r.repeat_of for r in rows] == ["", "", "a.tsv:1"]
+    (src / "b.tsv").write_text("reflection\tplain\tMm-hmm.\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"b.tsv:1: duplicate of .*a.tsv:1 \(labelled 'other' there\)"):
+        corpus.read_listening(tmp_path)
+
+
+def test_skill_reader_reads_every_writer_file(tmp_path):
+    folder = tmp_path / "skills" / "boundaries"
+    folder.mkdir(parents=True)
+    (folder / "boundaries.tsv").write_text("chat\t{reply:I answer within a day.}\n", encoding="utf-8")
+    (folder / "writer_z.tsv").write_text("email\tI'm off on Fridays.\nchat\t{reply:I answer within a day.}\n",
+                                         encoding="utf-8")
+    rows = corpus.read_skill("boundaries", tmp_path)
+    assert [(r.id, r.source, r.repeat_of) for r in rows] == [
+        ("boundaries-0001", "boundaries", ""), ("boundaries-writer_z-0001", "writer_z", ""),
+        ("boundaries-writer_z-0002", "writer_z", "boundaries.tsv:1")]
+    (folder / "writer_z.tsv").write_text("chat\tI answer within a day.\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"writer_z.tsv:1: duplicate of .*boundaries.tsv:1 \(marked differently"):
+        corpus.read_skill("boundaries", tmp_path)
 
 
 def test_sentence_labels_overlap_rule():

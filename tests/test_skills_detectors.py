@@ -14,7 +14,9 @@ TRAINED = [s for s in SKILLS if s != "sbi"]
 
 # Floors set from the figures in the data cards (test split, fixed), about 0.07-0.12 below them so a
 # real regression fails while a one-item wobble does not.
-MACRO_FLOOR = {"active_listening": 0.90, "intent_tone": 0.85, "four_step": 0.85, "agreement": 0.80,
+# intent_tone: since writer H's texts joined the data (emoji-only replies, quoted words, warm boundaries)
+# its test split is harder; the card figure fell from 0.925 to about 0.85, so the floor moved with it.
+MACRO_FLOOR = {"active_listening": 0.90, "intent_tone": 0.77, "four_step": 0.85, "agreement": 0.80,
                "recap": 0.83, "boundaries": 0.85}
 COMPONENT_FLOOR = 0.70
 
@@ -43,10 +45,17 @@ def test_listening_f1_agrees_with_a_hand_count(listening_preds):
     assert conf.to_numpy().sum() == len(p)
 
 
-def test_listening_transfer_set_macro_f1(listening_preds):
-    # transcript-style turns never trained on: the honest check of how far the labels carry
-    rep = evaluate.listening_report(preds=evaluate.listening_predictions("transfer"))
-    assert rep.set_index("component").loc["macro", "f1"] >= 0.80
+def test_listening_heldout_sets_macro_f1():
+    # transcript-style turns never trained on (one set by writer H, who never saw the model):
+    # the honest check of how far the labels carry; lines repeating a training line are left out
+    preds = evaluate.heldout_predictions()
+    train_texts = {" ".join(t.lower().split()) for t in evaluate.listening_predictions("train").text}
+    assert not {" ".join(t.lower().split()) for t in preds.text} & train_texts
+    rep = evaluate.heldout_report()
+    macro = rep[rep.component == "macro"].set_index("set").f1
+    assert set(macro.index) == {"transcript_style", "heldout_writer_h", "all"}
+    assert (macro >= 0.80).all(), macro.to_dict()
+    assert rep[(rep.set == "all") & (rep.component == "macro")].support.iloc[0] == len(preds)
 
 
 @pytest.mark.parametrize("skill", [s for s in TRAINED if s != "active_listening"])

@@ -111,5 +111,20 @@ def test_fast_probabilities_equal_scikit_learn(skill):
     else:
         spec = __import__(f"mentorkit.skills.{skill}", fromlist=["SPEC"]).SPEC
         feats = [f for r in read_skill(skill)[:30] for f in tagger.doc_features(nlp(r.text), spec)[1]]
-    reference = model_store.get(skill)["model"].predict_proba(feats)
-    np.testing.assert_allclose(model_store.predict_proba(skill, feats), reference, rtol=1e-12, atol=1e-12)
+    from scipy.special import expit, softmax
+
+    bundle = model_store.get(skill)
+    pipe, cal = bundle["model"], bundle["meta"]["calibration"]
+    raw = pipe.predict_proba(feats)
+    if skill == "active_listening":
+        z = pipe.decision_function(feats)
+        np.testing.assert_allclose(softmax(z, axis=1), raw, rtol=1e-10, atol=1e-12)   # z is sklearn's own score
+        reference = softmax(z / cal["temperature"], axis=1)                             # then the temperature
+    else:
+        X = pipe.named_steps["vec"].transform(feats)
+        z = np.column_stack([e.decision_function(X) for e in pipe.named_steps["clf"].estimators_])
+        np.testing.assert_allclose(expit(z), raw, rtol=1e-10, atol=1e-12)
+        ab = np.array(cal["platt"])
+        reference = expit(z * ab[:, 0] + ab[:, 1])                                      # one Platt map per column
+    np.testing.assert_allclose(model_store.predict_proba(skill, feats), reference, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(model_store.bundle_proba(bundle, feats), reference, rtol=1e-10, atol=1e-12)

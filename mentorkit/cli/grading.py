@@ -35,6 +35,9 @@ def add_parsers(sub) -> None:
                        description="Rebuild the corpus from datasets/sbi/src, train the grader, evaluate it on the fixed test split and save it.")
     t.add_argument("--corpus", metavar="DIR", default=None, help="corpus folder (default: the bundled datasets/sbi)")
     t.add_argument("--out", metavar="FILE", default=None, help="where to write the model (default: the packaged model)")
+    t.add_argument("--cross-source", action="store_true",
+                   help="also run leave-one-writer-out (one model per held-out writer file) and store the "
+                        "figures in the corpus folder's cross_source.json")
     t.set_defaults(func=run_train)
 
 
@@ -113,4 +116,9 @@ def run_train(args) -> int:
     print(f"{'part':<10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>7}")
     for m in result["metrics"]:
         print(f"{m['part']:<10} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>7}")
+    print("calibration (test split, ECE): " + ", ".join(f"{c['part']} {c['ece']:.3f}" for c in result["calibration"]))
+    if getattr(args, "cross_source", False):
+        from mentorkit.feedback.train import save_cross_source
+        cs = save_cross_source(args.corpus)
+        print("leave-one-writer-out mean F1: " + ", ".join(f"{k} {v:.3f}" for k, v in cs["mean"].items()))
     return 0

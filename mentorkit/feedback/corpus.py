@@ -1,9 +1,14 @@
 """The labelled SBI corpus: parse the marked-up source files into labelled records.
 
 Source files live in ``datasets/sbi/src/*.tsv``. Each non-comment line holds five
-tab-separated fields::
+tab-separated fields, or six with the writer's English variety::
 
-    setting <TAB> style <TAB> polarity <TAB> person <TAB> marked text
+    setting <TAB> style <TAB> polarity <TAB> person <TAB> marked text [<TAB> variety]
+
+*variety* is ``native`` or ``non_native`` (how the statement is written: as a first-language
+or a second-language speaker of English writes); five-field rows have variety ``unspecified``.
+*setting* is a lower-case word or snake_case phrase naming the workplace (the first writers
+used :data:`SETTINGS`; later writers named their own, such as ``warehouse`` or ``airline``).
 
 The marked text wraps each present part in braces with a one-letter tag:
 ``{S:...}`` situation, ``{B:...}`` behaviour, ``{I:...}`` impact and ``{J:...}``
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -32,6 +38,8 @@ SETTINGS = {
 STYLES = {"spoken", "chat", "email", "async_update"}
 POLARITIES = {"praise", "criticism", "mixed", "neutral"}
 PERSONS = {"second", "third", "mixed"}
+VARIETIES = {"native", "non_native"}
+_SETTING_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 TEST_FRACTION = 0.2
 
 
@@ -44,6 +52,7 @@ class Statement:
     polarity: str
     person: str
     split: str
+    variety: str = "unspecified"
     situation: bool = False
     behavior: bool = False
     impact: bool = False
@@ -106,23 +115,32 @@ def _split_for(text: str) -> str:
 
 
 def read_source(path: Path) -> list[Statement]:
+    """The statements of one source file; a bad row raises an error naming file, line and field."""
     rows: list[Statement] = []
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         where = f"{path.name}:{lineno}"
         fields = raw.split("\t")
-        if len(fields) != 5:
-            raise MentorkitError(f"{where}: expected 5 tab-separated fields, found {len(fields)}")
-        setting, style, polarity, person, marked = (f.strip() for f in fields)
-        for name, value, allowed in (("setting", setting, SETTINGS), ("style", style, STYLES),
-                                     ("polarity", polarity, POLARITIES), ("person", person, PERSONS)):
+        if len(fields) not in (5, 6):
+            raise MentorkitError(f"{where}: expected 5 tab-separated fields (setting, style, polarity, person, "
+                                 f"marked text) or 6 (with variety), found {len(fields)}")
+        setting, style, polarity, person, marked = (f.strip() for f in fields[:5])
+        variety = fields[5].strip() if len(fields) == 6 else "unspecified"
+        if not _SETTING_RE.match(setting):
+            raise MentorkitError(f"{where}: field 1 (setting) {setting!r} is not a lower-case word or "
+                                 "snake_case phrase")
+        for col, name, value, allowed in ((2, "style", style, STYLES), (3, "polarity", polarity, POLARITIES),
+                                          (4, "person", person, PERSONS)):
             if value not in allowed:
-                raise MentorkitError(f"{where}: {name} {value!r} is not one of {sorted(allowed)}")
-        text, spans = parse_marked(marked, where)
+                raise MentorkitError(f"{where}: field {col} ({name}) {value!r} is not one of {sorted(allowed)}")
+        if len(fields) == 6 and variety not in VARIETIES:
+            raise MentorkitError(f"{where}: field 6 (variety) {variety!r} is not one of {sorted(VARIETIES)}")
+        text, spans = parse_marked(marked, where + " field 5 (marked text)")
         labels = {p: any(s["label"] == p for s in spans) for p in PARTS}
         rows.append(Statement(id=f"{path.stem}-{lineno:04d}", text=text, setting=setting, style=style,
-                              polarity=polarity, person=person, split=_split_for(text), spans=spans, **labels))
+                              polarity=polarity, person=person, split=_split_for(text), variety=variety,
+                              spans=spans, **labels))
     return rows
 
 
@@ -156,6 +174,7 @@ def summary(rows: list[Statement]) -> dict:
         "styles": dict(Counter(r.style for r in rows).most_common()),
         "polarity": dict(Counter(r.polarity for r in rows).most_common()),
         "person": dict(Counter(r.person for r in rows).most_common()),
+        "variety": dict(Counter(r.variety for r in rows).most_common()),
         "split": dict(Counter(r.split for r in rows).most_common()),
         "sentences_hint": dict(Counter(min(5, max(1, sum(r.text.count(c) for c in ".!?"))) for r in rows)),
     }

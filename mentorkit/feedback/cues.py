@@ -224,7 +224,7 @@ def prep_context(token: Token) -> Token | None:
     """The preposition or subordinator that introduces *token*'s phrase, if any."""
     t = token
     for _ in range(12):
-        if t.dep_ in ("prep", "agent") or (t.dep_ == "mark" and t.head is not t):
+        if t.dep_ in ("prep", "agent") or (t.dep_ == "mark" and t.head is not t) or _is_root_prep(t):
             return t
         if t.dep_ == "advcl":
             for c in t.children:
@@ -237,6 +237,24 @@ def prep_context(token: Token) -> Token | None:
     return None
 
 
+def _is_root_prep(token: Token) -> bool:
+    """A sentence-opening preposition the parser made the root ("In meetings you ..." read as
+    "In [meetings you interrupt people]")."""
+    return token.dep_ == "ROOT" and token.tag_ == "IN"
+
+
+def _pp_words(phrase_head: Token) -> list[Token]:
+    """The words of a prepositional phrase without any clause hung on it (a relative clause the
+    parser attached to its noun)."""
+    out = []
+    stack = [phrase_head]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in _CLAUSE_DEPS and c.dep_ != "punct")
+    return sorted(out, key=lambda w: w.i)
+
+
 def _phrase_nouns(token: Token) -> list[Token]:
     return [t for t in token.subtree if t.pos_ in ("NOUN", "PROPN", "NUM", "ADV", "ADJ")]
 
@@ -246,7 +264,7 @@ def is_specific_occasion(phrase_head: Token) -> bool:
 
     'in yesterday's client call' and 'during Tuesday's standup' are; 'in meetings' is not.
     """
-    words = list(phrase_head.subtree)
+    words = _pp_words(phrase_head)
     if any(is_time_word(w) for w in words):
         return True
     for w in words:
@@ -259,11 +277,13 @@ def is_specific_occasion(phrase_head: Token) -> bool:
 
 def is_habitual_setting(phrase_head: Token) -> bool:
     """'in meetings', 'at work', 'with clients': a general setting, not one occasion."""
-    words = list(phrase_head.subtree)
+    words = _pp_words(phrase_head)
     if any(is_habitual(w) for w in words):
         return True
-    nouns = [w for w in words if w.pos_ == "NOUN"]
-    return bool(nouns) and all(w.tag_ == "NNS" and not any(c.dep_ in ("det", "poss") for c in w.children) for w in nouns) \
+    # the phrase's head nouns (its objects, not their modifiers): "in (team) meetings", "with clients"
+    heads = [w for w in words if w.dep_ == "pobj" and w.pos_ in ("NOUN", "PROPN")]
+    return bool(heads) and all(w.tag_ == "NNS" and not any(c.dep_ in ("det", "poss", "nummod") for c in w.children)
+                               for w in heads) \
         or any(w.lower_ in ("work", "general") and w.dep_ == "pobj" for w in words)
 
 
@@ -308,6 +328,13 @@ def token_features(doc: Doc) -> list[list[str]]:
     for si, sent in enumerate(doc.sents):
         for t in sent:
             sent_index[t.i] = (si, t.i - sent.start, len(sent))
+    # does each sentence name one occasion (a time word or a bounded event)? An "always" or
+    # "never" beside one is about that occasion, not a sweeping habit
+    sent_occasion: dict[int, bool] = {}
+    for si, sent in enumerate(doc.sents):
+        sent_occasion[si] = any(is_time_word(w) for w in sent) or any(
+            w.dep_ == "prep" and is_specific_occasion(w) for w in sent)
+    label_of = _label_positions(doc)
     out: list[list[str]] = []
     for t in doc:
         i = t.i
@@ -388,7 +415,59 @@ def token_features(doc: Doc) -> list[list[str]]:
             f.extend(pf)
         if t.dep_ == "poss" and (is_time_word(t) or t.lower_ in ("last", "this")):
             f.append("c:timeposs")
+        # judgement in context: the same word is a label of a person or a word about the work
+        occ = sent_occasion[si]
+        if "c:abs" in f or low in ("every", "single", "constantly", "typical"):
+            f.append("abs&occasion" if occ else "abs&no_occasion")
+            f.append("abs&tense=" + cf[3][7:])
+            if low == "never" and occ:
+                f.append("never&occasion&" + cf[3][7:])
+        lab = label_of.get(i)
+        if lab is not None:
+            f.append("label_of=" + lab)
+            if t.pos_ in ("ADJ", "NOUN"):
+                f.append("label_head=" + lab)
+        if ("c:negtrait" in f or "c:trait" in f):
+            f.append("trait&subj=" + cf[2][6:])
         out.append(f)
+    return out
+
+
+_PERSON_WORDS = frozenset({"you", "u", "he", "she", "they", "him", "her", "them", "yourself", "himself", "herself"})
+_DEGREE_WORDS = frozenset({"such", "so", "bit", "total", "complete", "absolute", "real", "proper", "right",
+                           "utter", "typical", "kind", "sort"})
+
+
+def _label_positions(doc: Doc) -> dict[int, str]:
+    """Tokens inside a description of a person rather than of an act or a thing.
+
+    Returns token index -> where the description sits: ``person_attr`` (the complement of
+    "you are / he was / she's being ..."), ``thing_attr`` (the same after a subject that is a
+    thing: "the deploy was a disaster"), ``vocative`` (a name-like phrase addressed to someone
+    after a comma, "nice one, Captain Early") or ``degree`` (a label after "such a", "a bit",
+    "a total"). The tagger learns which of these are judgement; the positions carry unlisted
+    and multi-word labels ("a nightmare to deal with") that no word list holds.
+    """
+    out: dict[int, str] = {}
+    for t in doc:
+        if t.dep_ in ("acomp", "attr", "oprd") and t.head.lemma_ in ("be", "seem", "sound", "look", "act", "get"):
+            subj = next((c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None and t.head.dep_ == "conj":
+                subj = next((c for c in t.head.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            person = subj is not None and (subj.lower_ in _PERSON_WORDS or subj.pos_ == "PROPN"
+                                           or subj.ent_type_ == "PERSON")
+            kind = "person_attr" if person else "thing_attr"
+            for w in t.subtree:
+                if not w.is_punct:
+                    out.setdefault(w.i, kind)
+        if t.lower_ in _DEGREE_WORDS and t.head.pos_ in ("NOUN", "ADJ") and t.i < t.head.i:
+            for w in t.head.subtree:
+                if not w.is_punct and w.i >= t.i:
+                    out[w.i] = out.get(w.i, "") + "|degree" if w.i in out else "degree"
+        if t.dep_ in ("npadvmod", "appos", "dep", "intj") and t.pos_ == "PROPN" and t.i > 0 \
+                and doc[t.i - 1].text == ",":
+            for w in t.subtree:
+                out.setdefault(w.i, "vocative")
     return out
 
 
@@ -401,7 +480,7 @@ def doc_cues(doc: Doc) -> list[float]:
     time_word = any(is_time_word(t) for t in doc)
     specific = habitual = False
     for t in doc:
-        if t.dep_ in ("prep", "mark") or (t.dep_ == "advmod" and t.lower_ in ("when", "while")):
+        if t.dep_ in ("prep", "mark") or _is_root_prep(t) or (t.dep_ == "advmod" and t.lower_ in ("when", "while")):
             if is_specific_occasion(t):
                 specific = True
             elif is_habitual_setting(t):

@@ -187,8 +187,14 @@ def grade_feedback(text: str) -> FeedbackGrade:
 
 
 def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackGrade]:
-    """Grade statements in order, parsing them in batches with ``nlp.pipe``."""
+    """Grade statements in order, parsing them in batches with ``nlp.pipe``.
+
+    Each statement is first normalised (:func:`mentorkit.normalise.normalise`: chat
+    abbreviations, emoji, case, missing full stops); the evidence spans point into the
+    text as written.
+    """
     from mentorkit.nlp import get_nlp
+    from mentorkit.normalise import normalise
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     nlp = get_nlp("grader")
@@ -196,12 +202,14 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
     batch: list[str] = []
 
     def flush(items: list[str]) -> Iterator[FeedbackGrade]:
-        docs = list(nlp.pipe(items, batch_size=batch_size))
+        norms = [normalise(t) for t in items]
+        docs = list(nlp.pipe([n.text for n in norms], batch_size=batch_size)) if len(items) > 1 else \
+            [nlp(norms[0].text)]
         feats = [cues.token_features(d) for d in docs]
         flags = np.array([cues.doc_cues(d) for d in docs], dtype=float).reshape(len(docs), len(cues.DOC_CUES))
         tagged = model.predict_docs(feats, flags)
-        for doc, tg in zip(docs, tagged):
-            yield _grade_doc(doc, tg)
+        for doc, tg, norm in zip(docs, tagged, norms):
+            yield _grade_doc(doc, tg, norm)
 
     for i, text in enumerate(texts):
         batch.append(_check(text, f"text {i}"))
@@ -214,16 +222,38 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
 
 # --------------------------------------------------------------------------- spans
 
+#: words that are never evidence on their own, and are trimmed from the ends of a span
+FILLER_WORDS = frozenset({"um", "uh", "er", "erm", "like", "honestly", "basically", "literally", "yeah", "ok",
+                          "okay", "so", "well", "just", "and", "but", "which", "that", "oh", "hmm", "mm", "ah",
+                          "then", "also", "really", "kinda", "right", "anyway", "anyways"})
+_EDGE_WORDS = frozenset({"and", "but", "so", "which", "that", "um", "uh", "er", "erm", "like", "oh", "yeah",
+                         "ok", "okay", "well", "then", "also"})
+
+
+def _is_filler(tok) -> bool:
+    return tok.is_punct or tok.is_space or tok.lower_ in FILLER_WORDS or tok.pos_ == "INTJ" \
+        or not any(c.isalnum() for c in tok.text)
+
+
 def _trim(doc, start: int, end: int, label: str) -> tuple[int, int] | None:
-    while start < end and (doc[start].is_punct or doc[start].lower_ in ("and", "but", "so", "which", "that")
-                           and start + 1 < end):
+    """Shrink ``doc[start:end]`` to a whole phrase: no punctuation, joiners or fillers at its ends.
+
+    Returns None when nothing is left or what is left is no evidence on its own (a lone
+    punctuation mark, filler or stop word; a judgement word such as "always" may stand alone).
+    """
+    while start < end and (_is_filler(doc[start]) or doc[start].lower_ in _EDGE_WORDS):
+        if start + 1 >= end and label == "judgement" and doc[start].is_alpha and doc[start].lower_ not in FILLER_WORDS:
+            break
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].lower_ in _EDGE_WORDS
+                           or doc[end - 1].pos_ == "INTJ"):
         end -= 1
     if end <= start:
         return None
-    # a lone stop word is no evidence of a part; judgement words such as "always" are stop words too
-    if label != "judgement" and end - start < 2 and (doc[start].is_stop or doc[start].is_punct):
+    if all(_is_filler(t) for t in doc[start:end]):
+        return None
+    if end - start < 2 and (label != "judgement" and doc[start].is_stop or not doc[start].is_alpha
+                            or doc[start].pos_ in ("DET", "ADP", "PRON", "CCONJ", "SCONJ", "PART", "AUX")):
         return None
     return start, end
 
@@ -243,11 +273,13 @@ def _exclusive(probs: np.ndarray) -> np.ndarray:
     return out
 
 
-def _spans_for(doc, probs: np.ndarray, label: str, present: bool, bridge=None) -> list[Span]:
+def _ranges_for(doc, probs: np.ndarray, label: str, present: bool, bridge=None) -> list[tuple[int, int]]:
+    """Token ranges [start, end) of *label*'s evidence (whole phrases, see :func:`_trim`)."""
     if not present or len(doc) == 0:
         return []
     found = []
-    # judgement flags are single labels ("lazy", "careless"): never bridge the words between them
+    # judgement: a multi-word label ("a nightmare to deal with") is one run of likely tokens; two
+    # labels side by side ("always so careless") stay two flags, so no gap is bridged
     for s, e in runs(probs > TOKEN_THRESHOLD, max_gap=0 if label == "judgement" else 1, bridge=bridge):
         t = _trim(doc, s, e, label)
         if t:
@@ -260,20 +292,81 @@ def _spans_for(doc, probs: np.ndarray, label: str, present: bool, bridge=None) -
             s -= 1
         while e + 1 < len(doc) and probs[e + 1] > 0.3:
             e += 1
-        t = _trim(doc, s, e + 1, label) or (k, k + 1)
-        found.append(t)
+        t = _trim(doc, s, e + 1, label)
+        if t is None:
+            # last resort: the likeliest word that is evidence on its own
+            ok = [i for i in np.argsort(-probs) if doc[i].is_alpha and not _is_filler(doc[i])
+                  and (label == "judgement" or not doc[i].is_stop)]
+            t = (int(ok[0]), int(ok[0]) + 1) if ok else None
+        if t:
+            found.append(t)
+    return found
+
+
+_DEGREE_LEAD = frozenset({"a", "an", "the", "so", "such", "really", "very", "bit", "total", "complete", "absolute",
+                          "proper", "utter", "quite", "pretty", "just", "kind", "sort", "of", "bloody"})
+
+
+def _judgement_flags(doc, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Judgement runs cut into single flags: a sweeping word ("always") and a label ("careless")
+    side by side are two flags, so are two labels joined by "and"; a flag starts at its label
+    ("so careless" -> "careless"), and keeps a multi-word label whole ("control freak")."""
     out = []
-    for s, e in found:
-        span = doc[s:e]
-        out.append(Span(span.start_char, span.end_char, span.text, label))
+    for s, e in ranges:
+        pieces, start = [], s
+        for i in range(s, e):
+            t = doc[i]
+            if t.is_punct or t.pos_ == "CCONJ":
+                pieces.append((start, i))
+                start = i + 1
+            elif cues.is_absolute(t) and i > start:
+                pieces.append((start, i))
+                start = i
+            elif i > start and cues.is_absolute(doc[i - 1]) and t.lower_ not in ("single", "time", "day"):
+                pieces.append((start, i))
+                start = i
+        pieces.append((start, e))
+        for a, b in pieces:
+            while a < b - 1 and doc[a].lower_ in _DEGREE_LEAD:
+                a += 1
+            t = _trim(doc, a, b, "judgement") if b > a else None
+            if t:
+                out.append(t)
     return out
+
+
+def _disjoint(ranges: dict[str, list[tuple[int, int]]], probs: np.ndarray) -> dict[str, list[tuple[int, int]]]:
+    """Make the S/B/I token ranges disjoint: a token claimed by two parts stays with the one whose
+    tagger rates it higher; what is left of each range is split into its runs."""
+    n = probs.shape[0]
+    owner = np.full(n, -1)
+    for k, name in enumerate(SBI_PARTS):
+        for s, e in ranges.get(name, []):
+            for i in range(s, e):
+                if owner[i] < 0 or probs[i, k] > probs[i, owner[i]]:
+                    owner[i] = k
+    out = {}
+    for k, name in enumerate(SBI_PARTS):
+        kept = []
+        for s, e in ranges.get(name, []):
+            kept.extend((s + a, s + b) for a, b in runs(owner[s:e] == k, max_gap=0))
+        out[name] = kept
+    return out
+
+
+def _span(doc, norm, s: int, e: int, label: str) -> Span:
+    a, b = norm.to_original(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text))
+    return Span(a, b, norm.original[a:b], label)
 
 
 # --------------------------------------------------------------------------- grade
 
-def _grade_doc(doc, tagged: TaggedDoc) -> FeedbackGrade:
-    text = doc.text
-    if not text.strip():
+def _grade_doc(doc, tagged: TaggedDoc, norm=None) -> FeedbackGrade:
+    if norm is None:
+        from mentorkit.normalise import normalise
+        norm = normalise(doc.text)
+    text = norm.original
+    if not doc.text.strip():
         empty = PartResult(False, 0.0, [])
         return FeedbackGrade(text, empty, PartResult(False, 0.0, []), PartResult(False, 0.0, []), [],
                              False, False, False, 0.0, {"total": 0},
@@ -281,26 +374,31 @@ def _grade_doc(doc, tagged: TaggedDoc) -> FeedbackGrade:
                                   "one moment: where it happened, what they did, and what it led to.",
                                   "In this morning's standup you gave the release date before QA signed off, "
                                   "so support promised it to two customers.")])
-    parts = {}
     probs = _exclusive(tagged.probs)
     claimed = probs[:, :3] > TOKEN_THRESHOLD
+    present = {name: float(tagged.part_proba[k]) >= 0.5 for k, name in enumerate(PART_NAMES)}
+    ranges: dict[str, list[tuple[int, int]]] = {}
     for k, name in enumerate(PART_NAMES):
-        p = float(tagged.part_proba[k])
-        present = p >= 0.5
         # a gap inside a span may be bridged, but not across a token another part claims
         bridge = ~np.delete(claimed, k, axis=1).any(axis=1) if k < 3 else None
-        spans = _spans_for(doc, probs[:, k], name, present, bridge) if probs[:, k].max(initial=0) > 0 else []
-        parts[name] = PartResult(present, p, spans)
+        ranges[name] = _ranges_for(doc, probs[:, k], name, present[name], bridge) \
+            if probs[:, k].max(initial=0) > 0 else []
     # a present part whose tokens all went to another part: its best tokens outside the other parts' spans
-    for k, name in enumerate(PART_NAMES[:3]):
-        if parts[name].present and not parts[name].evidence:
+    for k, name in enumerate(SBI_PARTS):
+        if present[name] and not ranges[name]:
             free = tagged.probs[:, k].copy()
-            for other in PART_NAMES[:3]:
-                for sp in parts[other].evidence:
-                    free[[t.i for t in doc.char_span(sp.start, sp.end, alignment_mode="expand")]] = 0.0
+            for other in SBI_PARTS:
+                for s, e in ranges[other]:
+                    free[s:e] = 0.0
             if free.max(initial=0) > 0:
-                parts[name].evidence = _spans_for(doc, free, name, True)
-    judgement = parts.pop("judgement").evidence
+                ranges[name] = _ranges_for(doc, free, name, True)
+    sbi = _disjoint({p: ranges[p] for p in SBI_PARTS}, tagged.probs)
+    for name in SBI_PARTS:
+        sbi[name] = [t for s, e in sbi[name] if (t := _trim(doc, s, e, name))]
+    parts = {name: PartResult(present[name], float(tagged.part_proba[k]),
+                              [_span(doc, norm, s, e, name) for s, e in sbi[name]])
+             for k, name in enumerate(SBI_PARTS)}
+    judgement = [_span(doc, norm, s, e, "judgement") for s, e in _judgement_flags(doc, ranges["judgement"])]
     has_req = cues.has_request(doc)
     intent = cues.has_intent_statement(doc)
     recognition = cues.has_recognition(doc)

@@ -17,7 +17,9 @@ from mentorkit.feedback import corpus as corpus_mod
 from mentorkit.feedback import cues
 from mentorkit.feedback.model import PART_NAMES, SBIModel, token_labels
 
-__all__ = ["corpus_dir", "load_corpus", "featurise", "train", "evaluate", "part_metrics"]
+__all__ = ["corpus_dir", "load_corpus", "featurise", "normalised_spans", "train", "evaluate", "part_metrics",
+           "cross_source", "cross_source_predictions", "group_metrics", "predict_proba", "calibration_report",
+           "save_cross_source", "cross_source_report", "evaluate_packaged"]
 
 
 def corpus_dir() -> Path:
@@ -39,18 +41,31 @@ def load_corpus(path: str | Path | None = None) -> pd.DataFrame:
 def featurise(texts, spans=None, batch_size: int = 128, progress: bool = False):
     """Parse *texts*; return token features, statement cue flags and (with *spans*) token labels."""
     from mentorkit.nlp import get_nlp
+    from mentorkit.normalise import normalise
     nlp = get_nlp("grader")
-    docs = nlp.pipe(list(texts), batch_size=batch_size)
+    norms = [normalise(t) for t in texts]
+    docs = nlp.pipe([n.text for n in norms], batch_size=batch_size)
     if progress:
         from tqdm import tqdm
-        docs = tqdm(docs, total=len(texts), desc="parsing", unit="stmt")
+        docs = tqdm(docs, total=len(norms), desc="parsing", unit="stmt")
     feats, labels, flags = [], [], []
     for i, doc in enumerate(docs):
         feats.append(cues.token_features(doc))
         flags.append(cues.doc_cues(doc))
         if spans is not None:
-            labels.append(token_labels(doc, spans[i]))
+            labels.append(token_labels(doc, normalised_spans(norms[i], spans[i])))
     return feats, np.array(flags, dtype=float).reshape(len(feats), len(cues.DOC_CUES)), labels
+
+
+def normalised_spans(norm, spans) -> list[dict]:
+    """Gold *spans* (offsets into the text as written) moved onto the normalised text; a span whose
+    characters were all taken out (an emoji) is dropped."""
+    out = []
+    for sp in spans:
+        moved = norm.from_original(sp["start"], sp["end"])
+        if moved is not None:
+            out.append({**sp, "start": moved[0], "end": moved[1]})
+    return out
 
 
 def part_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> pd.DataFrame:
@@ -64,13 +79,30 @@ def part_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def evaluate(model: SBIModel, df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Per-part metrics of *model* on the statements in *df*; also the predictions (n x 4)."""
+def predict_proba(model: SBIModel, df: pd.DataFrame) -> np.ndarray:
+    """The statement-level probability of each part (n x 4) for the statements in *df*."""
     feats, flags, _ = featurise(df["text"].tolist())
-    tagged = model.predict_docs(feats, flags)
-    pred = np.array([(t.part_proba >= 0.5).astype(int) for t in tagged])
+    return np.array([t.part_proba for t in model.predict_docs(feats, flags)]).reshape(len(df), len(PART_NAMES))
+
+
+def evaluate(model: SBIModel, df: pd.DataFrame, proba: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per-part metrics of *model* on the statements in *df*; also the predictions (n x 4)."""
+    proba = predict_proba(model, df) if proba is None else proba
+    pred = (proba >= 0.5).astype(int)
     truth = df[list(PART_NAMES)].to_numpy().astype(int)
     return part_metrics(truth, pred), pred
+
+
+def calibration_report(df: pd.DataFrame, proba: np.ndarray, n_bins: int = 10) -> pd.DataFrame:
+    """Expected calibration error of each part's probability on *df* (one row per part, and
+    ``all`` for the four pooled), with the number of statements."""
+    from mentorkit.calibration import expected_calibration_error
+    Y = df[list(PART_NAMES)].to_numpy().astype(int)
+    rows = [{"part": p, "n": len(df), "ece": round(expected_calibration_error(Y[:, k], proba[:, k], n_bins), 4)}
+            for k, p in enumerate(PART_NAMES)]
+    rows.append({"part": "all", "n": len(df) * len(PART_NAMES),
+                 "ece": round(expected_calibration_error(Y.ravel(), proba.ravel(), n_bins), 4)})
+    return pd.DataFrame(rows, columns=["part", "n", "ece"])
 
 
 def train(corpus: str | Path | None = None, out: str | Path | None = None, progress: bool = True) -> dict:
@@ -89,37 +121,120 @@ def train(corpus: str | Path | None = None, out: str | Path | None = None, progr
     model = SBIModel().fit(feats, labels, y, flags, progress=progress)
     target = Path(out) if out else model_path()
     model.save(target)
-    metrics, _ = evaluate(model, test_df)
+    proba = predict_proba(model, test_df)
+    metrics, pred = evaluate(model, test_df, proba)
     summary = corpus_mod.summary([corpus_mod.Statement(**r) for r in df.to_dict("records")])
-    result = {"model": str(target), "metrics": metrics.to_dict("records"), "corpus": summary,
+    result = {"model": str(target), "metrics": metrics.to_dict("records"),
+              "calibration": calibration_report(test_df, proba).to_dict("records"),
+              "groups": group_metrics(test_df, pred).to_dict("records"), "corpus": summary,
               "n_train": len(train_df), "n_test": len(test_df)}
-    (root / "metrics.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (root / "metrics.json").write_text(json.dumps({**result, "model": target.name}, indent=1) + "\n",
+                                       encoding="utf-8")
     from mentorkit.feedback import grade
     grade._model.cache_clear()
     return result
 
 
-def cross_source(corpus: str | Path | None = None) -> pd.DataFrame:
+def cross_source_predictions(corpus: str | Path | None = None, n_folds: int = 3,
+                             progress: bool = False) -> pd.DataFrame:
+    """Leave-one-writer-out predictions: for each source file, a model trained on every other file
+    predicts all of that file's statements. One row per statement: the corpus columns plus
+    ``source`` and ``pred_<part>`` (0/1) and ``proba_<part>``.
+
+    *n_folds* is the out-of-fold count inside each fit (3 keeps the six fits affordable; the
+    shipped model uses 5).
+    """
+    df = load_corpus(corpus)
+    df["source"] = df["id"].str.rsplit("-", n=1).str[0]
+    feats, flags, labels = featurise(df["text"].tolist(), df["spans"].tolist(), progress=progress)
+    y = df[list(PART_NAMES)].to_numpy().astype(int)
+    proba = np.zeros(y.shape)
+    sources = sorted(df["source"].unique())
+    iterator = sources
+    if progress:
+        from tqdm import tqdm
+        iterator = tqdm(sources, desc="leave-one-writer-out", unit="writer")
+    for source in iterator:
+        tr = np.flatnonzero(df["source"].to_numpy() != source)
+        te = np.flatnonzero(df["source"].to_numpy() == source)
+        model = SBIModel(n_folds=n_folds).fit([feats[i] for i in tr], [labels[i] for i in tr], y[tr], flags[tr])
+        tagged = model.predict_docs([feats[i] for i in te], flags[te])
+        proba[te] = np.array([t.part_proba for t in tagged])
+    for k, part in enumerate(PART_NAMES):
+        df["proba_" + part] = proba[:, k]
+        df["pred_" + part] = (proba[:, k] >= 0.5).astype(int)
+    return df
+
+
+def cross_source(corpus: str | Path | None = None, preds: pd.DataFrame | None = None) -> pd.DataFrame:
     """Leave-one-writer-out: train on every source file but one, test on that one (all its statements).
 
     The source files were written separately, so this estimates how the grader does on a
     writer whose phrasing it has never seen. One row per (held-out file, part).
     """
-    df = load_corpus(corpus)
-    df["source"] = df["id"].str.rsplit("-", n=1).str[0]
-    feats, flags, labels = featurise(df["text"].tolist(), df["spans"].tolist())
-    y = df[list(PART_NAMES)].to_numpy().astype(int)
+    p = preds if preds is not None else cross_source_predictions(corpus)
     out = []
-    for source in sorted(df["source"].unique()):
-        tr = np.flatnonzero(df["source"].to_numpy() != source)
-        te = np.flatnonzero(df["source"].to_numpy() == source)
-        model = SBIModel().fit([feats[i] for i in tr], [labels[i] for i in tr], y[tr], flags[tr])
-        tagged = model.predict_docs([feats[i] for i in te], flags[te])
-        pred = np.array([(t.part_proba >= 0.5).astype(int) for t in tagged])
-        m = part_metrics(y[te], pred)
+    for source, g in p.groupby("source", sort=True):
+        m = part_metrics(g[list(PART_NAMES)].to_numpy().astype(int),
+                         g[["pred_" + x for x in PART_NAMES]].to_numpy())
         m.insert(0, "held_out", source)
         out.append(m)
     return pd.concat(out, ignore_index=True)
+
+
+def group_metrics(df: pd.DataFrame, pred: np.ndarray | None = None,
+                  by: tuple[str, ...] = ("style", "variety", "source")) -> pd.DataFrame:
+    """F1 per part within each group of each column in *by* (style, variety, writer), beside the
+    overall figure: the fairness table of the data card.
+
+    *pred* is the (n x 4) 0/1 prediction matrix; without it the ``pred_<part>`` columns of *df*
+    (from :func:`cross_source_predictions`) are used. Rows: by, group, part, n, support,
+    precision, recall, f1, gap (f1 minus the overall f1 of the part).
+    """
+    df = df.reset_index(drop=True).copy()
+    if "source" not in df.columns:
+        df["source"] = df["id"].str.rsplit("-", n=1).str[0]
+    P = pred if pred is not None else df[["pred_" + x for x in PART_NAMES]].to_numpy()
+    Y = df[list(PART_NAMES)].to_numpy().astype(int)
+    overall = part_metrics(Y, P).set_index("part")["f1"]
+    rows = []
+    for col in by:
+        for group in sorted(df[col].unique()):
+            m = (df[col] == group).to_numpy()
+            pm = part_metrics(Y[m], P[m])
+            for r in pm.itertuples(index=False):
+                rows.append({"by": col, "group": group, "part": r.part, "n": int(m.sum()), "support": r.support,
+                             "precision": r.precision, "recall": r.recall, "f1": r.f1,
+                             "gap": round(r.f1 - float(overall[r.part]), 4)})
+    return pd.DataFrame(rows, columns=["by", "group", "part", "n", "support", "precision", "recall", "f1", "gap"])
+
+
+CROSS_SOURCE_FILE = "cross_source.json"
+
+
+def save_cross_source(corpus: str | Path | None = None, progress: bool = True) -> dict:
+    """Run leave-one-writer-out and store its figures beside the corpus (``cross_source.json``):
+    ``per_writer`` (held-out file x part), ``mean`` (part -> mean F1 over the held-out files) and
+    ``groups`` (F1 by style, variety and writer over the pooled held-out predictions)."""
+    root = Path(corpus) if corpus else corpus_dir()
+    preds = cross_source_predictions(root, progress=progress)
+    per = cross_source(preds=preds)
+    out = {"per_writer": per.to_dict("records"),
+           "mean": {k: round(float(v), 4) for k, v in per.groupby("part").f1.mean().items()},
+           "groups": group_metrics(preds).to_dict("records"), "n": len(preds)}
+    (root / CROSS_SOURCE_FILE).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    return out
+
+
+def cross_source_report(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """The stored leave-one-writer-out figures as frames (``per_writer``, ``groups``, ``mean``)."""
+    root = Path(corpus) if corpus else corpus_dir()
+    path = root / CROSS_SOURCE_FILE
+    if not path.exists():
+        raise MentorkitError(f"{path}: no leave-one-writer-out figures yet; run `mentorkit train-grader --cross-source`")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {"per_writer": pd.DataFrame(raw["per_writer"]), "groups": pd.DataFrame(raw["groups"]),
+            "mean": pd.Series(raw["mean"], name="f1")}
 
 
 def evaluate_packaged(corpus: str | Path | None = None) -> pd.DataFrame:

@@ -57,7 +57,8 @@ def detect(skill: str, text: str, doc: Doc | None = None) -> SkillResult:
         raise MentorkitError(f"unknown skill {skill!r}; choose one of {', '.join(SKILLS)}")
     if not isinstance(text, str):
         raise MentorkitError(f"{skill}: expected the text as a string, got {type(text).__name__}")
-    if doc is not None and doc.text != text:
+    from mentorkit.normalise import original_text
+    if doc is not None and original_text(doc) != text:
         raise MentorkitError(f"{skill}: the parsed doc does not match the text (parse the same string you pass)")
     if doc is not None and not doc.has_annotation("DEP"):
         doc = None  # parsed without the dependency parser (e.g. the "tagger" profile): parse again
@@ -73,5 +74,7 @@ def detect_many(text: str, skills: Iterable[str] | None = None, doc: Doc | None 
     """
     chosen = list(skills) if skills is not None else [s for s in SKILLS if s != "sbi"]
     if doc is None and any(s != "sbi" for s in chosen):
-        doc = get_nlp("grader")(text)
+        # parse the normalised text once: every detector reuses it instead of re-parsing
+        from mentorkit.normalise import parse_one
+        doc = parse_one(text)
     return {s: detect(s, text, None if s == "sbi" else doc) for s in chosen}

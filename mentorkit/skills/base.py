@@ -41,9 +41,11 @@ class Span:
 class ComponentResult:
     """One component of a skill.
 
-    ``confidence`` is the model's probability (0..1) that the component is present
+    ``confidence`` is the model's calibrated probability (0..1) that the component is present
     (for sentence-level detectors: the highest over the sentences); ``present`` is
-    ``confidence >= 0.5``. ``evidence`` holds the sentences that carry it.
+    ``confidence`` reaching the component's decision threshold (0.5 for active listening,
+    0.2-0.5 for the sentence-level detectors, chosen on out-of-fold training predictions).
+    ``evidence`` holds the sentences that carry it.
 
     >>> c = ComponentResult("cadence", True, 0.93, [Span(0, 22, "Let's meet every week.", "cadence")])
     >>> c.to_dict()["evidence"][0]["label"]

@@ -7,7 +7,7 @@ Two formats, both tab-separated UTF-8 text with ``#`` comment lines:
     is one of :data:`~mentorkit.skills.base.LISTENING_LABELS`, *kind* is ``plain``
     or ``hard`` (a deliberately tricky case), the setting is the file name.
 
-``datasets/skills/<skill>/<skill>.tsv``
+``datasets/skills/<skill>/*.tsv`` (``<skill>.tsv`` first, then further writers' files)
     ``style <TAB> marked text`` -- a short message with its components marked as
     ``{tag:...}`` spans (``{tag1+tag2:...}`` when one stretch carries two). The
     tags of each skill are in :data:`TAGS`. Labels come from the marks, so a
@@ -15,7 +15,10 @@ Two formats, both tab-separated UTF-8 text with ``#`` comment lines:
     break (chat messages and bullet lists).
 
 The train/test split is fixed by a hash of the normalised text (20 % test), so
-it never changes when rows are added or reordered.
+it never changes when rows are added or reordered. A line repeated word for word in a
+later file (a short "Mm-hmm." written by two writers) is kept, with ``repeat_of`` naming the
+first; both copies fall in the same split. A repeat with a different label, or a repeat
+inside one file, is an error naming both lines.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from mentorkit.skills.base import COMPONENTS, LISTENING_LABELS
 __all__ = [
     "TAGS", "STYLES", "TEST_FRACTION", "datasets_dir", "split_for", "parse_marked",
     "Utterance", "MarkedText", "read_listening", "read_skill", "listening_frame", "skill_frame",
-    "sentence_labels", "data_hash",
+    "sentence_labels", "data_hash", "skill_files",
 ]
 
 TEST_FRACTION = 0.2
@@ -96,13 +99,16 @@ class Utterance:
     label: str
     text: str
     split: str
+    repeat_of: str = ""
 
 
 def read_listening(root: str | Path | None = None, subset: str = "src") -> list[Utterance]:
     """Every labelled mentor utterance under ``datasets/listening/<subset>``.
 
-    *subset* ``"src"`` is the training/test data; ``"transfer"`` is a separate set of
-    transcript-style counselling turns, never trained on (its rows have split ``"transfer"``).
+    *subset* ``"src"`` is the training/test data; ``"transfer"`` holds the held-out sets of
+    transcript-style turns, never trained on (their rows have split ``"transfer"``; a row that
+    repeats a training line word for word has ``repeat_of`` ``"src:<id>"`` and is left out of
+    held-out scores).
 
     >>> rows = read_listening()
     >>> sorted({r.label for r in rows}) == sorted(LISTENING_LABELS)
@@ -115,7 +121,10 @@ def read_listening(root: str | Path | None = None, subset: str = "src") -> list[
     if not files:
         raise MentorkitError(f"{src}: no .tsv files")
     rows: list[Utterance] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str, Path]] = {}
+    # a held-out line that repeats a training line word for word is flagged, so scores can leave it out
+    trained = {" ".join(r.text.lower().split()): r.id for r in read_listening(root, "src")} \
+        if subset == "transfer" else {}
     for path in files:
         for lineno, line in _read_lines(path):
             where = f"{path}:{lineno}"
@@ -124,17 +133,26 @@ def read_listening(root: str | Path | None = None, subset: str = "src") -> list[
                 raise MentorkitError(f"{where}: expected 3 tab-separated fields (label, kind, text), found {len(fields)}")
             label, kind, text = (f.strip() for f in fields)
             if label not in LISTENING_LABELS:
-                raise MentorkitError(f"{where}: label {label!r} is not one of {list(LISTENING_LABELS)}")
+                raise MentorkitError(f"{where}: field 1 (label) {label!r} is not one of {list(LISTENING_LABELS)}")
             if kind not in KINDS:
-                raise MentorkitError(f"{where}: kind {kind!r} is not one of {list(KINDS)}")
+                raise MentorkitError(f"{where}: field 2 (kind) {kind!r} is not one of {list(KINDS)}")
             if not text:
-                raise MentorkitError(f"{where}: empty utterance")
+                raise MentorkitError(f"{where}: field 3 (utterance) is empty")
+            uid = f"{path.stem}-{lineno:04d}"
             key = " ".join(text.lower().split())
+            repeat_of = ""
             if key in seen:
-                raise MentorkitError(f"{where}: duplicate of {seen[key]}")
-            seen[key] = where
+                first_where, first_label, first_path = seen[key]
+                if first_path == path or first_label != label:
+                    why = "in the same file" if first_path == path else f"labelled {first_label!r} there"
+                    raise MentorkitError(f"{where}: duplicate of {first_where} ({why})")
+                repeat_of = first_where.rsplit("/", 1)[-1]
+            else:
+                seen[key] = (where, label, path)
+            if not repeat_of and key in trained:
+                repeat_of = "src:" + trained[key]
             split = split_for(text) if subset == "src" else "transfer"
-            rows.append(Utterance(f"{path.stem}-{lineno:04d}", path.stem, kind, label, text, split))
+            rows.append(Utterance(uid, path.stem, kind, label, text, split, repeat_of))
     return rows
 
 
@@ -145,7 +163,7 @@ def listening_frame(root: str | Path | None = None, split: str | None = None, su
     ['test']
     """
     df = pd.DataFrame([r.__dict__ for r in read_listening(root, subset)],
-                      columns=["id", "setting", "kind", "label", "text", "split"])
+                      columns=["id", "setting", "kind", "label", "text", "split", "repeat_of"])
     return df[df.split == split].reset_index(drop=True) if split else df
 
 
@@ -159,6 +177,8 @@ class MarkedText:
     text: str
     split: str
     spans: list[dict] = field(default_factory=list)
+    source: str = ""
+    repeat_of: str = ""
 
     @property
     def labels(self) -> dict[str, bool]:
@@ -221,26 +241,45 @@ def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
     """
     if skill not in TAGS:
         raise MentorkitError(f"no marked dataset for skill {skill!r}; choose one of {sorted(TAGS)}")
-    path = datasets_dir(root) / "skills" / skill / f"{skill}.tsv"
-    if not path.exists():
-        raise MentorkitError(f"{path}: dataset file not found")
     rows: list[MarkedText] = []
-    seen: dict[str, str] = {}
-    for lineno, line in _read_lines(path):
-        where = f"{path}:{lineno}"
-        fields = line.split("\t")
-        if len(fields) != 2:
-            raise MentorkitError(f"{where}: expected 2 tab-separated fields (style, marked text), found {len(fields)}")
-        style, marked = fields[0].strip(), fields[1].strip().replace("\\n", "\n")
-        if style not in STYLES:
-            raise MentorkitError(f"{where}: style {style!r} is not one of {list(STYLES)}")
-        text, spans = parse_marked(marked, TAGS[skill], where)
-        key = " ".join(text.lower().split())
-        if key in seen:
-            raise MentorkitError(f"{where}: duplicate of {seen[key]}")
-        seen[key] = where
-        rows.append(MarkedText(f"{skill}-{lineno:04d}", skill, style, text, split_for(text), spans))
+    seen: dict[str, tuple[str, list, Path]] = {}
+    for path in skill_files(skill, root):
+        for lineno, line in _read_lines(path):
+            where = f"{path}:{lineno}"
+            fields = line.split("\t")
+            if len(fields) != 2:
+                raise MentorkitError(f"{where}: expected 2 tab-separated fields (style, marked text), "
+                                     f"found {len(fields)}")
+            style, marked = fields[0].strip(), fields[1].strip().replace("\\n", "\n")
+            if style not in STYLES:
+                raise MentorkitError(f"{where}: field 1 (style) {style!r} is not one of {list(STYLES)}")
+            text, spans = parse_marked(marked, TAGS[skill], where + " field 2 (marked text)")
+            key = " ".join(text.lower().split())
+            repeat_of = ""
+            if key in seen:
+                first_where, first_spans, first_path = seen[key]
+                if first_path == path or first_spans != spans:
+                    why = "in the same file" if first_path == path else "marked differently there"
+                    raise MentorkitError(f"{where}: duplicate of {first_where} ({why})")
+                repeat_of = first_where.rsplit("/", 1)[-1]
+            else:
+                seen[key] = (where, spans, path)
+            uid = f"{skill}-{lineno:04d}" if path.stem == skill else f"{skill}-{path.stem}-{lineno:04d}"
+            rows.append(MarkedText(uid, skill, style, text, split_for(text), spans, path.stem, repeat_of))
     return rows
+
+
+def skill_files(skill: str, root: str | Path | None = None) -> list[Path]:
+    """The source files of *skill*: ``<skill>.tsv`` first, then any other ``*.tsv`` beside it (sorted).
+
+    >>> [p.name for p in skill_files("recap")]
+    ['recap.tsv']
+    """
+    folder = datasets_dir(root) / "skills" / skill
+    main = folder / f"{skill}.tsv"
+    if not main.exists():
+        raise MentorkitError(f"{main}: dataset file not found")
+    return [main] + sorted(p for p in folder.glob("*.tsv") if p != main)
 
 
 def skill_frame(skill: str, root: str | Path | None = None, split: str | None = None) -> pd.DataFrame:
@@ -251,8 +290,9 @@ def skill_frame(skill: str, root: str | Path | None = None, split: str | None = 
     True
     """
     rows = read_skill(skill, root)
-    df = pd.DataFrame([{"id": r.id, "style": r.style, "text": r.text, "split": r.split, **r.labels}
-                       for r in rows], columns=["id", "style", "text", "split", *COMPONENTS[skill]])
+    df = pd.DataFrame([{"id": r.id, "style": r.style, "source": r.source, "text": r.text, "split": r.split,
+                        **r.labels} for r in rows],
+                      columns=["id", "style", "source", "text", "split", *COMPONENTS[skill]])
     return df[df.split == split].reset_index(drop=True) if split else df
 
 
@@ -281,7 +321,7 @@ def data_hash(root: str | Path | None = None, skill: str | None = None) -> str:
     """SHA-256 (first 16 hex digits) of the source files a model is trained from."""
     base = datasets_dir(root)
     files = (sorted((base / "listening" / "src").glob("*.tsv")) if skill in (None, "active_listening")
-             else [base / "skills" / skill / f"{skill}.tsv"])
+             else skill_files(skill, root))
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode())

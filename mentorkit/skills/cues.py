@@ -28,7 +28,7 @@ __all__ = [
     "feeling_words", "advice_modal", "imperative", "greeting_or_thanks", "backchannel", "praise",
     "self_disclosure", "generalisation", "has_number", "hedge", "future_commitment", "we_subject",
     "time_expression", "day_expression", "duration_promise", "frequency_expression", "n_tokens",
-    "absolutes", "harsh_words", "intensifiers", "shouting", "lexicon_hits",
+    "absolutes", "harsh_words", "intensifiers", "shouting", "lexicon_hits", "quoted_tokens", "split_quotes",
 ]
 
 Tokens = Union[Doc, Span]
@@ -460,3 +460,32 @@ def lexicon_hits(sent: Tokens, patterns: dict[str, re.Pattern]) -> dict[str, int
     """
     low = lower_text(sent)
     return {name: len(p.findall(low)) for name, p in patterns.items()}
+
+
+_QUOTE_RE = re.compile(r'"[^"\n]{2,}?"|“[^”\n]{2,}?”|(?<![A-Za-z])\'[^\'\n]{3,}?\'(?![A-Za-z])')
+
+
+def split_quotes(text: str) -> tuple[str, str]:
+    """(*text* with quoted words replaced by ``"…"``, the quoted words): someone else's words
+    quoted in a message are not the writer's own tone.
+
+    >>> split_quotes('She called it "sloppy at best." What do you think?')
+    ('She called it "…" What do you think?', 'sloppy at best.')
+    """
+    quoted = [m.group()[1:-1] for m in _QUOTE_RE.finditer(text)]
+    return _QUOTE_RE.sub('"…"', text), " ".join(quoted)
+
+
+def quoted_tokens(sent: Tokens) -> set[int]:
+    """Indexes (in the doc) of the tokens inside a quoted stretch of *sent*.
+
+    >>> from mentorkit.nlp import get_nlp
+    >>> d = get_nlp("grader")('He said "this is garbage" today.')
+    >>> sorted(d[i].text for i in quoted_tokens(d))
+    ['garbage', 'is', 'this']
+    """
+    base = sent.start_char if isinstance(sent, Span) else 0
+    ranges = [(base + m.start() + 1, base + m.end() - 1) for m in _QUOTE_RE.finditer(sent.text)]
+    if not ranges:
+        return set()
+    return {t.i for t in sent if any(a <= t.idx < b for a, b in ranges) and not t.is_punct}

@@ -23,13 +23,15 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from mentorkit.normalise import original_span
 from mentorkit.skills import listening
 from mentorkit.skills import model as model_store
 from mentorkit.skills import tagger
 from mentorkit.skills.base import LISTENING_LABELS
 from mentorkit.skills.corpus import TAGS, read_listening, read_skill, sentence_labels
 
-__all__ = ["errors", "softening_report", "cross_validate", "listening_predictions", "listening_report", "listening_confusion", "skill_predictions",
+__all__ = ["heldout_predictions", "heldout_report", "listening_cross_source", "skill_cross_source", "group_report",
+           "calibration_table", "errors", "softening_report", "cross_validate", "listening_predictions", "listening_report", "listening_confusion", "skill_predictions",
            "skill_unit_predictions", "skill_report", "predictions", "report_all", "SENTENCE_SKILLS"]
 
 SENTENCE_SKILLS: tuple[str, ...] = tuple(TAGS)
@@ -49,9 +51,9 @@ def listening_predictions(split: str = "test", root=None, bundle: dict[str, Any]
     text, label (truth), predicted, confidence."""
     rows = [r for r in read_listening(root, "transfer" if split == "transfer" else "src") if r.split == split]
     docs = listening._parse([r.text for r in rows])
-    pipe = _bundle("active_listening", bundle)["model"]
-    proba = pipe.predict_proba([listening.utterance_features(d) for d in docs])
-    classes = [str(c) for c in pipe.classes_]
+    b = _bundle("active_listening", bundle)
+    proba = model_store.bundle_proba(b, [listening.utterance_features(d) for d in docs])
+    classes = [str(c) for c in b["model"].classes_]
     best = proba.argmax(axis=1)
     return pd.DataFrame({
         "id": [r.id for r in rows], "setting": [r.setting for r in rows], "kind": [r.kind for r in rows],
@@ -87,14 +89,15 @@ def skill_unit_predictions(skill: str, split: str = "test", root=None,
     spec = _spec(skill)
     rows = [r for r in read_skill(skill, root) if r.split == split]
     docs = tagger.parse([r.text for r in rows])
-    pipe = _bundle(skill, bundle)["model"]
+    bun = _bundle(skill, bundle)
     out = []
     for row, doc in zip(rows, docs):
         us, feats = tagger.doc_features(doc, spec)
-        proba = pipe.predict_proba(feats) if feats else np.zeros((0, len(spec.components)))
+        proba = model_store.bundle_proba(bun, feats) if feats else np.zeros((0, len(spec.components)))
         for u, p in zip(us, proba):
-            labs = sentence_labels(row.spans, u.start_char, u.end_char, row.text)
-            rec = {"id": row.id, "start": u.start_char, "end": u.end_char, "text": u.text}
+            a, b, utext = original_span(doc, u.start_char, u.end_char)
+            labs = sentence_labels(row.spans, a, b, row.text)
+            rec = {"id": row.id, "start": a, "end": b, "text": utext}
             rec.update({c: c in labs for c in spec.components})
             rec.update({f"{c}_p": float(p[j]) for j, c in enumerate(spec.components)})
             out.append(rec)
@@ -104,19 +107,20 @@ def skill_unit_predictions(skill: str, split: str = "test", root=None,
 
 def skill_predictions(skill: str, split: str = "test", root=None, bundle: dict[str, Any] | None = None,
                       units: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per text of *split*: id, style, text, then ``<component>`` (truth) and
-    ``<component>_pred`` (some unit reached the threshold) per component."""
+    """One row per text of *split*: id, style, source (writer file), text, then ``<component>`` (truth)
+    and ``<component>_pred`` (some unit reached the component's threshold) per component."""
     spec = _spec(skill)
     rows = [r for r in read_skill(skill, root) if r.split == split]
     u = units if units is not None else skill_unit_predictions(skill, split, root, bundle)
+    cut = tagger.thresholds(spec, _bundle(skill, bundle))
     out = []
     for r in rows:
         mine = u[u.id == r.id]
-        rec = {"id": r.id, "style": r.style, "text": r.text, **r.labels}
-        for c in spec.components:
-            rec[f"{c}_pred"] = bool((mine[f"{c}_p"] >= tagger.THRESHOLD).any())
+        rec = {"id": r.id, "style": r.style, "source": r.source, "text": r.text, **r.labels}
+        for j, c in enumerate(spec.components):
+            rec[f"{c}_pred"] = bool((mine[f"{c}_p"] >= cut[j]).any())
         out.append(rec)
-    cols = ["id", "style", "text", *spec.components, *[f"{c}_pred" for c in spec.components]]
+    cols = ["id", "style", "source", "text", *spec.components, *[f"{c}_pred" for c in spec.components]]
     return pd.DataFrame(out, columns=cols)
 
 
@@ -127,7 +131,8 @@ def skill_report(skill: str, split: str = "test", root=None, bundle: dict[str, A
     units = skill_unit_predictions(skill, split, root, bundle)
     if level == "unit":
         truth = {c: units[c].to_numpy(bool) for c in spec.components}
-        pred = {c: (units[f"{c}_p"] >= tagger.THRESHOLD).to_numpy() for c in spec.components}
+        cut = tagger.thresholds(spec, _bundle(skill, bundle))
+        pred = {c: (units[f"{c}_p"] >= cut[j]).to_numpy() for j, c in enumerate(spec.components)}
     elif level == "text":
         texts = skill_predictions(skill, split, root, bundle, units=units)
         truth = {c: texts[c].to_numpy(bool) for c in spec.components}
@@ -244,3 +249,122 @@ def softening_report(split: str = "test", root=None) -> pd.DataFrame:
         out.append({"id": r.id, "text": r.text, "detected_harsh": res.components["harsh"].present,
                      "suggestion": res.suggestion, "harsh_after": after})
     return pd.DataFrame(out, columns=["id", "text", "detected_harsh", "suggestion", "harsh_after"])
+
+
+def heldout_predictions(bundle: dict[str, Any] | None = None, root=None) -> pd.DataFrame:
+    """Predictions on the held-out listening sets (``datasets/listening/transfer``), leaving out
+    the lines that repeat a training line word for word (``repeat_of`` ``src:...``)."""
+    p = listening_predictions("transfer", root, bundle)
+    rows = {r.id: r.repeat_of for r in read_listening(root, "transfer")}
+    keep = ~p["id"].map(rows).fillna("").str.startswith("src:")
+    return p[keep].reset_index(drop=True)
+
+
+def heldout_report(bundle: dict[str, Any] | None = None, root=None) -> pd.DataFrame:
+    """Per-label figures on each held-out listening file (``set`` column), then on all of them."""
+    p = heldout_predictions(bundle, root)
+    frames = []
+    for name, g in [*p.groupby("setting", sort=True), ("all", p)]:
+        rep = listening_report(preds=g)
+        rep.insert(0, "set", name)
+        frames.append(rep)
+    return pd.concat(frames, ignore_index=True)
+
+
+def listening_cross_source(root=None) -> pd.DataFrame:
+    """Leave-one-file-out for active listening: train on every ``src`` file but one (its training
+    split included), predict all of the held-out file. One row per utterance, as
+    :func:`listening_predictions`, with the held-out file in ``setting``."""
+    rows = read_listening(root)
+    docs = listening._parse([r.text for r in rows])
+    X = [listening.utterance_features(d) for d in docs]
+    y = np.array([r.label for r in rows])
+    files = np.array([r.setting for r in rows])
+    out = []
+    for f in sorted(set(files)):
+        tr, te = np.flatnonzero(files != f), np.flatnonzero(files == f)
+        Xtr = [X[i] for i in tr]
+        pipe = listening.build_pipeline().fit(Xtr, y[tr])
+        bundle = {"model": pipe, "meta": {"calibration": {
+            "temperature": listening.temperature_calibration(Xtr, list(y[tr]))}}}
+        proba = model_store.bundle_proba(bundle, [X[i] for i in te])
+        classes = [str(c) for c in pipe.classes_]
+        best = proba.argmax(axis=1)
+        out.append(pd.DataFrame({"id": [rows[i].id for i in te], "setting": f, "kind": [rows[i].kind for i in te],
+                                 "text": [rows[i].text for i in te], "label": y[te],
+                                 "predicted": [classes[k] for k in best],
+                                 "confidence": proba[np.arange(len(te)), best]}))
+    return pd.concat(out, ignore_index=True)
+
+
+def skill_cross_source(skill: str, root=None) -> pd.DataFrame:
+    """Leave-one-writer-file-out for a sentence-level detector: one row per text of each held-out
+    file, as :func:`skill_predictions` (truth and ``<component>_pred``)."""
+    spec = _spec(skill)
+    rows = read_skill(skill, root)
+    sources = sorted({r.source for r in rows})
+    if len(sources) < 2:
+        raise ValueError(f"{skill}: only one source file, nothing to leave out")
+    docs = tagger.parse([r.text for r in rows])
+    per_text = [tagger.training_units(spec, [r], [d]) for r, d in zip(rows, docs)]
+    out = []
+    for src in sources:
+        tr = [i for i, r in enumerate(rows) if r.source != src]
+        te = [i for i, r in enumerate(rows) if r.source == src]
+        X = tagger.prune_rare([f for i in tr for f in per_text[i][0]], tagger.MIN_COUNT)
+        Y = np.vstack([per_text[i][1] for i in tr if len(per_text[i][1])])
+        groups = [w[0] for i in tr for w in per_text[i][2]]
+        pipe = tagger.build_pipeline(spec.C).fit(X, Y)
+        bundle = {"model": pipe, "meta": {"calibration": tagger.platt_calibration(spec, X, Y, groups)}}
+        cut = tagger.thresholds(spec, bundle)
+        for i in te:
+            feats = per_text[i][0]
+            p = model_store.bundle_proba(bundle, feats) if feats else np.zeros((0, len(spec.components)))
+            rec = {"id": rows[i].id, "style": rows[i].style, "source": src, "text": rows[i].text, **rows[i].labels}
+            for j, c in enumerate(spec.components):
+                rec[f"{c}_pred"] = bool(len(p) and (p[:, j] >= cut[j]).any())
+            out.append(rec)
+    return pd.DataFrame(out)
+
+
+def group_report(preds: pd.DataFrame, skill: str, by: str = "style") -> pd.DataFrame:
+    """F1 per group of *by* (``style`` or ``source``) from a predictions frame: for active listening
+    the macro F1 over labels, for the sentence-level detectors the macro over components."""
+    rows = []
+    for group, g in preds.groupby(by, sort=True):
+        if skill == "active_listening":
+            rep = listening_report(preds=g)
+        else:
+            spec = _spec(skill)
+            recs = []
+            for c in spec.components:
+                p, r, f, _ = precision_recall_fscore_support(g[c].astype(bool), g[f"{c}_pred"].astype(bool),
+                                                             average="binary", zero_division=0)
+                recs.append((skill, c, "text", p, r, f, int(g[c].sum())))
+            rep = pd.DataFrame(recs, columns=COLUMNS)
+            rep = pd.concat([rep, pd.DataFrame([(skill, "macro", "text", rep.precision.mean(), rep.recall.mean(),
+                                                 rep.f1.mean(), int(rep.support.sum()))], columns=COLUMNS)])
+        for r in rep.itertuples(index=False):
+            rows.append({"by": by, "group": group, "component": r.component, "n": len(g), "f1": round(r.f1, 4)})
+    return pd.DataFrame(rows, columns=["by", "group", "component", "n", "f1"])
+
+
+def calibration_table(skill: str, split: str = "test", root=None, bundle: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Expected calibration error of *skill* on *split*: for active listening the top label
+    (confidence vs. right or wrong), for the sentence-level detectors each component's unit
+    probability, and the components pooled (``all``)."""
+    from mentorkit.calibration import expected_calibration_error as ece, top_label
+
+    if skill == "active_listening":
+        p = listening_predictions(split, root, bundle)
+        correct = (p.label == p.predicted).astype(int)
+        return pd.DataFrame([{"skill": skill, "component": "top_label", "n": len(p),
+                              "ece": round(ece(correct, p.confidence), 4)}])
+    spec = _spec(skill)
+    u = skill_unit_predictions(skill, split, root, bundle)
+    rows = [{"skill": skill, "component": c, "n": len(u), "ece": round(ece(u[c].astype(int), u[f"{c}_p"]), 4)}
+            for c in spec.components]
+    y = np.concatenate([u[c].astype(int) for c in spec.components])
+    pr = np.concatenate([u[f"{c}_p"] for c in spec.components])
+    rows.append({"skill": skill, "component": "all", "n": len(y), "ece": round(ece(y, pr), 4)})
+    return pd.DataFrame(rows)

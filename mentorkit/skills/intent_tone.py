@@ -71,8 +71,8 @@ def train(root=None, progress: bool = True) -> dict:
 
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
     """Intent, supportive and harsh wording in *text*, with a softer phrasing when it is harsh."""
-    if doc is None:
-        doc = get_nlp("grader")(text)
+    from mentorkit.normalise import parse_one
+    doc = parse_one(text, doc)
     comps, proba, units = tagger.tag(SPEC, text, doc)
     intent, support, harsh = (comps[c] for c in SPEC.components)
     score = (intent.confidence + support.confidence + (1.0 - harsh.confidence)) / 3.0
@@ -80,7 +80,8 @@ def detect(text: str, doc: Doc | None = None) -> SkillResult:
     suggestion = None
     if harsh.present:
         j = SPEC.components.index("harsh")
-        idx = [i for i in range(len(units)) if proba[i, j] >= tagger.THRESHOLD]
+        cut = tagger.thresholds(SPEC)[j]
+        idx = [i for i in range(len(units)) if proba[i, j] >= cut]
         suggestion = rewrite.soften(text, doc, idx)
     return SkillResult(SKILL, intent.present and not harsh.present, score, comps, suggestion=suggestion,
                        details={"tone": round(float(tone), 4)}, text=text)

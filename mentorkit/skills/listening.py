@@ -68,7 +68,20 @@ def sentence_cues(sent) -> dict[str, Any]:
     else:
         open1 = first.pos_
     raw = cues.content_tokens(sent)
+    question = cues.is_question(sent)
+    subj = cues.subject_person(sent)
+    starts_so = bool(raw) and raw[0].lower_ == "so"
+    root = next((t for t in sent if t.dep_ == "ROOT"), None)
+    modal = root is not None and any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children)
     return {
+        # "So is she staying with you?" asks; "So she's staying with you?" may say back: the form decides
+        "so&inverted": starts_so and cues.inverted_aux(sent),
+        "so&decl_q": starts_so and cues.declarative_question(sent),
+        "so&wh": starts_so and bool(cues.wh_opening(sent)),
+        # information given as a plain statement about the world: "Regular walking can cut that risk"
+        "inform&modal": not question and subj == "3" and modal,
+        "inform&present": not question and subj == "3" and root is not None and root.tag_ in ("VBZ", "VBP"),
+        "inform&general": not question and cues.generalisation(sent) > 0 and subj != "2",
         "question": cues.is_question(sent),
         "wh=" + (cues.wh_opening(sent) or "none"): True,
         "closed_wh": cues.closed_wh(sent),
@@ -120,6 +133,16 @@ def utterance_features(doc: Doc) -> dict[str, float]:
     feats["n_sents=" + _bucket(len(sents), (1, 2, 3))] = 1.0
     if all(cues.backchannel(s) for s in sents):
         feats["all_backchannel"] = 1.0
+    # the move after a backchannel ("Right. Where are you up to with it?") is the turn's move
+    before = [s for s in sents if s.end <= main.start]
+    if before and all(cues.backchannel(s) for s in before):
+        feats["after_backchannel"] = 1.0
+        if cues.is_question(main):
+            feats["after_backchannel&q=" + (cues.wh_opening(main) or "yn")] = 1.0
+    # a long turn that gives information and then asks: both moves are there, the last one counts
+    if len(sents) > 1 and cues.is_question(main) and any(not cues.is_question(s) and not cues.backchannel(s)
+                                                         for s in before):
+        feats["statement_then_question"] = 1.0
     return feats
 
 
@@ -140,17 +163,29 @@ def train(root=None, progress: bool = True) -> dict[str, Any]:
     y = [r.label for r in train_rows]
     pipe = build_pipeline().fit(X, y)
     meta = {"skill": SKILL, "feature_version": model_store.FEATURE_VERSION, "data_hash": data_hash(root, SKILL),
-            "n_train": len(train_rows), "labels": [str(c) for c in pipe.classes_]}
+            "n_train": len(train_rows), "labels": [str(c) for c in pipe.classes_],
+            "calibration": {"temperature": round(temperature_calibration(X, y), 6)}}
     return {"model": pipe, "meta": meta}
 
 
+def temperature_calibration(X: list[dict], y: list[str], folds: int = 5) -> float:
+    """The temperature that makes out-of-fold probabilities of the training split honest."""
+    from sklearn.model_selection import StratifiedKFold
+    from mentorkit.calibration import fit_temperature
+
+    y = np.asarray(y)
+    classes = sorted(set(y))
+    z = np.zeros((len(y), len(classes)))
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y):
+        pipe = build_pipeline().fit([X[i] for i in tr], y[tr])
+        vec, W, b, _ = model_store.linear_parts(pipe)
+        z[te] = np.asarray(vec.transform([X[i] for i in te]) @ W.T + b)
+    return fit_temperature(z, [classes.index(v) for v in y])
+
+
 def _parse(texts: list[str], progress: bool = False, desc: str = "parsing", batch_size: int = 64) -> list[Doc]:
-    nlp = get_nlp("grader")
-    it = nlp.pipe(texts, batch_size=batch_size)
-    if progress and len(texts) > 200:
-        from tqdm.auto import tqdm
-        it = tqdm(it, total=len(texts), desc=desc, leave=False)
-    return list(it)
+    from mentorkit.normalise import parse
+    return parse(texts, get_nlp("grader"), batch_size=batch_size, progress=progress and len(texts) > 200, desc=desc)
 
 
 def _predict(features: list[dict]) -> tuple[np.ndarray, list[str]]:
@@ -201,9 +236,10 @@ def detect(text: str, doc: Doc | None = None) -> SkillResult:
     >>> r.components["reflection"].present, r.components["open_question"].present
     (True, True)
     """
-    doc = doc if doc is not None else get_nlp("grader")(text)
+    from mentorkit.normalise import original_span, parse_one
     comps = {c: ComponentResult(c, False, 0.0, []) for c in COMPONENTS[SKILL]}
-    if not text.strip():
+    doc = parse_one(text, doc)
+    if not doc.text.strip():
         return SkillResult(SKILL, False, 0.0, comps, label="other", text=text)
     sents = [s for s in doc.sents if cues.content_tokens(s)]
     units = [doc] + [s.as_doc() for s in sents] if len(sents) > 1 else [doc]
@@ -211,8 +247,8 @@ def detect(text: str, doc: Doc | None = None) -> SkillResult:
     whole = proba[0]
     label = classes[int(np.argmax(whole))]
     idx = {c: classes.index(c) for c in LISTENING_LABELS}
-    spans_of = [(s.start_char, s.end_char, s.text) for s in sents] if len(sents) > 1 else \
-        [(main_sentence(doc).start_char, main_sentence(doc).end_char, main_sentence(doc).text)]
+    spans_of = [original_span(doc, s.start_char, s.end_char) for s in sents] if len(sents) > 1 else \
+        [original_span(doc, main_sentence(doc).start_char, main_sentence(doc).end_char)]
     per_sent = proba[1:] if len(sents) > 1 else proba[:1]
     for c in COMPONENTS[SKILL]:
         conf = float(max(whole[idx[c]], per_sent[:, idx[c]].max()))
@@ -220,7 +256,7 @@ def detect(text: str, doc: Doc | None = None) -> SkillResult:
                     if classes[int(np.argmax(p))] == c]
         if label == c and not evidence:
             m = main_sentence(doc)
-            evidence = [Span(m.start_char, m.end_char, m.text, c)]
+            evidence = [Span(*original_span(doc, m.start_char, m.end_char), c)]
         comps[c] = ComponentResult(c, bool(evidence), conf, evidence)
     listening = float(whole[idx["reflection"]] + whole[idx["open_question"]])
     return SkillResult(SKILL, label in ("reflection", "open_question"), listening, comps, label=label,

@@ -24,10 +24,10 @@ from mentorkit import config
 from mentorkit.errors import MentorkitError
 
 __all__ = ["FEATURE_VERSION", "TRUSTED_TYPES", "MODEL_DIR", "TRAINED_SKILLS", "model_path", "save", "load",
-           "get", "clear_cache", "linear_parts", "predict_proba"]
+           "get", "clear_cache", "linear_parts", "predict_proba", "bundle_proba"]
 
 #: bump whenever a featuriser changes, so an old model is never fed new features
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 #: the types a skill model file may hold besides skops' built-in trusted set; nothing else loads
 TRUSTED_TYPES: list[str] = [
@@ -211,11 +211,37 @@ def _linear_parts_cached(skill: str):
 
 
 def predict_proba(skill: str, features: list[dict[str, float]]) -> np.ndarray:
-    """The packaged *skill* model's probabilities for *features*, as one sparse matrix product.
+    """The packaged *skill* model's calibrated probabilities for *features*, as one sparse matrix
+    product.
 
-    Gives the same numbers as ``pipeline.predict_proba`` (the tests check it) without
-    scikit-learn's per-call overhead, which dominates for the one or two sentences of a reply.
+    Gives the same numbers as :func:`bundle_proba` on the packaged bundle (the tests check it)
+    without scikit-learn's per-call overhead, which dominates for the one or two sentences of a reply.
     """
     vec, W, b, kind = _linear_parts_cached(skill)
     z = vec.transform(features) @ W.T + b
-    return softmax(z, axis=1) if kind == "softmax" else expit(z)
+    return _calibrate(np.asarray(z), kind, get(skill)["meta"].get("calibration"))
+
+
+def _calibrate(z: np.ndarray, kind: str, calibration: dict | None) -> np.ndarray:
+    """Probabilities from the linear scores *z*, through the bundle's calibration map if it has one."""
+    if kind == "softmax":
+        t = float(calibration["temperature"]) if calibration else 1.0
+        return softmax(z / t, axis=1)
+    if calibration:
+        ab = np.asarray(calibration["platt"], dtype=float)
+        return expit(z * ab[:, 0] + ab[:, 1])
+    return expit(z)
+
+
+def bundle_proba(bundle: dict[str, Any], features: list[dict[str, float]]) -> np.ndarray:
+    """Calibrated probabilities of any bundle (packaged or freshly trained) for *features*.
+
+    The calibration map (``meta["calibration"]``) is fitted on out-of-fold predictions of the
+    training split: a temperature for the multinomial listening model, one Platt map per
+    component for the one-vs-rest taggers (``sigmoid(a * z + b)`` of the linear score *z*).
+    """
+    vec, W, b, kind = linear_parts(bundle["model"])
+    if not features:
+        return np.zeros((0, W.shape[0]))
+    z = vec.transform(features) @ W.T + b
+    return _calibrate(np.asarray(z), kind, bundle["meta"].get("calibration"))

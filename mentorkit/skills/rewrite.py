@@ -495,7 +495,8 @@ def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None 
 
         feats = [_tagger.sentence_features(u, intent_tone.SPEC, p) for u, p in zip(us, _tagger._positions(len(us)))]
         col = _tagger.unit_proba(intent_tone.SPEC, feats)[:, intent_tone.SPEC.components.index("harsh")]
-        harsh = {i for i, p in enumerate(col) if p >= _tagger.THRESHOLD}
+        cut = _tagger.thresholds(intent_tone.SPEC)[intent_tone.SPEC.components.index("harsh")]
+        harsh = {i for i, p in enumerate(col) if p >= cut}
     else:
         harsh = set(harsh_units)
     if not harsh:

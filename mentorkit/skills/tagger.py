@@ -6,8 +6,13 @@ lines and bullet lists count one by one). Each unit gets a feature dict: general
 parse cues (question form, who the subject is, who commits to a future action,
 time and frequency expressions, tone words), the skill's own cue counts, and
 lemma unigrams/bigrams. A one-vs-rest logistic regression (class-balanced) gives
-each unit a probability per component; a component is present in the text when
-some unit reaches 0.5, and those units are its evidence.
+each unit a score per component; a Platt map fitted on out-of-fold scores of the
+training split turns it into a calibrated probability, and a component is present
+in the text when some unit reaches the component's decision threshold (0.2-0.5, the
+best F1 on the same out-of-fold predictions); those units are its evidence.
+
+Texts are parsed in their normalised form (:mod:`mentorkit.normalise`: chat abbreviations,
+emoji, case, missing full stops); the evidence spans point into the text as written.
 """
 from __future__ import annotations
 
@@ -23,14 +28,16 @@ from sklearn.pipeline import Pipeline
 from spacy.tokens import Doc, Span as SpacySpan
 
 from mentorkit.errors import MentorkitError
+from mentorkit import normalise as chat
 from mentorkit.nlp import get_nlp
+from mentorkit.normalise import emoji_names
 from mentorkit.skills import cues
 from mentorkit.skills import model as model_store
 from mentorkit.skills.base import COMPONENTS, ComponentResult, Span
 from mentorkit.skills.corpus import data_hash, read_skill, sentence_labels
 
 __all__ = ["SentenceSkill", "units", "sentence_features", "build_pipeline", "training_units", "train",
-           "tag", "prune_rare", "THRESHOLD", "MIN_COUNT"]
+           "tag", "prune_rare", "thresholds", "platt_calibration", "THRESHOLD", "MIN_COUNT"]
 
 THRESHOLD = 0.5
 #: a word feature must occur in at least this many training units to be kept (smaller, steadier models)
@@ -115,13 +122,15 @@ def _split_lines(doc: Doc, piece: SpacySpan) -> list[SpacySpan]:
     return [u for u in out if cues.content_tokens(u)]
 
 
-def _lemmas(sent: SpacySpan) -> list[str]:
+def _lemmas(sent: SpacySpan, quoted: set[int] = frozenset()) -> list[str]:
+    """Lemmas of the content words; a quoted word is marked ``q|`` (someone else's word)."""
     out = []
     for t in cues.content_tokens(sent):
         if t.like_num or t.is_digit:
             out.append("#")
         elif t.is_alpha or "'" in t.text:
-            out.append(cues.norm(t.lemma_).lower())
+            lem = cues.norm(t.lemma_).lower()
+            out.append("q|" + lem if t.i in quoted else lem)
     return out
 
 
@@ -135,6 +144,7 @@ def sentence_features(sent: SpacySpan, spec: SentenceSkill, position: str = "onl
     """
     low = cues.lower_text(sent)
     text = _BULLET.sub("", low)
+    quoted = cues.quoted_tokens(sent)
     f: dict[str, float] = {
         "question": float(cues.is_question(sent)),
         "inverted": float(cues.inverted_aux(sent)),
@@ -168,12 +178,28 @@ def sentence_features(sent: SpacySpan, spec: SentenceSkill, position: str = "onl
     if m:
         f["listlabel=" + ("1" if m.group(1) in ("me", "mentor", "i", "we") else "2" if m.group(1) in
                           ("you", "mentee") else "both")] = 1.0
-    for name, n in cues.lexicon_hits(sent, spec.patterns).items():
+    # someone else's words quoted in the message are read apart from the writer's own
+    own, said = cues.split_quotes(low)
+    for name, p in spec.patterns.items():
+        n = len(p.findall(own))
         if n:
             f["lex:" + name] = float(min(n, 2))
+        if said and p.search(said):
+            f["lexq:" + name] = 1.0
+    if quoted:
+        f["quote"] = 1.0
+        q = sum(1 for t in sent if t.i in quoted and (t.lower_ in cues.HARSH_WORDS or t.lemma_.lower() in cues.HARSH_WORDS))
+        f["harsh"] = float(min(max(cues.harsh_words(sent) - q, 0), 2))
+        if q:
+            f["harsh_quoted"] = 1.0
+    names = emoji_names(sent.text)
+    for name in names:
+        f["emoji=" + name] = 1.0
+    if names and not any(t.is_alpha for t in sent):
+        f["emoji_only"] = 1.0
     if spec.extra is not None:
         f.update({k: float(v) for k, v in spec.extra(sent).items() if v})
-    lem = _lemmas(sent)
+    lem = _lemmas(sent, quoted)
     for w in lem:
         f["w:" + w] = 1.0
     for a, b in zip(lem, lem[1:]):
@@ -206,10 +232,11 @@ def training_units(spec: SentenceSkill, rows, docs) -> tuple[list[dict], np.ndar
     for row, doc in zip(rows, docs):
         us, feats = doc_features(doc, spec)
         for u, f in zip(us, feats):
-            labs = sentence_labels(row.spans, u.start_char, u.end_char, row.text)
+            a, b, _ = chat.original_span(doc, u.start_char, u.end_char)
+            labs = sentence_labels(row.spans, a, b, row.text)
             X.append(f)
             Y.append([int(c in labs) for c in spec.components])
-            where.append((row.id, u.start_char, u.end_char))
+            where.append((row.id, a, b))
     return X, np.array(Y, dtype=int), where
 
 
@@ -222,28 +249,68 @@ def prune_rare(X: list[dict[str, float]], min_count: int) -> list[dict[str, floa
 
 
 def parse(texts: list[str], progress: bool = False, desc: str = "parsing") -> list[Doc]:
-    nlp = get_nlp("grader")
-    it = nlp.pipe(texts, batch_size=64)
-    if progress and len(texts) > 100:
-        from tqdm.auto import tqdm
-        it = tqdm(it, total=len(texts), desc=desc, leave=False)
-    return list(it)
+    """Parse *texts* in their normalised form (see :func:`mentorkit.normalise.parse`)."""
+    return chat.parse(texts, get_nlp("grader"), progress=progress, desc=desc)
 
 
 def train(spec: SentenceSkill, root=None, progress: bool = True) -> dict[str, Any]:
     """Fit *spec*'s tagger on the training split of its marked dataset; return the bundle to save."""
     rows = [r for r in read_skill(spec.skill, root) if r.split == "train"]
     docs = parse([r.text for r in rows], progress, f"{spec.skill}: parsing")
-    X, Y, _ = training_units(spec, rows, docs)
+    X, Y, where = training_units(spec, rows, docs)
     X = prune_rare(X, MIN_COUNT)
     empty = [c for c, n in zip(spec.components, Y.sum(axis=0)) if n == 0]
     if empty:
         raise MentorkitError(f"{spec.skill}: no training sentence carries {', '.join(empty)}")
     pipe = build_pipeline(spec.C).fit(X, Y)
+    groups = [w[0] for w in where]
     meta = {"skill": spec.skill, "feature_version": model_store.FEATURE_VERSION,
             "data_hash": data_hash(root, spec.skill), "n_train_texts": len(rows), "n_train_units": len(X),
-            "components": list(spec.components)}
+            "components": list(spec.components), "calibration": platt_calibration(spec, X, Y, groups)}
     return {"model": pipe, "meta": meta}
+
+
+def platt_calibration(spec: SentenceSkill, X: list[dict], Y: np.ndarray, groups: list[str],
+                      folds: int = 5) -> dict[str, list[list[float]]]:
+    """One Platt map per component, fitted on out-of-fold linear scores of the training units
+    (whole texts kept in one fold), so the shipped probabilities mean what they say."""
+    from sklearn.model_selection import GroupKFold
+    from mentorkit.calibration import fit_platt
+
+    z = np.zeros(Y.shape, dtype=float)
+    for tr, te in GroupKFold(n_splits=folds).split(X, groups=groups):
+        pipe = build_pipeline(spec.C).fit([X[i] for i in tr], Y[tr])
+        vec, W, b, _ = model_store.linear_parts(pipe)
+        z[te] = np.asarray(vec.transform([X[i] for i in te]) @ W.T + b)
+    params, cuts = [], []
+    for j in range(Y.shape[1]):
+        # fit_platt works on probabilities; pass sigmoid(z) so its logit is z again
+        a, c = fit_platt(1.0 / (1.0 + np.exp(-z[:, j])), Y[:, j])
+        params.append([round(a, 6), round(c, 6)])
+        cuts.append(round(_best_threshold(1.0 / (1.0 + np.exp(-(a * z[:, j] + c))), Y[:, j]), 4))
+    return {"platt": params, "thresholds": cuts}
+
+
+def _best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The decision threshold (0.2-0.5) with the best F1 on out-of-fold calibrated probabilities.
+
+    Calibration makes a probability honest; the decision can still favour recall for a
+    component that is rare among sentences, as the class-balanced fit did before."""
+    best, best_f1 = THRESHOLD, -1.0
+    for t in np.arange(0.5, 0.195, -0.025):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(1.0, pred.sum() + (y == 1).sum())
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def thresholds(spec: SentenceSkill, bundle: dict[str, Any] | None = None) -> np.ndarray:
+    """The decision threshold of each component (from the model's calibration; 0.5 without one)."""
+    b = bundle if bundle is not None else model_store.get(spec.skill)
+    cal = b["meta"].get("calibration") or {}
+    return np.asarray(cal.get("thresholds") or [THRESHOLD] * len(spec.components), dtype=float)
 
 
 def unit_proba(spec: SentenceSkill, feats: list[dict]) -> np.ndarray:
@@ -256,14 +323,15 @@ def unit_proba(spec: SentenceSkill, feats: list[dict]) -> np.ndarray:
 def tag(spec: SentenceSkill, text: str, doc: Doc | None = None) -> tuple[dict[str, ComponentResult], np.ndarray,
                                                                           list[SpacySpan]]:
     """Component results for *text*, plus the unit probabilities and the units themselves."""
-    if doc is None:
-        doc = get_nlp("grader")(text)
+    doc = chat.parse_one(text, doc)
     us, feats = doc_features(doc, spec)
     proba = unit_proba(spec, feats)
     comps: dict[str, ComponentResult] = {}
+    where = [chat.original_span(doc, u.start_char, u.end_char) for u in us]
+    cut = thresholds(spec)
     for j, c in enumerate(spec.components):
         col = proba[:, j] if len(us) else np.zeros(0)
         conf = float(col.max()) if len(col) else 0.0
-        evidence = [Span(u.start_char, u.end_char, u.text, c) for u, p in zip(us, col) if p >= THRESHOLD]
+        evidence = [Span(a, b, t, c) for (a, b, t), p in zip(where, col) if p >= cut[j] and b > a]
         comps[c] = ComponentResult(c, bool(evidence), conf, evidence)
     return comps, proba, us
