@@ -60,8 +60,11 @@ def naive_views(data, min_size: int = 5) -> dict:
     from mentorkit.analysis.outcomes import program_prepost
     from mentorkit.analysis.retention import program_retention
     from mentorkit.privacy import redact_text
-    from mentorkit.widgets.health import date_window, default_as_of, filter_program, monthly_attendance
-    from mentorkit.widgets.outcomes import filter_cohort, survival_curves
+    from mentorkit.analysis.engagement import default_as_of, monthly_attendance
+    from mentorkit.analysis.retention import survival_curves
+    from mentorkit.program.select import date_window
+    from mentorkit.program.select import select_cohort as filter_cohort
+    from mentorkit.program.select import select_pairs as filter_program
 
     cohorts = sorted(data.participants.loc[data.participants["role"] == "mentee", "cohort"].dropna().unique())
     redacted = pd.Series(redact_text(data.comments["text"].tolist()), index=data.comments.index)

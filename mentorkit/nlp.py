@@ -74,3 +74,13 @@ def get_nlp(profile: str | Iterable[str] = "full"):
     else:
         components = tuple(profile)
     return _load(tuple(sorted(components)))
+
+
+@lru_cache(maxsize=4096)
+def cached_parse(text: str, profile: str = "grader"):
+    """The *profile* pipeline's parse of *text*, kept for texts seen again (the mentee's lines,
+    replayed sample replies, a reply read again by the debrief).
+
+    Nothing downstream changes a parse, so one Doc may serve every reader of the same text.
+    """
+    return get_nlp(profile)(text)

@@ -367,7 +367,7 @@ def _start_tip(session, crit, res, replies: list) -> str:
     sheet = session.scenario.facts
     if sheet is not None and res.missing:
         from mentorkit.scenarios.facts import fact_index
-        from mentorkit.scenarios.engine import _parse
+        from mentorkit.nlp import cached_parse as _parse
         index = fact_index(sheet)
         asked = {(e, ph) for kind, e, ph in index.find(_parse(crit.start)) if kind == "fact"}
         for ln in replies:

@@ -174,14 +174,10 @@ def _detect_all(text: str, skills: tuple[str, ...], doc=None) -> dict[str, Any]:
     return detect_many(text, skills, doc=doc)
 
 
-@lru_cache(maxsize=4096)
 def _parse(text: str):
-    """The grader pipeline's parse of *text*, kept for texts seen again (the mentee's lines, replayed samples).
-
-    Nothing downstream changes a parse, so one Doc may serve every reader of the same text.
-    """
-    from mentorkit.nlp import get_nlp
-    return get_nlp("grader")(text)
+    """The grader pipeline's parse of *text*, cached (:func:`mentorkit.nlp.cached_parse`)."""
+    from mentorkit.nlp import cached_parse
+    return cached_parse(text)
 
 
 @lru_cache(maxsize=4096)
