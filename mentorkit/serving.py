@@ -221,7 +221,11 @@ class CappedKernelManager(AsyncMappingKernelManager):
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
         await self.wait_for_slot()
         from mentorkit.manage.signin import kernel_env
-        kwargs["env"] = kernel_env(kwargs.get("env"))  # who is signed in, from the server's request, never the page
+        env = kernel_env(kwargs.get("env"))  # who is signed in, from the server's request, never the page
+        if env is None:
+            kwargs.pop("env", None)  # no environment given: jupyter_client's default, not env=None
+        else:
+            kwargs["env"] = env
         self._starting += 1  # no await between the check and this line: no other start can slip in
         try:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)

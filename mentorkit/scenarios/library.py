@@ -221,3 +221,18 @@ def save_scenario(text: str, folder: str | os.PathLike | None = None, replaces: 
         tmp.unlink(missing_ok=True)
         raise MentorkitError(f"not saved: cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def read_source(path: str | os.PathLike) -> tuple[str, bool]:
+    """The text of the scenario file *path* and whether it is one of the shipped scenarios.
+
+    A file that cannot be read is a :class:`~mentorkit.errors.MentorkitError` naming it.
+    """
+    from mentorkit.scenarios import DATA_DIR
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MentorkitError(f"{p}: cannot be read: {exc}") from None
+    return text, p.resolve().parent == DATA_DIR.resolve()

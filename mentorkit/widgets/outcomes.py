@@ -49,37 +49,6 @@ RETENTION_CAVEAT = (
 COMMENTS_SHOWN = 10
 
 
-def _against_whole(view: dict, whole: dict, min_size: int) -> None:
-    """Hide the rows of a cohort's tables that differ from the whole program's by a few people.
-
-    Every option has enough people, but one row (a skill few answered, a small equity group,
-    a late step of a curve) could still differ from the same row for "All" by fewer than the
-    minimum; :func:`mentorkit.privacy.suppress_rows_against` hides such rows, and a curve
-    stops at its first such step.
-    """
-    from mentorkit.privacy import suppress_rows_against
-
-    if "pre-post change" in view:
-        view["pre-post change"] = suppress_rows_against(
-            view["pre-post change"], whole.get("pre-post change"), ["group", "skill"], "n", min_size=min_size,
-            value_cols=["mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "dz", "p_t_adj"])
-    if "retention" in view:
-        t = view["retention"]
-        for count, values in (("n_group", ["events_group"]), ("n_reference", ["events_reference"])):
-            t = suppress_rows_against(t, whole.get("retention"), ["method"], count, min_size=min_size, flag=None,
-                                      value_cols=values + ["hr", "ci_low", "ci_high", "p_cox", "max_smd_after"])
-        view["retention"] = t
-    if "equity gaps" in view:
-        view["equity gaps"] = suppress_rows_against(
-            view["equity gaps"], whole.get("equity gaps"), ["family", "measure", "breakdown", "group"], "n_group",
-            min_size=min_size, value_cols=["value_group", "gap", "ci_low", "ci_high"])
-    if "survival curves" in view and len(view["survival curves"]):
-        c = suppress_rows_against(view["survival curves"], whole.get("survival curves"), ["method", "group", "time"],
-                                  "at_risk", min_size=min_size, flag="_cut")
-        keep = (~c["_cut"]).groupby([c["method"], c["group"]]).cumprod().astype(bool)
-        view["survival curves"] = view["survival curves"][keep.to_numpy()].reset_index(drop=True)
-
-
 # --------------------------------------------------------------- ROI calculator
 
 def _slider(description: str, value: float, lo: float, hi: float, step: float, fmt: str, css: str) -> w.FloatSlider:
@@ -365,7 +334,9 @@ class OutcomesROI(Dashboard):
         view["problems"] = problems
         view["redacted"] = self.redacted.reindex(sub.comments.index)
         if cohort not in (None, "", ALL):
-            _against_whole(view, self._compute(ALL), self.min_size)
+            from mentorkit.privacy import against_whole
+
+            against_whole(view, self._compute(ALL), self.min_size)
         self._cache[cohort] = view
         return view
 

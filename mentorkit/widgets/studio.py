@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import html
 import time
-from pathlib import Path
 
 import ipywidgets as w
 
@@ -55,7 +54,7 @@ def problems_html(report) -> str:
     items = []
     for p in errors + sorted(report.warnings, key=lambda p: p.line):
         kind = "mk-err" if p.severity == "error" else "mk-warn"
-        where = f"line {p.line}" if p.file == report.where else f"{Path(p.file).name}:{p.line}"
+        where = f"line {p.line}" if p.file == report.where else f"{str(p.file).replace(chr(92), '/').rsplit('/', 1)[-1]}:{p.line}"
         items.append(f"<li class='{kind}' data-line='{p.line}' data-field='{e(p.field)}'>"
                      f"<span class='mk-line'>{e(where)}</span> <b>{e(p.field)}</b>: {e(p.message)}</li>")
     head = (f"<b>{len(report.errors)} problem(s)</b>" if report.errors else "<b>No problems</b>") + (
@@ -74,12 +73,12 @@ class ScenarioStudio(w.VBox):
         Seconds typing must pause before the check runs (0: check on every change, synchronously).
     """
 
-    def __init__(self, folder: str | Path | None = None, delay: float = 0.4, **kwargs):
+    def __init__(self, folder: str | None = None, delay: float = 0.4, **kwargs):
         self.folder = folder
         self.delay = float(delay)
         self.report = None
         self.check_seconds: float | None = None
-        self._source_path: Path | None = None
+        self._source_path: str | None = None
         self._pending = None
         self.picker = w.Dropdown(description="Scenario", layout=w.Layout(width="560px"))
         self.picker.add_class("mk-studio-picker")
@@ -140,15 +139,13 @@ class ScenarioStudio(w.VBox):
         if value == NEW:
             self.start_from_template()
             return
-        path = Path(value)
+        from mentorkit.scenarios.library import read_source
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.status.value = f"<p class='mk-error'>{html.escape(f'{path}: cannot be read: {exc}')}</p>"
+            text, shipped = read_source(value)
+        except MentorkitError as exc:
+            self.status.value = f"<p class='mk-error'>{html.escape(str(exc))}</p>"
             return
-        from mentorkit.scenarios import DATA_DIR
-        shipped = path.resolve().parent == DATA_DIR.resolve()
-        self._source_path = None if shipped else path
+        self._source_path = None if shipped else value
         self._set_text(text)
         self.status.value = ("<p class='mk-note'>A shipped scenario: change its <code>name</code> to save your "
                              "own version.</p>" if shipped else "")
@@ -246,7 +243,7 @@ class ScenarioStudio(w.VBox):
         """The chat opened by :meth:`play` (None before)."""
         return self.player.children[0] if self.player.children else None
 
-    def save(self) -> Path | None:
+    def save(self) -> str | None:
         """Save to the organisation's folder; refused (with the reason) while the check finds problems."""
         from mentorkit.scenarios.library import save_scenario
         if self._pending is not None:
