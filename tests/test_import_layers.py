@@ -15,10 +15,8 @@ KNOWN: set[frozenset[str]] = {
     # intent_tone.detect asks rewrite for the softer phrasing (the skills owners' call how to split it)
     frozenset({"mentorkit.skills.intent_tone", "mentorkit.skills.rewrite"}),
     # opened since the review, in areas other engineers are changing now: left to them
-    frozenset({"mentorkit.scenarios.answers", "mentorkit.scenarios.engine"}),
     frozenset({"mentorkit.scenarios.check", "mentorkit.scenarios.model"}),
     frozenset({"mentorkit.manage.planner", "mentorkit.manage.templates"}),
-    frozenset({"mentorkit.scenarios.answers", "mentorkit.scenarios.wording"}),
 }
 
 

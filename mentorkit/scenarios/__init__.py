@@ -22,10 +22,11 @@ from typing import Any
 
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.debrief import Debrief, build_debrief, tier_for
-from mentorkit.scenarios.engine import PLACEHOLDERS, Session, _PLACEHOLDER
+from mentorkit.scenarios.engine import PLACEHOLDERS, Session
 from mentorkit.scenarios.play import play_replies
 from mentorkit.scenarios.samples import SAMPLE_KINDS
 from mentorkit.scenarios.schema import Scenario, parse_scenario
+from mentorkit.scenarios.speech import PLACEHOLDER
 from mentorkit.scenarios.yamlsafe import UnreadableFile, read_yaml
 
 __all__ = ["DATA_DIR", "SAMPLE_KINDS", "list_scenarios", "scenario_names", "load_scenario", "load_scenario_file",
@@ -37,7 +38,7 @@ SAMPLES_DIR = DATA_DIR / "samples"
 
 def _check_placeholders(value: Any, path: str, where: str) -> None:
     if isinstance(value, str):
-        for m in _PLACEHOLDER.finditer(value):
+        for m in PLACEHOLDER.finditer(value):
             if m.group(1) not in PLACEHOLDERS:
                 raise MentorkitError(f"{where}: field '{path}': unknown placeholder {{{m.group(1)}}}; "
                                      f"use one of {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 
 from mentorkit.scenarios.facts import Fact, FactSheet, Match
+from mentorkit.scenarios.speech import join_voiced, render, split_tag
 
 __all__ = ["Answer", "compose_answers", "question_sentences", "proposal_sentences", "proposal_phrase",
            "ANSWER_TRUST", "split_tag", "join_voiced"]
@@ -55,8 +56,6 @@ _TELL_VERBS = frozenset({"say", "tell", "explain", "describe", "think", "feel", 
 _TELL_IF = frozenset({"share", "talk", "walk", "give", "see", "find", "help", "name", "show", "clarify", "elaborate"})
 _WH = frozenset({"what", "how", "why", "which", "when", "where", "who", "whom", "whose"})
 #: a leading speaker tag in a group scene: "[Marco, private chat] ..."
-_TAG = re.compile(r"^\s*(\[[^\]]{1,60}\])\s*")
-_ANY_TAG = re.compile(r"\[[^\]]{1,60}\]")
 _SWAP = {"your": "my", "yours": "mine", "you": "me", "my": "your", "mine": "yours", "me": "you",
          "i": "you", "yourself": "myself", "myself": "yourself", "we": "we", "us": "us", "our": "our"}
 
@@ -92,60 +91,6 @@ class Answer:
     text: str            # the trainee's sentence it answers
     line: str            # what she says
     facts: tuple[str, ...] = ()
-
-
-def split_tag(line: str) -> tuple[str, str]:
-    """A line's leading speaker tag and the rest (``("", line)`` when it has none).
-
-    >>> split_tag("[Marco, private chat] I did jump in first.")
-    ('[Marco, private chat]', 'I did jump in first.')
-    >>> split_tag("No tag here.")
-    ('', 'No tag here.')
-    """
-    m = _TAG.match(line)
-    return (m.group(1), line[m.end():]) if m else ("", line)
-
-
-def _stage_direction(tag: str) -> bool:
-    """A bracket that describes the scene ('[the room goes quiet]', '[Grace nods]'), not one that
-    names a speaker ('[Marco]', '[Li Wei, unmuting]'): a speaker tag is capitalised names up to a comma."""
-    words = tag[1:-1].split(",")[0].split()
-    return not words or len(words) > 3 or not all(w[:1].isupper() for w in words)
-
-
-def last_speaker(text: str) -> str:
-    """The last speaker tag in *text* ('' when none); scene descriptions do not count."""
-    tags = [t for t in _ANY_TAG.findall(text) if not _stage_direction(t)]
-    return tags[-1] if tags else ""
-
-
-def join_voiced(parts: list[str], voice: str = "", sep: str = " ") -> str:
-    """Join message parts so each speaker tag is said once per run of the same speaker.
-
-    An untagged part is spoken in *voice* (the speaker the message is in, e.g. the tag
-    of the reaction that follows); a part whose tag is the current speaker's drops it.
-
-    >>> join_voiced(["[Marco] I went first.", "[Marco] And I cut in.", "[Grace] Hm."])
-    '[Marco] I went first. And I cut in. [Grace] Hm.'
-    >>> join_voiced(["Like I said, yes.", "[Marco] Fair."], voice="[Marco]")
-    '[Marco] Like I said, yes. Fair.'
-    """
-    out: list[str] = []
-    current = ""
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        tag, body = split_tag(part)
-        if tag and _stage_direction(tag):
-            tag, body = "", part
-        speaker = tag or voice
-        if speaker and speaker != current:
-            out.append(f"{speaker} {body}")
-        else:
-            out.append(body)
-        current = last_speaker(part) or speaker or current
-    return sep.join(out)
 
 
 def _lower_first(text: str) -> str:
@@ -280,7 +225,6 @@ def proposal_phrase(sent) -> tuple[str, str] | None:
 
 
 def _fact_line(fact: Fact, closed: bool, values: dict) -> str:
-    from mentorkit.scenarios.engine import render
     return render(fact.short if closed and fact.short else fact.says, values)
 
 

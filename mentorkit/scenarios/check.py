@@ -136,7 +136,8 @@ def _texts(value: Any, path: tuple) -> Any:
 
 
 def _placeholder_problems(doc: YamlDocument) -> list[Problem]:
-    from mentorkit.scenarios.engine import PLACEHOLDERS, _PLACEHOLDER
+    from mentorkit.scenarios.engine import PLACEHOLDERS
+    from mentorkit.scenarios.speech import PLACEHOLDER
     data = doc.data if isinstance(doc.data, dict) else {}
     out = []
     names = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
@@ -144,7 +145,7 @@ def _placeholder_problems(doc: YamlDocument) -> list[Problem]:
         for path, text in _texts(data.get(key), (key,)):
             if path[-1] == "focus":
                 continue
-            for m in _PLACEHOLDER.finditer(text):
+            for m in PLACEHOLDER.finditer(text):
                 if m.group(1) not in PLACEHOLDERS:
                     out.append(Problem(doc.where, doc.marks.line(path), dotted(path),
                                        f"unknown placeholder {{{m.group(1)}}}; use one of {names}"))

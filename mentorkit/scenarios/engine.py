@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.schema import STATE_KEYS, Condition, Scenario
+from mentorkit.scenarios.speech import join_voiced, last_speaker, render, split_tag
 
 __all__ = ["Finding", "Line", "Session", "analyse_reply", "render", "placeholder_values", "PLACEHOLDERS"]
 
@@ -56,7 +57,6 @@ NOT_ENGLISH_NOTE = "This reply does not look like English; the scoring is Englis
 LONG_REPLY_WORDS = 120
 SHORT_REPLY_WORDS = 60
 PLACEHOLDERS = ("name", "role", "time_zone", "hours_ahead", "mentor_role", "preference_phrase", "about")
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 PREFERENCE_PHRASES = {"direct": "direct and quick", "warm": "with a bit of context and warmth"}
 
@@ -113,15 +113,6 @@ class Line:
         return out
 
 
-def render(text: str, values: dict[str, str]) -> str:
-    """Fill ``{name}``-style placeholders from *values*; other braces stay as they are.
-
-    >>> render("Hi, it's {name}.", {"name": "Ana"})
-    "Hi, it's Ana."
-    """
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-
-
 def placeholder_values(scenario, preference: str | None = None) -> dict[str, str]:
     """What each placeholder stands for in *scenario* (*preference*: the session's, when it is known).
 
@@ -144,7 +135,6 @@ _TAGGED_RUN = re.compile(r"(?=\[[A-Z][^\]]{0,59}\])")
 
 def _same_opening(uptake: str, line: str) -> bool:
     """An uptake that would stutter before *line* ('Okay... Okay, ...', 'Thanks. Thanks for ...')."""
-    from mentorkit.scenarios.answers import split_tag
     a = _WORD.findall(uptake.lower())
     b = _WORD.findall(split_tag(line)[1].lower())
     if not a or not b:
@@ -365,7 +355,6 @@ class Session:
 
     def _with_uptake(self, reaction: str, findings: dict, deltas: dict, words: int, text: str) -> str:
         """The reaction opened with her uptake of what the reply did (see :mod:`mentorkit.scenarios.wording`)."""
-        from mentorkit.scenarios.answers import split_tag
         from mentorkit.scenarios.wording import UPTAKES, opens_with_uptake, uptake_kind
         if not reaction.strip():
             return reaction
@@ -495,7 +484,6 @@ class Session:
         answer, a puzzled line) is spoken by whoever the reaction is in, or else by the
         last speaker of her previous message. A scene without tags is left as it is.
         """
-        from mentorkit.scenarios.answers import join_voiced, last_speaker, split_tag
         tag = split_tag(reaction)[0]
         voice = tag if tag and last_speaker(tag) else next(
             (last_speaker(ln.text) for ln in reversed(self.lines) if ln.speaker == "mentee" and last_speaker(ln.text)), "")

@@ -182,18 +182,18 @@ def lint_rubric(s: Scenario) -> list[tuple[tuple, str]]:
 
 def lint_as_written(s: Scenario, data: dict) -> list[tuple[tuple, str]]:
     """Placeholders in fields the engine shows as written (they would appear as ``{name}``)."""
-    from mentorkit.scenarios.engine import _PLACEHOLDER
+    from mentorkit.scenarios.speech import PLACEHOLDER
     out = []
     for key in ("title", "summary"):
         value = data.get(key)
-        if isinstance(value, str) and _PLACEHOLDER.search(value):
+        if isinstance(value, str) and PLACEHOLDER.search(value):
             out.append(((key,), f"placeholders are not filled in here; the trainee would see "
-                                f"{_PLACEHOLDER.search(value).group(0)} as written"))
+                                f"{PLACEHOLDER.search(value).group(0)} as written"))
     for i, turn in enumerate(data.get("turns") or []):
         focus = turn.get("focus") if isinstance(turn, dict) else None
-        if isinstance(focus, str) and _PLACEHOLDER.search(focus):
+        if isinstance(focus, str) and PLACEHOLDER.search(focus):
             out.append((("turns", i, "focus"), "placeholders are not filled in in a hint; the trainee would see "
-                                              f"{_PLACEHOLDER.search(focus).group(0)} as written"))
+                                              f"{PLACEHOLDER.search(focus).group(0)} as written"))
     return out
 
 
