@@ -25,7 +25,11 @@ from functools import lru_cache
 
 from mentorkit.errors import MentorkitError
 
-__all__ = ["WorkingHours", "DEFAULT_HOURS", "zone", "utc_windows"]
+__all__ = ["WorkingHours", "DEFAULT_HOURS", "CADENCE_RULES", "zone", "utc_windows"]
+
+#: how often a pair meets and for how long: cadence -> (days between calls, minutes per call);
+#: the planner spaces the meetings by it and the templates state the call length from it
+CADENCE_RULES = {"weekly": (7, 45), "biweekly": (14, 45), "monthly": (28, 30), "async": (None, 0)}
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
-from mentorkit.manage.hours import DEFAULT_HOURS, WorkingHours, utc_windows, zone
+from mentorkit.manage.hours import CADENCE_RULES, DEFAULT_HOURS, WorkingHours, utc_windows, zone
 
 from typing import TYPE_CHECKING
 
@@ -49,8 +49,6 @@ __all__ = ["Person", "common_windows", "daily_overlap", "weekly_overlap", "recom
            "Plan", "plan_meetings", "plans_for_pairs", "write_ics", "CADENCE_RULES"]
 
 UTC = timezone.utc
-#: cadence -> (days between calls, minutes per call)
-CADENCE_RULES = {"weekly": (7, 45), "biweekly": (14, 45), "monthly": (28, 30), "async": (None, 0)}
 
 
 @dataclass(frozen=True)

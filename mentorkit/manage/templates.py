@@ -26,6 +26,7 @@ from importlib import resources
 import pandas as pd
 
 from mentorkit.errors import MentorkitError
+from mentorkit.manage.hours import CADENCE_RULES
 
 from typing import TYPE_CHECKING
 
@@ -126,7 +127,6 @@ def pair_details(data: ProgramData, pair_id: str, *, contacts: pd.DataFrame | No
         Put the people's names in; otherwise they appear by id (*pseudonym* maps an id to the
         shown pseudonym, default the id itself).
     """
-    from mentorkit.manage.planner import CADENCE_RULES
     pairs = data.pairs
     row = pairs[pairs["pair_id"] == str(pair_id)]
     if row.empty:

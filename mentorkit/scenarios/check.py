@@ -43,48 +43,13 @@ from typing import Any
 from mentorkit.errors import MentorkitError
 from mentorkit.scenarios.samples import SAMPLE_BOUNDS, KindPlay
 from mentorkit.scenarios.schema import Scenario
-from mentorkit.scenarios.yamlsafe import Problem, UnreadableFile, YamlDocument, dotted, read_yaml, read_yaml_text
+from mentorkit.scenarios.yamlsafe import (Problem, UnreadableFile, YamlDocument, dotted, parse_path, read_yaml,
+                                          read_yaml_text)
 
 __all__ = ["SAMPLE_BOUNDS", "SamplePlay", "CheckReport", "parse_path", "locate", "load_checked", "check_text",
            "check_file", "check_source"]
 
 _FIELD_MESSAGE = re.compile(r"^(?P<where>.*?): field '(?P<field>[^']*)': (?P<message>.*)$", re.S)
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def parse_path(field: str, data: Any = None) -> tuple[Any, ...]:
-    """The path tuple of a dotted field name, using *data* to keep dotted keys whole.
-
-    Effect keys hold a dot themselves (``effects.four_step.observation.patience``),
-    so a part is joined with the next while the joined key exists in *data*.
-
-    >>> parse_path("turns[2].branches[0].if.all[1]")
-    ('turns', 2, 'branches', 0, 'if', 'all', 1)
-    >>> parse_path("effects.four_step.observation.patience",
-    ...            {"effects": {"four_step.observation": {"patience": 1}}})
-    ('effects', 'four_step.observation', 'patience')
-    """
-    raw: list[Any] = [m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PART.finditer(field)]
-    out: list[Any] = []
-    node = data
-    i = 0
-    while i < len(raw):
-        part = raw[i]
-        if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            for j in range(i + 1, len(raw)):
-                if not isinstance(raw[j], str):
-                    break
-                joined = ".".join(raw[i:j + 1])
-                if joined in node:
-                    part, i = joined, j
-                    break
-        out.append(part)
-        try:
-            node = node[part] if node is not None else None
-        except (KeyError, IndexError, TypeError):
-            node = None
-        i += 1
-    return tuple(out)
 
 
 def locate(error: MentorkitError | str, doc: YamlDocument) -> Problem:

@@ -30,6 +30,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstr
 from mentorkit.scenarios.facts import KINDS
 from mentorkit.scenarios.schema import COMPONENTS, ENGINE_KEYS, OUTCOMES, PREFERENCES, STATE_KEYS
 from mentorkit.scenarios.spelling import ALL_KEYS
+from mentorkit.scenarios.yamlsafe import parse_path
 
 __all__ = ["SCHEMA_PATH", "ScenarioFile", "known_keys", "validate", "json_schema", "write_json_schema"]
 
@@ -366,7 +367,6 @@ def validate(data: Any) -> list[tuple[tuple, str]]:
         ScenarioFile.model_validate(data, context={"known": known})
     except ValidationError as exc:
         by_path: dict[tuple, list[tuple[bool, str]]] = {}
-        from mentorkit.scenarios.check import parse_path
         for err in exc.errors(include_url=False):
             base = _loc(err["loc"])
             # a text-or-list field fails both ways; keep the one that fits what was written

@@ -38,7 +38,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from mentorkit.errors import MentorkitError
 
 __all__ = ["MAX_BYTES", "MAX_NODES", "Problem", "Marks", "YamlDocument", "UnreadableFile",
-           "read_yaml", "read_yaml_text", "dotted"]
+           "read_yaml", "read_yaml_text", "dotted", "parse_path"]
 
 #: the largest scenario file read, in bytes (the shipped ones are about 10 kB)
 MAX_BYTES = 1_000_000
@@ -48,6 +48,8 @@ _SAFE_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,20
               "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
               "tag:yaml.org,2002:seq"}
 _LEADING_TAB = re.compile(r"^ *\t")
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 PathT = tuple[Any, ...]
 
@@ -67,6 +69,41 @@ def dotted(path: Iterable[Any]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out or "(top level)"
+
+
+def parse_path(field: str, data: Any = None) -> tuple[Any, ...]:
+    """The path tuple of a dotted field name, using *data* to keep dotted keys whole.
+
+    Effect keys hold a dot themselves (``effects.four_step.observation.patience``),
+    so a part is joined with the next while the joined key exists in *data*.
+
+    >>> parse_path("turns[2].branches[0].if.all[1]")
+    ('turns', 2, 'branches', 0, 'if', 'all', 1)
+    >>> parse_path("effects.four_step.observation.patience",
+    ...            {"effects": {"four_step.observation": {"patience": 1}}})
+    ('effects', 'four_step.observation', 'patience')
+    """
+    raw: list[Any] = [m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PART.finditer(field)]
+    out: list[Any] = []
+    node = data
+    i = 0
+    while i < len(raw):
+        part = raw[i]
+        if isinstance(node, dict) and isinstance(part, str) and part not in node:
+            for j in range(i + 1, len(raw)):
+                if not isinstance(raw[j], str):
+                    break
+                joined = ".".join(raw[i:j + 1])
+                if joined in node:
+                    part, i = joined, j
+                    break
+        out.append(part)
+        try:
+            node = node[part] if node is not None else None
+        except (KeyError, IndexError, TypeError):
+            node = None
+        i += 1
+    return tuple(out)
 
 
 @dataclass(frozen=True, order=True)

@@ -32,7 +32,7 @@ from typing import Iterable
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from mentorkit.nlp import get_nlp
-from mentorkit.skills import cues
+from mentorkit.skills import cues, tone
 
 __all__ = ["soften", "reframe", "topic_phrase", "acknowledge", "strip_intensifiers", "third_person",
            "ALTERNATIVE", "SUPPORT"]
@@ -491,12 +491,7 @@ def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None 
     if not us:
         return text
     if harsh_units is None:
-        from mentorkit.skills import intent_tone, tagger as _tagger
-
-        feats = [_tagger.sentence_features(u, intent_tone.SPEC, p) for u, p in zip(us, _tagger._positions(len(us)))]
-        col = _tagger.unit_proba(intent_tone.SPEC, feats)[:, intent_tone.SPEC.components.index("harsh")]
-        cut = _tagger.thresholds(intent_tone.SPEC)[intent_tone.SPEC.components.index("harsh")]
-        harsh = {i for i, p in enumerate(col) if p >= cut}
+        harsh = set(tone.harsh_units(us))
     else:
         harsh = set(harsh_units)
     if not harsh:
