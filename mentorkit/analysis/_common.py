@@ -8,6 +8,10 @@ import pandas as pd
 
 from mentorkit.errors import MentorkitError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only (no import at run time)
+    from mentorkit.program.data import ProgramData
 
 __all__: list[str] = []
 
@@ -20,6 +24,29 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], where: str) -> Non
     if missing:
         have = ", ".join(map(str, df.columns[:12])) + (", ..." if len(df.columns) > 12 else "")
         raise MentorkitError(f"{where}: missing column(s) {', '.join(map(repr, missing))} (columns present: {have})")
+
+
+def survey_people(data: ProgramData) -> pd.DataFrame:
+    """The mentees and comparison-group members, one row each, indexed by ``participant_id``."""
+    require_columns(data.participants, ["participant_id", "role"], "participants")
+    parts = data.participants.drop_duplicates("participant_id").set_index("participant_id")
+    return parts[parts["role"].isin(["mentee", "comparison"])]
+
+
+def survey_waves(data: ProgramData, people: pd.DataFrame, *, prefix: str, pre: str, post: str,
+                 purpose: str = "") -> pd.DataFrame:
+    """The answers of *people* to the *prefix* items in waves *pre* and *post*.
+
+    One row per participant and item, a column per wave (the mean of repeated answers); a
+    clear error (ending with *purpose*, e.g. ``" for power"``) when either wave is missing.
+    """
+    s = data.surveys
+    s = s[s["participant_id"].isin(people.index) & s["wave"].isin([pre, post])
+          & s["item"].astype(str).str.startswith(prefix)]
+    wide = s.pivot_table(index=["participant_id", "item"], columns="wave", values="value", aggfunc="mean")
+    if pre not in wide.columns or post not in wide.columns:
+        raise MentorkitError(f"surveys: need both {pre!r} and {post!r} answers to {prefix}* items{purpose}")
+    return wide
 
 
 def wide_values(df: pd.DataFrame, *, id_col: str, item_col: str, wave_col: str, value_col: str,

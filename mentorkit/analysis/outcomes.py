@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from mentorkit.analysis._common import require_columns, unique_values, wide_values
+from mentorkit.analysis._common import require_columns, survey_people, survey_waves, unique_values, wide_values
 from mentorkit.errors import MentorkitError
 
 from typing import TYPE_CHECKING
@@ -339,17 +339,10 @@ def confidence_effect(data: ProgramData, *, covariates: Sequence[str] | None = N
 
     from mentorkit.analysis.retention import DEFAULT_CONFOUNDERS, LOG_SCALE, _design
 
-    parts = data.participants.drop_duplicates("participant_id").set_index("participant_id")
-    require_columns(data.participants, ["participant_id", "role"], "participants")
-    people = parts[parts["role"].isin(["mentee", "comparison"])]
+    people = survey_people(data)
     if not (people["role"] == "comparison").any():
         raise MentorkitError("confidence effect: the data has no comparison group to compare the mentees' change with")
-    s = data.surveys
-    s = s[s["participant_id"].isin(people.index) & s["wave"].isin([pre, post])
-          & s["item"].astype(str).str.startswith(prefix)]
-    wide = s.pivot_table(index=["participant_id", "item"], columns="wave", values="value", aggfunc="mean")
-    if pre not in wide.columns or post not in wide.columns:
-        raise MentorkitError(f"surveys: need both {pre!r} and {post!r} answers to {prefix}* items")
+    wide = survey_waves(data, people, prefix=prefix, pre=pre, post=post)
     change = (wide[post] - wide[pre]).unstack("item")
     pre_wide = wide[pre].unstack("item")
     items = sorted(change.columns)

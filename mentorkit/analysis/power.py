@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from mentorkit.analysis._common import survey_people, survey_waves
 from mentorkit.errors import MentorkitError
 
 from typing import TYPE_CHECKING
@@ -49,14 +50,8 @@ def effect_pool(data: ProgramData, *, prefix: str = "conf_", pre: str = "pre", p
     """
     from mentorkit.analysis.retention import DEFAULT_CONFOUNDERS, LOG_SCALE
 
-    parts = data.participants.drop_duplicates("participant_id").set_index("participant_id")
-    people = parts[parts["role"].isin(["mentee", "comparison"])]
-    s = data.surveys
-    s = s[s["participant_id"].isin(people.index) & s["wave"].isin([pre, post])
-          & s["item"].astype(str).str.startswith(prefix)]
-    wide = s.pivot_table(index=["participant_id", "item"], columns="wave", values="value", aggfunc="mean")
-    if pre not in wide.columns or post not in wide.columns:
-        raise MentorkitError(f"surveys: need both {pre!r} and {post!r} answers to {prefix}* items for power")
+    people = survey_people(data)
+    wide = survey_waves(data, people, prefix=prefix, pre=pre, post=post, purpose=" for power")
     change = (wide[post] - wide[pre]).groupby(level="participant_id").mean().dropna()
     before = wide[pre].groupby(level="participant_id").mean().reindex(change.index)
     pool = pd.DataFrame({"participant_id": change.index, "change": change.to_numpy(),
