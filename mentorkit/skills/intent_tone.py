@@ -18,13 +18,50 @@ softer phrasing built from the parse (:func:`mentorkit.skills.rewrite.soften`).
 """
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
-from mentorkit.skills import rewrite, tagger
+from mentorkit.nlp import get_nlp
+from mentorkit.skills import cues, rewrite, tagger
 from mentorkit.skills.base import SkillResult
-from mentorkit.skills.tone import PATTERNS, SKILL, SPEC, harsh_indexes
 
-__all__ = ["SPEC", "PATTERNS", "detect", "train"]
+__all__ = ["SPEC", "PATTERNS", "detect", "soften", "train"]
+
+SKILL = "intent_tone"
+PATTERNS: dict[str, re.Pattern] = {
+    "intent": re.compile(
+        r"\bi'?m (telling|sharing|saying|raising|mentioning|writing|flagging|pointing|asking|sending|bringing|"
+        r"explaining)\b|\bmy (goal|intent|intention|aim|reason|hope|purpose|point|only goal)\b|\bthe reason i'?m\b|"
+        r"\bbecause i (want|care|think|need|believe|value|'d like|would like|'d rather)|\bso (that )?(you|we)\b|"
+        r"\bwhat i'?m (hoping|trying|aiming)\b|\bnot (trying to|to|meant to|here to) (criticise|criticize|blame|"
+        r"check up|catch|pile)|\bi want to (be clear|be upfront|explain|make sure)\b|\bwhy i'?m\b|\bjust to "
+        r"explain\b|\bbc i (want|care)|\bbecause i (care|want)\b"),
+    "support": re.compile(
+        r"\bi (know|can see|can tell|appreciate|understand|hear|believe)\b|\bthanks?\b|\bthank you\b|\bthx\b|"
+        r"\bhappy to\b|\bi'?m (here|around|glad|happy|so glad|sorry|on your side|proud|grateful)\b|\blet me know\b|"
+        r"\bwe can\b|\blet'?s\b|\btogether\b|\bwell done\b|\bproud\b|\bno (pressure|rush|worries)\b|\bhelp\b|"
+        r"\bsupport\b|\bgreat (job|work|question|start)\b|\bgood (work|job|luck|start|point|question)\b|"
+        r"\byou'?ve got this\b|\bit'?s (okay|ok|fine|completely fine)\b|\btake (your|the) time\b|\bimpress|"
+        r"\blove\b|\bbrilliant\b|\bexcellent\b|\bappreciate\b|\bglad\b|\bcongrat"),
+    "harsh": re.compile(
+        r"\bwon'?t (work|scale|fly)\b|\bwrong\b|\buseless\b|\bpointless\b|\bunacceptable\b|\bridiculous\b|"
+        r"\bsloppy\b|\bterrible\b|\bawful\b|\bmess\b|\bwhy (would|did|didn'?t|can'?t|do|don'?t|is|are) \w+\b|"
+        r"\bjust (do|fix|get|stop|make|send|finish|ship|google)\b|\balways\b|\bnever\b|\bobviously\b|\bclearly\b|"
+        r"\bseriously\b|\bwhat were you thinking\b|\bhow many times\b|\bdid you even\b|\bexcuses?\b|"
+        r"\bnot good enough\b|\bi told you\b|\bfigure it out\b|\bnot my problem\b|\bstop\b|\bwaste\b|"
+        r"\bcan'?t believe\b|\bfrankly\b|\bdisappointed\b|\bexpected (much )?better\b|\bshould know better\b|"
+        r"\bdon'?t bother\b|\bworst\b|\bgarbage\b|\bamateur|\blazy\b|\bcareless\b|\bstupid\b|\bnaive\b|"
+        r"\bugly\b|\bout of line\b|\bagain\b|\bhurry up\b|\bi don'?t care\b|\bno\. \b|\bruined\b|\bdisaster\b"),
+}
+
+
+def _extra(sent) -> dict[str, float]:
+    return {"exclaim": float("!" in sent.text), "caps": float(cues.shouting(sent)),
+            "short_cmd": float(cues.imperative(sent) and cues.n_tokens(sent) <= 6)}
+
+
+SPEC = tagger.SentenceSkill(SKILL, PATTERNS, _extra, C=1.0)
 
 
 def train(root=None, progress: bool = True) -> dict:
@@ -36,12 +73,25 @@ def detect(text: str, doc: Doc | None = None) -> SkillResult:
     """Intent, supportive and harsh wording in *text*, with a softer phrasing when it is harsh."""
     from mentorkit.normalise import parse_one
     doc = parse_one(text, doc)
-    comps, proba, _units = tagger.tag(SPEC, text, doc)
+    comps, proba, units = tagger.tag(SPEC, text, doc)
     intent, support, harsh = (comps[c] for c in SPEC.components)
     score = (intent.confidence + support.confidence + (1.0 - harsh.confidence)) / 3.0
     tone = support.confidence - harsh.confidence
     suggestion = None
     if harsh.present:
-        suggestion = rewrite.soften(text, doc, harsh_indexes(proba))
+        j = SPEC.components.index("harsh")
+        cut = tagger.thresholds(SPEC)[j]
+        idx = [i for i in range(len(units)) if proba[i, j] >= cut]
+        suggestion = rewrite.soften(text, doc, idx)
     return SkillResult(SKILL, intent.present and not harsh.present, score, comps, suggestion=suggestion,
                        details={"tone": round(float(tone), 4)}, text=text)
+
+
+def soften(text: str, doc: Doc | None = None) -> str:
+    """*text* with the sentences the model reads as harsh reframed (:func:`mentorkit.skills.rewrite.soften`);
+    *text* as it is when none reads as harsh.
+
+    >>> soften("Thanks so much for jumping on this.")
+    'Thanks so much for jumping on this.'
+    """
+    return detect(text, doc).suggestion or text

@@ -19,9 +19,11 @@
 
 3. **offer alternatives** and 4. **state support**, unless the message already does.
 
-Sentences that were not harsh are kept as written, in place.
+Sentences that were not harsh are kept as written, in place. Which ones are harsh is given
+(:func:`mentorkit.skills.intent_tone.soften` asks the intent_tone model), so this module uses
+no model.
 
->>> soften("This approach won't work.")
+>>> soften("This approach won't work.", None, [0])
 "I can see the thinking behind this approach. I'm not sure this approach will work as it stands. Could we look at a couple of alternatives together? I'm happy to help you work through it."
 """
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Iterable
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from mentorkit.nlp import get_nlp
-from mentorkit.skills import cues, tone
+from mentorkit.skills import cues
 
 __all__ = ["soften", "reframe", "topic_phrase", "acknowledge", "strip_intensifiers", "third_person",
            "ALTERNATIVE", "SUPPORT"]
@@ -474,13 +476,15 @@ _ALTERNATIVE_RE = re.compile(r"\b(alternative|option|another way|other ways|inst
 _SUPPORT_RE = re.compile(r"\b(happy to help|i'?m here|let me know|i can help|support you|help you|with you)\b", re.I)
 
 
-def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None = None) -> str:
+def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
     """A softer phrasing of *text* that keeps its content (see the module docstring).
 
-    *harsh_units* are the indexes (into :func:`mentorkit.skills.tagger.units`) of the
-    sentences to reframe; by default those the intent_tone model reads as harsh.
+    *doc* is the parse of *text* (parsed here when None); *harsh_units* are the indexes (into
+    :func:`mentorkit.skills.tagger.units`) of the sentences to reframe. Which sentences read
+    as harsh is the intent_tone model's call: :func:`mentorkit.skills.intent_tone.soften`
+    asks it and calls this.
 
-    >>> soften("You never reply on time. Fix it.")
+    >>> soften("You never reply on time. Fix it.", None, [0])
     "I know you've been putting a lot into this. I've noticed that you don't always reply on time. Could you fix it? Could we look at a couple of alternatives together? I'm happy to help you work through it."
     """
     from mentorkit.skills.tagger import units as split_units
@@ -490,10 +494,7 @@ def soften(text: str, doc: Doc | None = None, harsh_units: Iterable[int] | None 
     us = split_units(doc)
     if not us:
         return text
-    if harsh_units is None:
-        harsh = set(tone.harsh_units(us))
-    else:
-        harsh = set(harsh_units)
+    harsh = set(harsh_units)
     if not harsh:
         return text
     # a bare command in a message that already reads as harsh is part of the harshness
