@@ -81,5 +81,4 @@ def train(root=None, progress: bool = True) -> dict:
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
     """Which agreement topics *text* settles, with the sentences that settle each."""
     comps, _, _ = tagger.tag(SPEC, text, doc)
-    found = sum(c.present for c in comps.values())
-    return SkillResult(SKILL, found >= MIN_COMPONENTS, found / len(comps), comps, text=text)
+    return SkillResult.of_parts(SKILL, comps, text, need=MIN_COMPONENTS)

@@ -101,6 +101,21 @@ class SkillResult:
     details: dict[str, Any] = field(default_factory=dict)
     text: str = ""
 
+    @classmethod
+    def of_parts(cls, skill: str, components: dict[str, ComponentResult], text: str,
+                 need: int | None = None) -> SkillResult:
+        """The result of a skill made of parts: ``present`` when at least *need* of them (default
+        all) are found, ``score`` the share found.
+
+        >>> parts = {"a": ComponentResult("a", True, 0.9), "b": ComponentResult("b", False, 0.2)}
+        >>> r = SkillResult.of_parts("recap", parts, "...")
+        >>> r.present, r.score, SkillResult.of_parts("recap", parts, "...", need=1).present
+        (False, 0.5, True)
+        """
+        found = sum(c.present for c in components.values())
+        need = len(components) if need is None else need
+        return cls(skill, found >= need, found / len(components), components, text=text)
+
     @property
     def evidence(self) -> list[Span]:
         """Every component's evidence, ordered by position in the text."""

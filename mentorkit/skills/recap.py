@@ -61,5 +61,4 @@ def train(root=None, progress: bool = True) -> dict:
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
     """Which parts of a recap *text* has, with the sentences that carry each."""
     comps, _, _ = tagger.tag(SPEC, text, doc)
-    found = sum(c.present for c in comps.values())
-    return SkillResult(SKILL, found == len(comps), found / len(comps), comps, text=text)
+    return SkillResult.of_parts(SKILL, comps, text)
