@@ -6,19 +6,7 @@ import pytest
 from mentorkit.scenarios import Session, load_scenario
 from mentorkit.scenarios.debrief import rate_criterion, tier_for
 from mentorkit.scenarios.engine import Finding, Line
-from mentorkit.skills.base import COMPONENTS, ComponentResult, SkillResult, Span
-
-
-def fixed_detector(present: dict[str, set[str]]):
-    """A detector reporting, whatever the text, the components in *present* (skill -> names)."""
-    def detect(skill: str, text: str) -> SkillResult:
-        comps = {}
-        for name in COMPONENTS[skill]:
-            on = name in present.get(skill, set())
-            comps[name] = ComponentResult(name, on, 0.9 if on else 0.1,
-                                          [Span(0, len(text), text, name)] if on else [])
-        return SkillResult(skill, bool(present.get(skill)), 0.5, comps, text=text)
-    return detect
+from test_practice_engine import fixed_detector  # the same stand-in detector as the engine tests
 
 
 @pytest.mark.parametrize("score,tier", [(100, "Exemplary"), (90, "Exemplary"), (89.9, "Proficient"),
