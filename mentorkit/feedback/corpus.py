@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
 from mentorkit.errors import MentorkitError
+from mentorkit.skills.corpus import hug
 
 PARTS = ("situation", "behavior", "impact", "judgement")
 TAGS = {"S": "situation", "B": "behavior", "I": "impact", "J": "judgement"}
@@ -86,13 +87,7 @@ def parse_marked(marked: str, where: str = "<text>") -> tuple[str, list[dict]]:
             if not stack:
                 raise MentorkitError(f"{where}: '}}' at character {i} closes nothing")
             tag, start = stack.pop()
-            text_so_far = "".join(out)
-            # trim whitespace inside the span so spans hug their words
-            s, e = start, pos
-            while s < e and text_so_far[s].isspace():
-                s += 1
-            while e > s and text_so_far[e - 1].isspace():
-                e -= 1
+            s, e = hug(out, start, pos)
             if e == s:
                 raise MentorkitError(f"{where}: empty {{{tag}:}} span")
             spans.append({"label": TAGS[tag], "start": s, "end": e})

@@ -23,6 +23,7 @@ inside one file, is an error naming both lines.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from mentorkit.errors import MentorkitError
 from mentorkit.skills.base import COMPONENTS, LISTENING_LABELS
 
 __all__ = [
-    "TAGS", "STYLES", "TEST_FRACTION", "datasets_dir", "split_for", "parse_marked",
+    "TAGS", "STYLES", "TEST_FRACTION", "datasets_dir", "split_for", "parse_marked", "hug",
     "Utterance", "MarkedText", "read_listening", "read_skill", "listening_frame", "skill_frame",
     "sentence_labels", "data_hash", "skill_files",
 ]
@@ -186,6 +187,19 @@ class MarkedText:
         return {c: c in found for c in COMPONENTS[self.skill]}
 
 
+def hug(chars: Sequence[str], start: int, end: int) -> tuple[int, int]:
+    """*start* and *end* moved inward past white space, so that a marked span hugs its words.
+
+    >>> hug(" two words ", 0, 11)
+    (1, 10)
+    """
+    while start < end and chars[start].isspace():
+        start += 1
+    while end > start and chars[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def parse_marked(marked: str, tags: dict[str, str], where: str = "<text>") -> tuple[str, list[dict]]:
     """Strip ``{tag:...}`` marks; return the plain text and its labelled spans.
 
@@ -213,11 +227,7 @@ def parse_marked(marked: str, tags: dict[str, str], where: str = "<text>") -> tu
             if open_at is None:
                 raise MentorkitError(f"{where}: '}}' at character {i} closes nothing")
             names, start = open_at
-            end = len(out)
-            while start < end and out[start].isspace():
-                start += 1
-            while end > start and out[end - 1].isspace():
-                end -= 1
+            start, end = hug(out, start, len(out))
             if start == end:
                 raise MentorkitError(f"{where}: empty span")
             spans.extend({"label": tags[n], "start": start, "end": end} for n in names)
