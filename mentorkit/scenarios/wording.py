@@ -16,8 +16,6 @@ reaction says it all). Her answers from the fact sheet are framed the same way
 """
 from __future__ import annotations
 
-from mentorkit.scenarios.speech import split_tag
-
 __all__ = ["UPTAKES", "ANSWER_FRAMES", "uptake_kind", "opens_with_uptake", "frame_answer"]
 
 #: ways into an answer to an open question (the fact's own words follow)
@@ -45,6 +43,7 @@ def opens_with_uptake(line: str) -> bool:
     >>> opens_with_uptake("Okay... so what does that mean for us?"), opens_with_uptake("I did drop off early.")
     (True, False)
     """
+    from mentorkit.scenarios.speech import split_tag
     low = split_tag(line)[1].strip().lower().replace("\u2019", "'")
     return any(low == o or low.startswith(o + c) for o in _OPENERS for c in (" ", ",", ".", "!", "?", "\u2026"))
 
@@ -81,6 +80,7 @@ def frame_answer(frame: str, line: str) -> str:
     >>> frame_answer("Well, {fact}", "I panicked.")
     'Well, I panicked.'
     """
+    from mentorkit.scenarios.speech import split_tag
     tag, body = split_tag(line)
     if frame != "{fact}" and body and opens_with_uptake(body):
         frame = "{fact}"   # "Honestly, honestly ..." / "Well, yes ..."
