@@ -30,6 +30,15 @@ def _variants(session, turn: int, branch: int) -> set[str]:
     return {render(v, session._values) for v in session.scenario.turns[turn].branches[branch].say}
 
 
+def _played(sc, kind: str, seed: int) -> Session:
+    """A session of *sc* that was given its *kind* model replies, one a turn, until it ended or they ran out."""
+    s = Session(sc, seed=seed)
+    for reply in sc.examples[kind]:
+        if not s.done:
+            s.reply(reply)
+    return s
+
+
 def _says(answer: str, variants: set[str]) -> bool:
     """The mentee's message carries one of the branch's lines (answers to questions may come with it)."""
     return any(v in answer for v in variants)
@@ -121,10 +130,7 @@ def test_strong_model_replies_beat_weak_ones(name):
     sc = load_scenario(name)
     results = {}
     for kind in ("strong", "weak"):
-        s = Session(sc, seed=2)
-        for reply in sc.examples[kind]:
-            if not s.done:
-                s.reply(reply)
+        s = _played(sc, kind, seed=2)
         s.abandon()
         results[kind] = (s.debrief().score, s.state["trust"], s.outcome)
     assert results["strong"][0] > results["weak"][0], results
@@ -138,10 +144,7 @@ def test_conversations_end_resolved_or_stalled(name, strong_outcome):
     sc = load_scenario(name)
     outcomes = {}
     for kind in ("strong", "weak"):
-        s = Session(sc, seed=0)
-        for reply in sc.examples[kind]:
-            if not s.done:
-                s.reply(reply)
+        s = _played(sc, kind, seed=0)
         outcomes[kind] = s.outcome
         assert len([ln for ln in s.lines if ln.speaker == "mentor"]) <= len(sc.turns)
     assert outcomes == {"strong": strong_outcome, "weak": "stalled"}
