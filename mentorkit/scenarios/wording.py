@@ -29,7 +29,7 @@ ANSWER_FRAMES = ("{fact}", "Honestly, {fact}", "Well, {fact}", "From my side, {f
 #: "Yes, ..." / "No, ..." keeps its capital ("Fair question. Yes, 55 minutes.")
 CLOSED_FRAMES = ("{fact}", "Fair question. {fact}", "Let me see. {fact}", "Honestly? {fact}", "Short answer? {fact}")
 #: ways into her line on a proposal that matches one of her options (which may welcome it or push back)
-OPTION_FRAMES = ("{fact}", "Let me think about that. {fact}", "As for that, {fact}", "That one? {fact}",
+OPTION_FRAMES = ("{fact}", "Let me think about that. {fact}", "As for that, {fact}", "Okay, let me see. {fact}",
                  "On that, {fact}")
 
 #: uptake lines by what the reply did (each at least four wordings)
