@@ -6,25 +6,31 @@ scenario's own example replies, with empty and too-long replies between them.
 """
 from __future__ import annotations
 
+import difflib
+import itertools
+import re
+
 import pytest
 
 from mentorkit.scenarios import answers, engine, load_scenario, play_replies, scenario_names, wording
 from mentorkit.scenarios.engine import MAX_REPLY_CHARS, Session, placeholder_values, render
 
 MIN_WORDINGS = 4
+#: two wordings of one move whose words agree this much (difflib ratio over the word sequence) are one
+#: wording with a synonym swapped in, not two ("Okay. I'll just wait then." / "Okay, I'll wait, then." is 0.89)
+MAX_LIKENESS = 0.8
 
 
-def _moves(scenario):
-    """Every authored mentee move of *scenario*: (where, wordings)."""
-    for t, turn in enumerate(scenario.turns):
-        for j, branch in enumerate(turn.branches):
-            if branch.say:   # only the last turn's fallback may leave its line out (the ending follows)
-                yield f"turns[{t}].branches[{j}].say", branch.say
-    for outcome, lines in scenario.endings.items():
-        yield f"endings.{outcome}", lines
-    yield "on_empty", scenario.on_empty
-    if scenario.off_topic:
-        yield "off_topic", scenario.off_topic
+def _moves(name: str):
+    """Every authored mentee move of scenario *name*: (where, its wordings with placeholders filled in)."""
+    scenario = load_scenario(name)
+    values = placeholder_values(scenario)
+    moves = [(f"turns[{t}].branches[{j}].say", branch.say) for t, turn in enumerate(scenario.turns)
+             for j, branch in enumerate(turn.branches)
+             if branch.say]   # only the last turn's fallback may leave its line out (the ending follows)
+    moves += [(f"endings.{outcome}", lines) for outcome, lines in scenario.endings.items()]
+    moves += [("on_empty", scenario.on_empty)] + ([("off_topic", scenario.off_topic)] if scenario.off_topic else [])
+    return [(where, [render(line, values) for line in lines]) for where, lines in moves]
 
 
 def _key(text: str) -> str:
@@ -33,14 +39,20 @@ def _key(text: str) -> str:
 
 @pytest.mark.parametrize("name", scenario_names())
 def test_every_mentee_move_has_at_least_four_distinct_wordings(name):
-    scenario = load_scenario(name)
-    values = placeholder_values(scenario)
-    short = []
-    for where, lines in _moves(scenario):
-        distinct = {_key(render(line, values)) for line in lines}
-        if len(distinct) < MIN_WORDINGS:
-            short.append(f"{where}: {len(distinct)} distinct of {len(lines)}")
+    short = [f"{where}: {len({_key(x) for x in lines})} distinct of {len(lines)}" for where, lines in _moves(name)
+             if len({_key(x) for x in lines}) < MIN_WORDINGS]
     assert not short, f"{name}: moves with fewer than {MIN_WORDINGS} wordings: {short}"
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_no_two_wordings_of_a_move_are_a_synonym_swap_apart(name):
+    close = []
+    for where, lines in _moves(name):
+        for a, b in itertools.combinations(lines, 2):
+            ratio = difflib.SequenceMatcher(None, *(re.findall(r"[a-z0-9']+", x.lower()) for x in (a, b))).ratio()
+            if ratio >= MAX_LIKENESS:
+                close.append(f"{where}: {a!r} / {b!r} ({ratio:.2f})")
+    assert not close, f"{name}: wordings too alike to count as two: {close}"
 
 
 @pytest.mark.parametrize("table,lines", [
