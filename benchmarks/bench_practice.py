@@ -12,13 +12,15 @@
    played through the engine: mean score per kind, and the gaps strong minus stuffed and
    strong minus off-topic, per scenario and over all (target >= 40 points each).
 4. Distinct mentee lines over 20 seeds of one script, this engine against the same
-   branches worded the old way (two variants, picked by the seed alone), and against this
-   engine with its uptakes and answer frames switched off.
+   branches worded the old way (two variants, picked by the seed alone), against this engine
+   with every move cut to the two wordings it had before and its uptakes and answer frames
+   switched off ("today"), and with each of those two halves on its own.
 5. The first reply of each scenario with every model loaded: the grounding data (fact
    index, vocabulary) built on that reply against read from the disk cache
    (mentorkit.scenarios.precompute).
 
 Run: ``.venv/bin/python benchmarks/bench_practice.py [--replies 200] [--attempts 1000]``
+(``--variety-only`` runs section 4 alone)
 """
 from __future__ import annotations
 
@@ -165,18 +167,25 @@ SCRIPT = ("tense_disagreement", ["I noticed you left Thursday's call early, and 
                                  "Thanks, talk Thursday."])
 
 
-def distinct_lines(seeds: int = 20, uptakes: bool = True) -> int:
-    """Distinct mentee messages over *seeds* plays of SCRIPT; ``uptakes=False`` plays the engine as it was
-    before the uptakes and answer frames (mentorkit.scenarios.wording switched off), in this process."""
+def distinct_lines(seeds: int = 20, uptakes: bool = True, wordings: int | None = None, script=SCRIPT) -> int:
+    """Distinct mentee messages over *seeds* plays of *script*; ``uptakes=False`` plays the engine without
+    its uptakes and answer frames (mentorkit.scenarios.wording switched off), ``wordings=2`` with every
+    authored move cut to the two wordings it had before (the first two), in this process."""
+    import contextlib
     from unittest import mock
-    from mentorkit.scenarios import play_replies, wording
-    name, replies = SCRIPT
-    off = {k: () for k in wording.UPTAKES}
-    with mock.patch.dict(wording.UPTAKES, {} if uptakes else off), \
-            mock.patch.object(wording, "ANSWER_FRAMES", wording.ANSWER_FRAMES if uptakes else ("{fact}",)):
+    from mentorkit.scenarios import load_scenario, play_replies, wording
+    name, replies = script
+    scenario = load_scenario(name)
+    if wordings is not None:
+        scenario = wording.with_wordings(scenario, wordings)
+    with contextlib.ExitStack() as off:
+        if not uptakes:
+            off.enter_context(mock.patch.dict(wording.UPTAKES, {k: () for k in wording.UPTAKES}))
+            for frames in ("ANSWER_FRAMES", "CLOSED_FRAMES", "OPTION_FRAMES"):
+                off.enter_context(mock.patch.object(wording, frames, ("{fact}",)))
         lines = set()
         for seed in range(seeds):
-            s = play_replies(name, replies, seed=seed)
+            s = play_replies(scenario, replies, seed=seed)
             lines.update(ln.text for ln in s.lines[1:] if ln.speaker == "mentee")
     return len(lines)
 
@@ -191,22 +200,49 @@ def bench_variety(seeds: int = 20) -> tuple[int, int]:
     for seed in range(seeds):
         s = play_replies(name, replies, seed=seed)
         new.update(ln.text for ln in s.lines[1:] if ln.speaker == "mentee")
-        rng = random.Random(f"{name}|{seed}")  # the old engine: the seed alone picks among the variants
+        rng = random.Random(f"{name}|{seed}")  # the old engine: the seed alone picks among the two variants
         for ln in s.lines:
             if ln.speaker == "mentor" and ln.branch is not None:
-                say = s.scenario.turns[ln.turn - 1].branches[ln.branch].say
+                say = s.scenario.turns[ln.turn - 1].branches[ln.branch].say[:2]
                 if say:
                     old.add(render(rng.choice(say), s._values))
         if s.outcome in s.scenario.endings:
-            old.add(render(rng.choice(s.scenario.endings[s.outcome]), s._values))
+            old.add(render(rng.choice(s.scenario.endings[s.outcome][:2]), s._values))
     return len(old), len(new)
+
+
+def print_variety() -> None:
+    """Section 4: distinct mentee lines over 20 seeds of SCRIPT, against today's two wordings."""
+    print(f"== distinct mentee lines over 20 seeds of one script ({SCRIPT[0]})")
+    before, after = bench_variety()
+    today = distinct_lines(uptakes=False, wordings=2)
+    two = distinct_lines(wordings=2)
+    bare = distinct_lines(uptakes=False)
+    print(f"  old wording (two variants, seed only) {before}   this engine {after}   ratio {after / before:.2f}x")
+    print(f"  two wordings a move, no uptakes or answer frames (today) {today}")
+    print(f"  two wordings a move, uptakes and frames {two}   four or more wordings, no uptakes or frames {bare}")
+    print(f"  this engine (four or more wordings, uptakes and frames) {after}   ratio to today {after / today:.2f}x "
+          f"(target 3x: {'met' if after >= 3 * today else 'NOT met'})")
+    from mentorkit.scenarios import load_scenario, scenario_names
+    print("  every scenario, its strong example replies, 20 seeds: today -> this engine")
+    ratios = []
+    for name in scenario_names():
+        script = (name, list(load_scenario(name).examples["strong"]))
+        t, a = distinct_lines(uptakes=False, wordings=2, script=script), distinct_lines(script=script)
+        ratios.append(a / t)
+        print(f"    {name:<26} {t:4d} -> {a:4d}   {a / t:.2f}x")
+    print(f"  ratio over the scenarios: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x")
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replies", type=int, default=200)
     ap.add_argument("--attempts", type=int, default=1000)
+    ap.add_argument("--variety-only", action="store_true", help="run only section 4 (distinct mentee lines)")
     args = ap.parse_args()
+    if args.variety_only:
+        print_variety()
+        return 0
     os.environ.setdefault("MENTORKIT_SALT", "benchmark-salt")
 
     print(f"== a reply analysed and answered ({args.replies} replies after warm-up)")
@@ -252,12 +288,8 @@ def main() -> int:
     print(f"  target gaps >= 40: over all {'met' if min(gap_s, gap_o) >= 40 else 'NOT met'}; "
           f"per scenario met in {met} of {len(sm)}")
 
-    print(f"\n== distinct mentee lines over 20 seeds of one script ({SCRIPT[0]})")
-    before, after = bench_variety()
-    today = distinct_lines(uptakes=False)
-    print(f"  old wording (two variants, seed only) {before}   this engine {after}   ratio {after / before:.2f}x")
-    print(f"  before uptakes and answer frames {today}   after {after}   ratio {after / today:.2f}x "
-          f"(target 3x: {'met' if after >= 3 * today else 'NOT met'})")
+    print()
+    print_variety()
     return 0 if ok else 1
 
 

@@ -291,7 +291,10 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
             best = next((f for f in candidates if f.id not in told_now), None)
             if best is not None and best.id not in already:
                 told_now.add(best.id)
-                answers.append(Answer("closed", sent.text.strip(), _fact_line(best, True, values), (best.id,)))
+                from mentorkit.scenarios.wording import CLOSED_FRAMES, frame_answer
+                frame = session._say(CLOSED_FRAMES, doc.text + "|" + sent.text)
+                line = frame_answer(frame, _fact_line(best, True, values))
+                answers.append(Answer("closed", sent.text.strip(), line, (best.id,)))
                 continue
         # told before: she refers back to it, once per message (a second question on the same
         # fact gets no second copy of the same answer)
@@ -310,8 +313,10 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
         fresh = [f for f in options if f.id not in already and f.id not in told_now]
         if fresh:
             told_now.add(fresh[0].id)
-            answers.append(Answer("proposal", sent.text.strip(), _fact_line(fresh[0], False, values),
-                                  (fresh[0].id,)))
+            from mentorkit.scenarios.wording import OPTION_FRAMES, frame_answer
+            line = frame_answer(session._say(OPTION_FRAMES, doc.text + "|" + sent.text),
+                                _fact_line(fresh[0], False, values))
+            answers.append(Answer("proposal", sent.text.strip(), line, (fresh[0].id,)))
             continue
         read = proposal_phrase(sent)
         if read is None:

@@ -13,14 +13,24 @@ An uptake is left out when it would stutter before the reaction ("Okay... Okay, 
 "Thanks. Thanks for ..."), and when the reply was harsh or off her situation (the
 reaction says it all). Her answers from the fact sheet are framed the same way
 (:data:`ANSWER_FRAMES`): the fact's words stay, the way in changes with the question.
+A closed question's short answer (:data:`CLOSED_FRAMES`) and her line on a proposal that
+matches one of her options (:data:`OPTION_FRAMES`) get ways in of their own, so every
+move she makes has at least four wordings.
 """
 from __future__ import annotations
 
-__all__ = ["UPTAKES", "ANSWER_FRAMES", "uptake_kind", "opens_with_uptake", "frame_answer"]
+__all__ = ["UPTAKES", "ANSWER_FRAMES", "CLOSED_FRAMES", "OPTION_FRAMES", "uptake_kind", "opens_with_uptake",
+           "frame_answer"]
 
 #: ways into an answer to an open question (the fact's own words follow)
 ANSWER_FRAMES = ("{fact}", "Honestly, {fact}", "Well, {fact}", "From my side, {fact}", "If I'm honest, {fact}",
                  "So, {fact}")
+#: ways into the short answer to a closed question; each ends its own sentence, so the answer's
+#: "Yes, ..." / "No, ..." keeps its capital ("Fair question. Yes, 55 minutes.")
+CLOSED_FRAMES = ("{fact}", "Fair question. {fact}", "Let me see. {fact}", "Honestly? {fact}", "Short answer? {fact}")
+#: ways into her line on a proposal that matches one of her options (which may welcome it or push back)
+OPTION_FRAMES = ("{fact}", "Let me think about that. {fact}", "As for that, {fact}", "Okay, let me see. {fact}",
+                 "On that, {fact}")
 
 #: uptake lines by what the reply did (each at least four wordings)
 UPTAKES: dict[str, tuple[str, ...]] = {
@@ -79,9 +89,21 @@ def frame_answer(frame: str, line: str) -> str:
     'Honestly, their Q3 figures double-counted the online returns.'
     >>> frame_answer("Well, {fact}", "I panicked.")
     'Well, I panicked.'
+    >>> frame_answer("Fair question. {fact}", "Yes, 55 minutes.")
+    'Fair question. Yes, 55 minutes.'
+    >>> frame_answer("Honestly? {fact}", "Honestly, yes, I translate a lot.")
+    'Honestly, yes, I translate a lot.'
     """
     from mentorkit.scenarios.speech import split_tag
     tag, body = split_tag(line)
+    lead = frame.split("{fact}", 1)[0].strip()
+    if lead[-1:] in (".", "?", "!"):
+        # a frame that ends its own sentence: the answer keeps its first word and capital,
+        # unless it would say the same word twice ("Honestly? Honestly, yes ...")
+        if body.split(" ", 1)[0].strip(",.?!").lower() == lead.split(" ", 1)[0].strip(",.?!").lower():
+            frame = "{fact}"
+        text = frame.format(fact=body)
+        return f"{tag} {text}" if tag else text
     if frame != "{fact}" and body and opens_with_uptake(body):
         frame = "{fact}"   # "Honestly, honestly ..." / "Well, yes ..."
     if frame != "{fact}" and body[:1].isupper() and not (body.startswith("I ") or body.startswith("I'")):
@@ -90,3 +112,14 @@ def frame_answer(frame: str, line: str) -> str:
             body = body[0].lower() + body[1:]
     text = frame.format(fact=body)
     return f"{tag} {text}" if tag else text
+
+
+def with_wordings(scenario, n: int):
+    """*scenario* with every authored move cut to its first *n* wordings (branch lines, endings,
+    empty-reply lines): how a play reads with fewer variants, e.g. the two each move had before
+    (benchmarks/bench_practice.py measures distinct lines against it).
+    """
+    from dataclasses import replace
+    turns = tuple(replace(t, branches=tuple(replace(b, say=b.say[:n]) for b in t.branches)) for t in scenario.turns)
+    return replace(scenario, turns=turns, endings={k: v[:n] for k, v in scenario.endings.items()},
+                   on_empty=scenario.on_empty[:n], off_topic=scenario.off_topic[:n])
