@@ -41,6 +41,13 @@ class _Col:
         return self.values[self.codes if rows is None else self.codes[rows]]
 
 
+def _repeat(value, n: int) -> np.ndarray:
+    """An object array of *n* references to one value (``np.full`` would make *n* copies of a string)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
 class _Rows:
     """Row-level problems of one table, kept as arrays."""
 
@@ -59,7 +66,7 @@ class _Rows:
         if len(idx) == 0:
             return
         if isinstance(message, str):
-            msg = np.full(len(idx), message, dtype=object)
+            msg = _repeat(message, len(idx))
         else:
             msg = np.asarray(message, dtype=object)
         self.idx.append(idx)
