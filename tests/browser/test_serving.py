@@ -146,8 +146,10 @@ def test_40_plain_gets_do_not_lock_a_visitor_out(page, voila_burst):
     served_s = time.monotonic() - t1
     time.sleep(max(0.0, 60 - (time.monotonic() - t1)))
     alive = _server_kernels(url)
+    load1, load5, _ = os.getloadavg()
     print(f"\n40-GET burst: all answered 200 in {burst_s:.0f} s; next visitor served in {served_s:.1f} s; "
-          f"kernels alive 60 s later: {alive} (pre-heat pools 6 + the visitor's 1)")
+          f"kernels alive 60 s later: {alive} (pre-heat pools 6 + the visitor's 1); "
+          f"load average {load1:.2f} (1 min), {load5:.2f} (5 min) on {os.cpu_count()} cores")
     assert served_s < 30
     assert alive <= 7
     # the visitor's kernel (connected) survived the cull: the page still answers a filter change

@@ -319,7 +319,8 @@ def _parse_column(spec: Column, codes: np.ndarray, u, rows: _Rows, ctx: _Ctx,
                   vmap: dict | None, date_format: str | None) -> _Col:
     """Parse one column's unique values, report problems, return the parsed column."""
     name, n = spec.name, len(u)
-    codes = np.where(codes < 0, n, codes)
+    if len(codes) and codes.min() < 0:   # an empty cell: the slot past the uniques (else the reader's codes as they are)
+        codes = np.where(codes < 0, n, codes)
     done = False
     if _is_arrow(u) and not vmap:
         import pyarrow.compute as pc

@@ -48,15 +48,18 @@ def _build_problem_frame(table: str, file: str, raw: _Raw | None, rows: _Rows, r
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     row = np.concatenate(row_parts)
     order = np.argsort(np.nan_to_num(row, nan=0.0), kind="stable")
-    row = row[order]
-    n = len(row)
-    data = {
-        "table": _repeat(table, n), "file": _repeat(file, n),
-        "row": pd.array(row, dtype="Int64"),
-        "column": np.concatenate(col_parts)[order], "severity": np.concatenate(sev_parts)[order],
-        "message": np.concatenate(msg_parts)[order],
-    }
-    return pd.DataFrame(data, columns=PROBLEM_COLUMNS)
+    rows_int = pd.array(row[order], dtype="Int64")
+    del row
+    # the text columns filled into one block the frame takes as it is (building from a dict would copy them)
+    texts = np.empty((len(order), 5), dtype=object)
+    texts[:, 0] = table
+    texts[:, 1] = file
+    for k, parts in ((2, col_parts), (3, sev_parts), (4, msg_parts)):
+        texts[:, k] = np.concatenate(parts)[order]
+        parts.clear()
+    frame = pd.DataFrame(texts, columns=["table", "file", "column", "severity", "message"], copy=False)
+    frame.insert(2, "row", rows_int)
+    return frame[PROBLEM_COLUMNS] if list(frame.columns) != PROBLEM_COLUMNS else frame
 
 
 
@@ -152,7 +155,7 @@ class _Quarantine:
                 frame["raw_line"] = None
         return frame.reset_index(drop=True)
 
-    def frames(self, chunk: int = 50_000):
+    def frames(self, chunk: int = 20_000):
         for a in range(0, len(self), chunk):
             yield self.frame(a, a + chunk)
 
