@@ -43,7 +43,7 @@ from mentorkit.errors import MentorkitError
 
 __all__ = [
     "get_salt", "pseudonymise", "min_group_size", "too_few", "suppress", "FLAG", "suppress_small_cells", "suppress_crosstab", "redact_names",
-    "safe_html", "spreadsheet_safe", "to_csv_safe", "export_csv", "unescape_spreadsheet",
+    "safe_html", "spreadsheet_safe", "to_csv_safe", "write_csv_parts", "export_csv", "unescape_spreadsheet",
     "DEFAULT_ID_COLUMNS", "NAME_PLACEHOLDER",
 ]
 
@@ -594,13 +594,33 @@ def to_csv_safe(df: pd.DataFrame, path, **kwargs):
     return path
 
 
-def _write_csv(df: pd.DataFrame, fh) -> None:
+def write_csv_parts(parts: Iterable[pd.DataFrame], path) -> Path:
+    """Write frames with the same columns one after another as one spreadsheet-safe CSV file (the
+    header once), as :func:`to_csv_safe` writes one frame: a long file is written a part at a time.
+
+    Example
+    -------
+    >>> import tempfile, os
+    >>> p = write_csv_parts([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": ["=2"]})],
+    ...                     os.path.join(tempfile.mkdtemp(), "x.csv"))
+    >>> p.read_text()
+    "a\\n1\\n'=2\\n"
+    """
+    path = Path(path)
+    with open(path, "wb") as fh:
+        for k, part in enumerate(parts):
+            _write_csv(part, fh, header=k == 0)
+    return path
+
+
+def _write_csv(df: pd.DataFrame, fh, header: bool = True) -> None:
     """The fast writer of :func:`to_csv_safe`, into an open binary file *fh*."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     chunk = 250_000
-    fh.write((",".join(_header_cell(c) for c in df.columns) + "\n").encode("utf-8"))
+    if header:
+        fh.write((",".join(_header_cell(c) for c in df.columns) + "\n").encode("utf-8"))
     if df.shape[1] == 0:
         return
     for a in range(0, len(df), chunk):

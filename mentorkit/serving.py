@@ -120,6 +120,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self._starting = 0
         self._ever_connected: set[str] = set()
         self._first_seen: dict[str, float] = {}   # kernel id -> when first seen outside a pool
+        self._culling: set[str] = set()           # kernels being shut down for having no page
         self._stopping = False
         self._unconnected_task = None
 
@@ -176,15 +177,24 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     async def cull_unconnected(self, older_than: float | None = None, limit: int | None = None) -> list[str]:
         """Shut down unconnected kernels idle for *older_than* seconds (default ``unconnected_timeout``)."""
-        victims = self.unconnected_kernels(self.unconnected_timeout if older_than is None else older_than)
+        victims = [k for k in self.unconnected_kernels(self.unconnected_timeout if older_than is None else older_than)
+                   if k not in self._culling]
         if limit is not None:
             victims = victims[:limit]
-        for kid in victims:
+        self._culling.update(victims)
+
+        async def cull(kid: str) -> None:
             self.log.info("shutting down kernel %s: no page connected to it", kid)
             try:
-                await self.shutdown_kernel(kid)
+                # at once (no polite shutdown request to wait on): nobody uses it, and under load the
+                # polite wait of each of many kernels in turn kept them for minutes
+                await self.shutdown_kernel(kid, now=True)
             except Exception as exc:  # noqa: BLE001 - a kernel that is already gone is fine
                 self.log.debug("kernel %s was already gone: %s", kid, exc)
+            finally:
+                self._culling.discard(kid)
+
+        await asyncio.gather(*(cull(k) for k in victims))
         return victims
 
     async def _watch_unconnected(self) -> None:

@@ -655,3 +655,34 @@ def test_a_file_cut_inside_quotes_is_reported(prog):
     hits = [line for line in lines_of(data.report) if "ends inside a quoted field" in line]
     assert hits and hits[0].startswith(f"comments.csv:{n + 1}:")
     assert len(data.comments) == n - 1
+
+
+def test_many_duplicates_share_messages_and_the_quarantine_is_written_in_parts(prog, monkeypatch):
+    """Rejected rows are kept as row numbers and reasons and the quarantine file is written a few rows
+    at a time; the file is the same as the whole frame, in row order, with every rejected row once."""
+    from mentorkit.program.loading import quarantine as qmod
+
+    lines = read_lines(prog / "participants.csv")
+    header, body = lines[0], [x for x in lines[1:] if x]
+    grown = body + body[:5] * 4                               # 20 repeats of 5 ids
+    grown.insert(7, grown[7] + ",surplus")                    # an unsplittable line between them
+    write_lines(prog / "participants.csv", [header] + grown)
+    set_cell(prog / "participants.csv", len(body) + 2, "hire_date", "soon")   # a repeat with two errors
+    set_cell(prog / "participants.csv", len(body) + 2, "tenure_years", "many")
+    made = []
+    real = qmod._Quarantine.frames
+    monkeypatch.setattr(qmod._Quarantine, "frames", lambda self, chunk=3: made.append(self) or real(self, chunk))
+    data = load(prog)
+    dup = data.report.frame[data.report.frame["message"].str.startswith("duplicate", na=False)]
+    assert len(dup) == 19                                     # the repeat with bad cells is out already
+    assert dup["message"].nunique() == 5
+    assert len({id(m) for m in dup["message"]}) == 5          # one string per duplicated id, shared by its repeats
+    q = quarantine(prog, "participants")
+    whole = made[0].frame()
+    assert len(q) == len(whole) == 21
+    assert q["source_row"].tolist() == [str(r) for r in whole["source_row"]]
+    assert q["source_row"].astype(int).is_monotonic_increasing
+    assert q.loc[q["raw_line"] != "", "raw_line"].str.endswith(",surplus").tolist() == [True]
+    both = q.set_index("source_row").loc[str(len(body) + 4), "reasons"]
+    assert both.startswith("hire_date: 'soon' is not a valid date") and both.endswith("; tenure_years: 'many' is not a number")
+    assert_balanced(data, prog)

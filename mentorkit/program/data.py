@@ -72,7 +72,9 @@ class ValidationReport:
     def __init__(self, frame: pd.DataFrame | None = None, counts: pd.DataFrame | None = None,
                  quarantine_files: dict[str, Path] | None = None, strict: bool = False,
                  source: Path | None = None):
-        self.frame = (frame if frame is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)).reset_index(drop=True)
+        frame = frame if frame is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        plain = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+        self.frame = frame if plain else frame.reset_index(drop=True)
         self.counts = counts if counts is not None else pd.DataFrame(columns=_COUNT_COLUMNS)
         self.quarantine_files = dict(quarantine_files or {})
         self.strict = strict

@@ -325,6 +325,9 @@ def load(path: str | os.PathLike, mapping: str | os.PathLike | dict | Mapping | 
             frames.append(pd.DataFrame([{"table": "truth", "file": "truth.json", "row": pd.NA, "column": None,
                                          "severity": "warning", "message": f"cannot read truth.json: {exc}"}]))
     problems = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    del frames
+    for tab in tables.values():
+        tab.problems = None   # the report holds them now: one copy of a long report, not two
     counts = pd.DataFrame([{
         "table": t, "file": tab.file, "rows_read": tab.n_read, "rows_loaded": int(tab.loaded.sum()),
         "rows_quarantined": tab.n_read - int(tab.loaded.sum()),

@@ -2,6 +2,7 @@
 loopback, the render allowlist, no CDN on the pages mentorkit serves, kernels nobody uses go away."""
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import subprocess
@@ -131,8 +132,8 @@ def test_40_plain_gets_do_not_lock_a_visitor_out(page, voila_burst):
     def get():
         try:
             codes.append(status(url + HEALTH, timeout=300))
-        except OSError as exc:          # a timeout: recorded, so the assertion below names it
-            codes.append(type(exc).__name__)
+        except (OSError, http.client.HTTPException) as exc:   # a timeout or a cut answer: recorded, so the
+            codes.append(type(exc).__name__)                   # assertion below names it
     threads = [threading.Thread(target=get) for _ in range(40)]
     for t in threads:
         t.start()
@@ -146,8 +147,10 @@ def test_40_plain_gets_do_not_lock_a_visitor_out(page, voila_burst):
     served_s = time.monotonic() - t1
     time.sleep(max(0.0, 60 - (time.monotonic() - t1)))
     alive = _server_kernels(url)
+    load1, load5, _ = os.getloadavg()
     print(f"\n40-GET burst: all answered 200 in {burst_s:.0f} s; next visitor served in {served_s:.1f} s; "
-          f"kernels alive 60 s later: {alive} (pre-heat pools 6 + the visitor's 1)")
+          f"kernels alive 60 s later: {alive} (pre-heat pools 6 + the visitor's 1); "
+          f"load average {load1:.2f} (1 min), {load5:.2f} (5 min) on {os.cpu_count()} cores")
     assert served_s < 30
     assert alive <= 7
     # the visitor's kernel (connected) survived the cull: the page still answers a filter change

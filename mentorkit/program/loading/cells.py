@@ -41,6 +41,13 @@ class _Col:
         return self.values[self.codes if rows is None else self.codes[rows]]
 
 
+def _repeat(value, n: int) -> np.ndarray:
+    """An object array of *n* references to one value (``np.full`` would make *n* copies of a string)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
 class _Rows:
     """Row-level problems of one table, kept as arrays."""
 
@@ -59,7 +66,7 @@ class _Rows:
         if len(idx) == 0:
             return
         if isinstance(message, str):
-            msg = np.full(len(idx), message, dtype=object)
+            msg = _repeat(message, len(idx))
         else:
             msg = np.asarray(message, dtype=object)
         self.idx.append(idx)
@@ -312,7 +319,8 @@ def _parse_column(spec: Column, codes: np.ndarray, u, rows: _Rows, ctx: _Ctx,
                   vmap: dict | None, date_format: str | None) -> _Col:
     """Parse one column's unique values, report problems, return the parsed column."""
     name, n = spec.name, len(u)
-    codes = np.where(codes < 0, n, codes)
+    if len(codes) and codes.min() < 0:   # an empty cell: the slot past the uniques (else the reader's codes as they are)
+        codes = np.where(codes < 0, n, codes)
     done = False
     if _is_arrow(u) and not vmap:
         import pyarrow.compute as pc

@@ -60,7 +60,7 @@ def _arrow_coded(col) -> tuple[np.ndarray, Any]:
         return np.zeros(0, dtype=np.int64), pa.array([], type=pa.string())
     dictionary = col.chunks[0].dictionary
     idx = pa.chunked_array([c.indices for c in col.chunks], type=col.type.index_type)
-    codes = pc.fill_null(idx, -1).to_numpy().astype(np.int64)
+    codes = pc.fill_null(idx, -1).to_numpy()   # int32: half the memory of int64 codes, one per cell
     return codes, dictionary
 
 
@@ -234,10 +234,14 @@ def _read_csv_checked(path: Path, display: str) -> _Raw | None:
     all_rows = np.arange(2, 2 + n_valid + len(invalid), dtype=np.int64)
     rows = np.setdiff1d(all_rows, bad_rows, assume_unique=True)[:n_valid]
     codes, uniques = [], []
-    for col in table.columns:
-        k, u = _arrow_coded(col)
+    columns = table.columns
+    del table
+    for j in range(len(columns)):
+        k, u = _arrow_coded(columns[j])
+        columns[j] = None   # the parsed column goes as soon as its codes are taken
         codes.append(k)
         uniques.append(u)
+    pa.default_memory_pool().release_unused()   # give the parse buffers back before the next stages
     raw = _Raw(display, names, codes, uniques, rows, problems=problems)
     for num, text, ncells in sorted(invalid, key=lambda x: x[0] or 0):
         if text.strip():

@@ -107,10 +107,11 @@ def _check_duplicates(spec: TableSpec, cols: dict[str, _Col], rows: _Rows, row_n
         return
     groups = keys.groupby(key, sort=False).ngroup().to_numpy()
     _, first = np.unique(groups, return_index=True)
-    first_row = row_numbers[cand[first]]
-    idx = cand[dup]
-    firsts = first_row[groups[dup]]
-    parts = [cols[k].take(idx) for k in key]
-    msgs = [f"duplicate {', '.join(f'{k}={_fmt(p[i])}' for k, p in zip(key, parts))} (first seen in row {f})"
-            for i, f in enumerate(firsts)]
-    rows.add(idx, key[0], msgs)
+    # one message per duplicated key, shared by its repeats: a million repeats of a few hundred ids
+    # make a few hundred strings, not a million
+    hit, which = np.unique(groups[dup], return_inverse=True)
+    at = cand[first[hit]]
+    parts = [cols[k].take(at) for k in key]
+    msgs = np.array([f"duplicate {', '.join(f'{k}={_fmt(p[i])}' for k, p in zip(key, parts))} "
+                     f"(first seen in row {row_numbers[r]})" for i, r in enumerate(at)], dtype=object)
+    rows.add(cand[dup], key[0], msgs[which])
