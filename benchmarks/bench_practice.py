@@ -72,9 +72,9 @@ def bench_replies(n: int) -> dict:
     from mentorkit.scenarios import Session, load_scenario
     from mentorkit.scenarios.engine import ALWAYS_DETECT, analyse_reply
     pool = _replies()
-    # warm-up: load every pipeline and model once
-    for name, text in pool[:12]:
-        Session(name).reply(text)
+    # warm-up: load every pipeline and model once (a reply of each scenario: its detectors' models)
+    for name in dict.fromkeys(name for name, _text in pool):
+        Session(name).reply(next(text for n, text in pool if n == name))
     out: dict[str, list[float]] = {"reply": [], "replayed": [], "detectors": [], "grader": []}
     sessions: dict[str, tuple[Session, Session]] = {}
     for i in tqdm(range(n), desc="replies", unit="reply"):
