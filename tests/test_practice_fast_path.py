@@ -1,13 +1,15 @@
-"""The practice engine's fast path (one parse per reply shared by every reader, per-scenario tables
-built once) gives exactly what the slow path gives: every consumer parsing the reply on its own.
+"""The practice engine's fast path (one parse of the reply's normalised text shared by every
+detector and the SBI grader, per-scenario tables built once) gives exactly what the slow path
+gives: every consumer parsing the reply on its own.
 
 The slow path is computed here, in the same process, from the library's own public pieces:
 each detector called alone (``detect(skill, text)``, which parses the text itself), the grounding
 and the answers on their own parse of the reply as written, every parse done afresh (no parse
-cache), and every mentee line's facts worked out from a fresh parse (no told-facts table). Both paths play the shipped sample reply sets, the scenarios' examples and a
-few chat-style replies (abbreviations, emoji: the normalised text differs from the written one)
-with fixed seeds; transcripts, findings with their evidence and confidences, mentee lines and
-debriefs must be identical.
+cache), and every mentee line's facts worked out from a fresh parse (no told-facts table). Both
+paths play the shipped sample reply sets, the scenarios' examples and a few chat-style replies
+(abbreviations, emoji: the normalised text differs from the written one) with fixed seeds;
+transcripts, findings with their evidence and confidences, mentee lines and debriefs must be
+identical.
 """
 from __future__ import annotations
 

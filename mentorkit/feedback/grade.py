@@ -230,7 +230,8 @@ def grade_parsed(text: str, doc) -> FeedbackGrade | None:
 
     Returns None when *doc* is not the parse the grader would make: its text is not the grader's
     normalisation of *text* (emoji are kept for the detectors and dropped for the grader) or it
-    has no dependency parse or comes from another pipeline; the caller then grades the text itself (:func:`grade_feedback`).
+    has no dependency parse or comes from another pipeline; the caller then grades the text
+    itself (:func:`grade_feedback`).
     """
     from mentorkit.nlp import get_nlp
     from mentorkit.normalise import normalise
