@@ -31,7 +31,7 @@ from mentorkit.errors import MentorkitError
 from mentorkit.feedback import cues
 from mentorkit.feedback.model import COLORS, LABELS, PART_NAMES, SBI_PARTS, TOKEN_THRESHOLD, SBIModel, TaggedDoc, runs
 
-__all__ = ["Span", "PartResult", "Tip", "FeedbackGrade", "grade_feedback", "grade_many",
+__all__ = ["Span", "PartResult", "Tip", "FeedbackGrade", "grade_feedback", "grade_many", "grade_parsed",
            "MAX_CHARS", "POINTS", "model_path", "TextTooLongError"]
 
 MAX_CHARS = 10_000
@@ -205,11 +205,7 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
         norms = [normalise(t) for t in items]
         docs = list(nlp.pipe([n.text for n in norms], batch_size=batch_size)) if len(items) > 1 else \
             [nlp(norms[0].text)]
-        feats = [cues.token_features(d) for d in docs]
-        flags = np.array([cues.doc_cues(d) for d in docs], dtype=float).reshape(len(docs), len(cues.DOC_CUES))
-        tagged = model.predict_docs(feats, flags)
-        for doc, tg, norm in zip(docs, tagged, norms):
-            yield _grade_doc(doc, tg, norm)
+        yield from _grade_docs(model, docs, norms)
 
     for i, text in enumerate(texts):
         batch.append(_check(text, f"text {i}"))
@@ -218,6 +214,34 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
             batch = []
     if batch:
         yield from flush(batch)
+
+
+def _grade_docs(model: SBIModel, docs: list, norms: list) -> Iterator[FeedbackGrade]:
+    feats = [cues.token_features(d) for d in docs]
+    flags = np.array([cues.doc_cues(d) for d in docs], dtype=float).reshape(len(docs), len(cues.DOC_CUES))
+    tagged = model.predict_docs(feats, flags)
+    for doc, tg, norm in zip(docs, tagged, norms):
+        yield _grade_doc(doc, tg, norm)
+
+
+def grade_parsed(text: str, doc) -> FeedbackGrade | None:
+    """Grade *text* on *doc*, a ``get_nlp("grader")`` parse another reader made of its normalised
+    form (the skill detectors' shared parse), instead of parsing it again.
+
+    Returns None when *doc* is not the parse the grader would make: its text is not the grader's
+    normalisation of *text* (emoji are kept for the detectors and dropped for the grader) or it
+    has no dependency parse or comes from another pipeline; the caller then grades the text
+    itself (:func:`grade_feedback`).
+    """
+    from mentorkit.nlp import get_nlp
+    from mentorkit.normalise import normalise
+    _check(text, "grade_parsed")
+    if doc is None or doc.vocab is not get_nlp("grader").vocab or not doc.has_annotation("DEP"):
+        return None   # another pipeline's parse (a fuller profile): its tags may differ from the grader's
+    norm = normalise(text)
+    if doc.text != norm.text:
+        return None
+    return next(_grade_docs(_model(), [doc], [norm]))
 
 
 # --------------------------------------------------------------------------- spans

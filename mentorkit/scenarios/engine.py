@@ -228,7 +228,41 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
 
 
 #: the facts each rendered mentee line tells, per scenario (lines are authored, so this stays small)
-_TOLD_CACHE: dict[tuple[str, str], frozenset] = {}
+_TOLD_CACHE: dict[tuple[str, str, str], frozenset] = {}
+
+
+def _authored_lines(scenario) -> list[str]:
+    """Every line *scenario* authors for its mentee (opening, each branch's wordings, endings, off-topic
+    lines), rendered for each feedback preference a session of it may take."""
+    prefs = dict.fromkeys((scenario.persona.feedback_preference, "direct", "warm"))
+    raw = [scenario.opening, *(v for t in scenario.turns for b in t.branches for v in b.say),
+           *(v for wordings in scenario.endings.values() for v in wordings), *(scenario.off_topic or OFF_TOPIC_LINES)]
+    return sorted({render(line, placeholder_values(scenario, p)) for p in prefs for line in raw})
+
+
+def _know_authored_lines(scenario) -> None:
+    """Put the facts of every authored mentee line of *scenario* in :data:`_TOLD_CACHE` at once: one
+    batch parse per scenario, kept on disk (:mod:`mentorkit.scenarios.precompute`), instead of a parse
+    of each line the first time a conversation says it or weighs it as news (:meth:`Session._fresh_news`
+    reads every wording of the branch)."""
+    if scenario.facts is None:
+        return
+    lines = _authored_lines(scenario)
+    if all((scenario.name, "all", line) in _TOLD_CACHE for line in lines):
+        return
+    from mentorkit.scenarios.facts import fact_index
+    from mentorkit.scenarios.grounding import told_facts
+    from mentorkit.scenarios.precompute import cached, parse_phrases
+    sheet = scenario.facts
+    index = [f"{k}|{i}|{' '.join(keys)}" for k, i, _p, keys in fact_index(sheet).entries]
+    told = cached("told_lines", index + ["--- lines ---"] + lines,
+                  lambda: [sorted(told_facts(sheet, doc)) for doc in parse_phrases(lines)])
+    if not isinstance(told, list) or len(told) != len(lines):
+        return   # an entry of another shape: each line is worked out when it is first needed
+    if len(_TOLD_CACHE) > 20_000:
+        _TOLD_CACHE.clear()
+    for line, ids in zip(lines, told):
+        _TOLD_CACHE.setdefault((scenario.name, "all", line), frozenset(ids))
 
 
 class Session:
@@ -280,6 +314,7 @@ class Session:
         self.told: set[str] = set()
         self._history: dict[str, Any] = {"behavior": False}
         self._used: set[str] = set()
+        _know_authored_lines(scenario)
         self._learn(self.lines[0].text)
 
     # ------------------------------------------------------------ state

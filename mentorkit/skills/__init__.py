@@ -73,8 +73,13 @@ def detect_many(text: str, skills: Iterable[str] | None = None, doc: Doc | None 
     ['boundaries', 'intent_tone']
     """
     chosen = list(skills) if skills is not None else [s for s in SKILLS if s != "sbi"]
-    if doc is None and any(s != "sbi" for s in chosen):
-        # parse the normalised text once: every detector reuses it instead of re-parsing
-        from mentorkit.normalise import parse_one
-        doc = parse_one(text)
-    return {s: detect(s, text, None if s == "sbi" else doc) for s in chosen}
+    from mentorkit.normalise import original_text, parse_one
+    if doc is not None and original_text(doc) != text:
+        raise MentorkitError("detect_many: the parsed doc does not match the text (parse the same string you pass)")
+    if doc is not None and not doc.has_annotation("DEP"):
+        doc = None  # parsed without the dependency parser: parse again, once
+    if chosen:
+        # parse the normalised text once (or keep *doc* when normalising leaves the text as it is):
+        # every detector reuses it, the SBI grader too when its normalisation gives the same text
+        doc = parse_one(text, doc)
+    return {s: detect(s, text, doc) for s in chosen}

@@ -184,7 +184,8 @@ def _opening_text(sent: Tokens) -> str:
     toks = opening(sent)
     if not toks:
         return ""
-    return norm(sent.doc.text[toks[0].idx:sent.end_char]).lower().strip()
+    # the sentence's own text from the first opening token (``sent.doc.text`` would join the whole doc)
+    return norm(sent.text[toks[0].idx - sent.start_char:]).lower().strip()
 
 
 def is_question(sent: Tokens) -> bool:

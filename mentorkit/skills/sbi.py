@@ -41,14 +41,16 @@ def from_grade(g: Any, text: str) -> SkillResult:
 
 
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
-    """Grade *text* against the SBI model (the grader parses the text itself).
+    """Grade *text* against the SBI model, on *doc* when it is the parse the grader would make of
+    the text (the other detectors' shared parse of its normalised form), else on its own parse.
 
     >>> r = detect("In yesterday's standup you interrupted Priya three times.")
     >>> r.skill, sorted(r.components)
     ('sbi', ['behavior', 'impact', 'situation'])
     """
     try:
-        from mentorkit import grade_feedback
+        from mentorkit.feedback.grade import grade_feedback, grade_parsed
     except ImportError:
         raise MentorkitError("the SBI grader (mentorkit.grade_feedback) is not available in this install") from None
-    return from_grade(grade_feedback(text), text)
+    grade = grade_parsed(text, doc) if doc is not None else None
+    return from_grade(grade if grade is not None else grade_feedback(text), text)
