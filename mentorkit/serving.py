@@ -19,8 +19,10 @@ mentorkit's policy) at the repository root with ``voila.json``:
 * **kernels.** :class:`CappedKernelManager` runs at most ``max_kernels`` kernels; a kernel
   whose page never connected is shut down ``unconnected_timeout`` seconds after it was
   last busy (plain requests cannot fill the cap), and sooner when the cap is reached and a
-  new page is waiting (after ``unconnected_grace``); a pre-heat pool that lost a kernel is
-  refilled. A page that still finds no slot within ``slot_wait_s`` gets "busy" (HTTP 503).
+  new page is waiting (after ``unconnected_grace``); a kernel whose page is still being
+  rendered is never counted as unconnected (up to ``render_protect_s``), so a visitor's
+  kernel that starts slowly on a busy machine is not taken for an abandoned one; a pre-heat
+  pool that lost a kernel is refilled. A page that still finds no slot within ``slot_wait_s`` gets "busy" (HTTP 503).
 
 Example
 -------
@@ -32,6 +34,7 @@ Example
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
 import os
 import posixpath
@@ -53,6 +56,10 @@ NO_LOGIN_MESSAGE = ("mentorkit: refusing to serve on {ip} without a login. Set M
                     "JupyterHub service (docs/deployment.md).")
 #: the folders whose notebooks can be rendered
 RENDER_FOLDERS = ("dashboards", "exercises")
+
+#: the kernels started by the page render running in this task (set by the render handler)
+_RENDER_KERNELS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("mentorkit_render_kernels",
+                                                                                 default=None)
 
 
 def _clean(path: str | None) -> str | None:
@@ -114,6 +121,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
                               help="When the cap is reached and a page waits, an unconnected kernel idle this long "
                                    "is shut down at once to make room.")
     unconnected_check_s = Float(5.0, config=True, help="How often unconnected kernels are looked at.")
+    render_protect_s = Float(180.0, config=True,
+                             help="A kernel whose page is still being rendered is not culled for having no page, "
+                                  "for at most this many seconds after it was started.")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -121,6 +131,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self._ever_connected: set[str] = set()
         self._first_seen: dict[str, float] = {}   # kernel id -> when first seen outside a pool
         self._culling: set[str] = set()           # kernels being shut down for having no page
+        self._rendering: dict[str, float] = {}    # kernel id -> when started, while its page is rendered
         self._stopping = False
         self._unconnected_task = None
 
@@ -166,6 +177,10 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 self._first_seen.pop(kid, None)
                 continue
             if kid in self._ever_connected or self._kernel_connections.get(kid, 0) > 0:
+                continue
+            if time.time() - self._rendering.get(kid, float("-inf")) < self.render_protect_s:
+                # its page is still being rendered (the kernel may still be starting on a busy machine):
+                # the visitor has not had the chance to connect yet
                 continue
             if getattr(self._kernels[kid], "execution_state", None) == "busy":
                 self._first_seen[kid] = time.time()
@@ -238,14 +253,27 @@ class CappedKernelManager(AsyncMappingKernelManager):
             kwargs["env"] = env
         self._starting += 1  # no await between the check and this line: no other start can slip in
         try:
-            return await super().start_kernel(kernel_id=kernel_id, **kwargs)
+            kid = await super().start_kernel(kernel_id=kernel_id, **kwargs)
         finally:
             self._starting -= 1
+        render = _RENDER_KERNELS.get()
+        if render is not None:  # started for the page being rendered in this task
+            render.append(kid)
+            self._rendering[kid] = time.time()
+        return kid
+
+    def render_ended(self, kernel_ids: list[str]) -> None:
+        """The pages of *kernel_ids* are rendered: from now on their idle time counts toward a cull."""
+        now = time.time()
+        for kid in kernel_ids:
+            if self._rendering.pop(kid, None) is not None and kid in self._kernels:
+                self._first_seen[kid] = now
 
     # -- pools refill after a cull
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
         self._ever_connected.discard(kernel_id)
         self._first_seen.pop(kernel_id, None)
+        self._rendering.pop(kernel_id, None)
         out = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         self.refill_pools()
         return out
@@ -288,7 +316,15 @@ def _handlers():
         async def get(self, path=None):
             if not allowed_to_render(path):
                 raise web.HTTPError(404)
-            return await super().get(path)
+            started: list[str] = []
+            token = _RENDER_KERNELS.set(started)  # the kernel manager notes the kernel this render starts
+            try:
+                return await super().get(path)
+            finally:
+                _RENDER_KERNELS.reset(token)
+                ended = getattr(self.kernel_manager, "render_ended", None)
+                if ended is not None:
+                    ended(started)
 
         def should_use_rendered_notebook(self, *args, **kwargs):
             # pre-heated kernels know no user: they serve only the roles that see pseudonyms
