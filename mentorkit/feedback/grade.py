@@ -173,8 +173,12 @@ def _check(text, where: str) -> str:
     return text
 
 
-def grade_feedback(text: str) -> FeedbackGrade:
+def grade_feedback(text: str, doc=None) -> FeedbackGrade:
     """Grade one statement.
+
+    *doc*, when given, is a ``get_nlp("grader")`` parse of the statement's normalised form
+    (``normalise(text).text``) and is graded instead of parsing the text again (the skill
+    detectors share one parse of a reply); a doc of any other text is not used.
 
     Examples
     --------
@@ -183,7 +187,13 @@ def grade_feedback(text: str) -> FeedbackGrade:
     >>> g.complete, g.score >= 80
     (True, True)
     """
-    return next(grade_many([_check(text, "grade_feedback")]))
+    text = _check(text, "grade_feedback")
+    if doc is not None:
+        from mentorkit.normalise import normalise
+        norm = normalise(text)
+        if doc.text == norm.text:
+            return next(_grade_docs([doc], [norm]))
+    return next(grade_many([text]))
 
 
 def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackGrade]:
@@ -205,11 +215,7 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
         norms = [normalise(t) for t in items]
         docs = list(nlp.pipe([n.text for n in norms], batch_size=batch_size)) if len(items) > 1 else \
             [nlp(norms[0].text)]
-        feats = [cues.token_features(d) for d in docs]
-        flags = np.array([cues.doc_cues(d) for d in docs], dtype=float).reshape(len(docs), len(cues.DOC_CUES))
-        tagged = model.predict_docs(feats, flags)
-        for doc, tg, norm in zip(docs, tagged, norms):
-            yield _grade_doc(doc, tg, norm)
+        yield from _grade_docs(docs, norms, model)
 
     for i, text in enumerate(texts):
         batch.append(_check(text, f"text {i}"))
@@ -218,6 +224,16 @@ def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackG
             batch = []
     if batch:
         yield from flush(batch)
+
+
+def _grade_docs(docs: list, norms: list, model: SBIModel | None = None) -> Iterator[FeedbackGrade]:
+    """Grade parsed statements: *docs* parse the normalised texts *norms*."""
+    model = _model() if model is None else model
+    feats = [cues.token_features(d) for d in docs]
+    flags = np.array([cues.doc_cues(d) for d in docs], dtype=float).reshape(len(docs), len(cues.DOC_CUES))
+    tagged = model.predict_docs(feats, flags)
+    for doc, tg, norm in zip(docs, tagged, norms):
+        yield _grade_doc(doc, tg, norm)
 
 
 # --------------------------------------------------------------------------- spans
