@@ -402,15 +402,17 @@ def parse_one(text: str, doc=None, keep_emoji: bool = True):
         doc.user_data[NORM_KEY] = n
         return doc
     from mentorkit.nlp import cached_parse
-    doc = cached_parse(n.text, key=shared_key(n, keep_emoji))
+    doc = cached_parse(n.text, key=shared_key(n))
     doc.user_data[NORM_KEY] = n
     return doc
 
 
-def shared_key(n: Normalised, keep_emoji: bool) -> tuple:
-    """The shared-parse key of the parse behind ``parse_one(n.original)`` (the parse as written
-    when normalisation changes nothing, else the normalised text's own Doc)."""
-    return ("grader", n.original) if not n.changed else ("grader", "normalised", keep_emoji, n.original)
+def shared_key(n: Normalised) -> tuple:
+    """The shared-parse key of the parse behind ``parse_one(n.original)``: the parse as written
+    when normalisation changes nothing, else a Doc of the normalised text of its own, kept by the
+    whole :class:`Normalised` (so the detectors, which keep emoji, and the SBI grader, which takes
+    them out, share one when the two forms are the same)."""
+    return ("grader", n.original) if not n.changed else ("grader", "normalised", n)
 
 
 def parse_shared(texts: list[str], keep_emoji: bool = True) -> list:
@@ -424,7 +426,7 @@ def parse_shared(texts: list[str], keep_emoji: bool = True) -> list:
     """
     from mentorkit.nlp import parse_many
     norms = [normalise(t, keep_emoji) for t in texts]
-    parse_many([n.text for n in norms], keys=[shared_key(n, keep_emoji) for n in norms])
+    parse_many([n.text for n in norms], keys=[shared_key(n) for n in norms])
     return [parse_one(t, keep_emoji=keep_emoji) for t in texts]
 
 

@@ -111,7 +111,7 @@ def parse_ahead(plays: Iterable[tuple[Any, Iterable[str]]]) -> int:
             wanted.setdefault(("grader", text), text)
             for keep_emoji in modes:
                 n = normalise(text, keep_emoji)
-                wanted.setdefault(shared_key(n, keep_emoji), n.text)
+                wanted.setdefault(shared_key(n), n.text)
     parse_many(list(wanted.values()), keys=list(wanted))
     return len(wanted)
 

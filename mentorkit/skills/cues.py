@@ -184,7 +184,8 @@ def _opening_text(sent: Tokens) -> str:
     toks = opening(sent)
     if not toks:
         return ""
-    return norm(sent.doc.text[toks[0].idx:sent.end_char]).lower().strip()
+    # the sentence's own text from its first content token (doc.text would join every token of the doc)
+    return norm(sent.text[toks[0].idx - sent.start_char:]).lower().strip()
 
 
 def is_question(sent: Tokens) -> bool:
