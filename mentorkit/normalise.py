@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = ["ABBREVIATIONS", "FILLERS", "Normalised", "normalise", "emoji_names", "is_emoji_only", "parse", "parse_one",
-           "original_span", "original_text", "NORM_KEY"]
+           "parse_shared", "shared_key", "original_span", "original_text", "NORM_KEY"]
 
 #: chat and note-taking shortenings -> their written form (lower case keys, whole words only)
 ABBREVIATIONS: dict[str, str] = {
@@ -389,14 +389,45 @@ def parse(texts: list[str], nlp=None, batch_size: int = 64, progress: bool = Fal
 
 def parse_one(text: str, doc=None, keep_emoji: bool = True):
     """*text* parsed in its normalised form; *doc* (a parse of *text* as written) is reused when
-    normalisation leaves the text as it is."""
+    normalisation leaves the text as it is.
+
+    Otherwise the parse comes from the shared parses (:func:`mentorkit.nlp.cached_parse`): the
+    parse of *text* as written when normalisation leaves it as it is, else the parse of the
+    normalised text, kept for *text* (so every detector reading the same reply shares one Doc).
+    """
     if doc is not None and doc.user_data.get(NORM_KEY) is not None and doc.user_data[NORM_KEY].original == text:
         return doc
     n = normalise(text, keep_emoji)
     if doc is not None and not n.changed and doc.text == text:
         doc.user_data[NORM_KEY] = n
         return doc
-    return parse([text], keep_emoji=keep_emoji)[0]
+    from mentorkit.nlp import cached_parse
+    doc = cached_parse(n.text, key=shared_key(n))
+    doc.user_data[NORM_KEY] = n
+    return doc
+
+
+def shared_key(n: Normalised) -> tuple:
+    """The shared-parse key of the parse behind ``parse_one(n.original)``: the parse as written
+    when normalisation changes nothing, else a Doc of the normalised text of its own, kept by the
+    whole :class:`Normalised` (so the detectors, which keep emoji, and the SBI grader, which takes
+    them out, share one when the two forms are the same)."""
+    return ("grader", n.original) if not n.changed else ("grader", "normalised", n)
+
+
+def parse_shared(texts: list[str], keep_emoji: bool = True) -> list:
+    """:func:`parse_one` of each of *texts*, every parse not shared yet made in one batch
+    (:func:`mentorkit.nlp.parse_many`): the texts as written and, for those normalisation
+    changes, their normalised forms.
+
+    >>> a, b = parse_shared(["pls send it tmrw", "Please send it tomorrow."])
+    >>> a.text, a is parse_one("pls send it tmrw"), original_text(a)
+    ('Please send it tomorrow.', True, 'pls send it tmrw')
+    """
+    from mentorkit.nlp import parse_many
+    norms = [normalise(t, keep_emoji) for t in texts]
+    parse_many([n.text for n in norms], keys=[shared_key(n) for n in norms])
+    return [parse_one(t, keep_emoji=keep_emoji) for t in texts]
 
 
 def original_span(doc, start: int, end: int) -> tuple[int, int, str]:

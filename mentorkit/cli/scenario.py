@@ -99,12 +99,15 @@ def _expand(paths: list[str]) -> list[Path]:
 
 
 def check_paths(paths: list[str], play: bool = True):
-    """The :class:`~mentorkit.scenarios.check.CheckReport` of each file under *paths*, with a progress bar."""
+    """The :class:`~mentorkit.scenarios.check.CheckReport` of each file under *paths*, with a progress bar
+    over the plays (the replies of every file are parsed together first: ``check_files``)."""
+    from functools import partial
+
     from tqdm import tqdm
-    from mentorkit.scenarios.check import check_file
+    from mentorkit.scenarios.check import check_files
     files = _expand(paths)
-    return [check_file(f, play=play) for f in tqdm(files, desc="checking", unit="file",
-                                                   disable=len(files) < 5 or not sys.stderr.isatty())]
+    bar = partial(tqdm, desc="playing", unit="file", disable=len(files) < 5 or not sys.stderr.isatty())
+    return check_files(files, play=play, progress=bar)
 
 
 def run_check(args) -> int:

@@ -173,8 +173,12 @@ def _check(text, where: str) -> str:
     return text
 
 
-def grade_feedback(text: str) -> FeedbackGrade:
+def grade_feedback(text: str, doc=None) -> FeedbackGrade:
     """Grade one statement.
+
+    *doc*, when given, is a ``get_nlp("grader")`` parse of the statement's normalised form
+    (``normalise(text).text``) and is graded instead of parsing the text again (the skill
+    detectors share one parse of a reply); a doc of any other text is not used.
 
     Examples
     --------
@@ -183,7 +187,9 @@ def grade_feedback(text: str) -> FeedbackGrade:
     >>> g.complete, g.score >= 80
     (True, True)
     """
-    return next(grade_many([_check(text, "grade_feedback")]))
+    text = _check(text, "grade_feedback")
+    got = grade_parsed(text, doc) if doc is not None else None
+    return got if got is not None else next(grade_many([text]))
 
 
 def grade_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[FeedbackGrade]:

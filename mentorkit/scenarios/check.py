@@ -47,7 +47,7 @@ from mentorkit.scenarios.yamlsafe import (Problem, UnreadableFile, YamlDocument,
                                           read_yaml_text)
 
 __all__ = ["SAMPLE_BOUNDS", "SamplePlay", "CheckReport", "parse_path", "locate", "load_checked", "check_text",
-           "check_file", "check_source"]
+           "check_file", "check_files", "check_source"]
 
 _FIELD_MESSAGE = re.compile(r"^(?P<where>.*?): field '(?P<field>[^']*)': (?P<message>.*)$", re.S)
 
@@ -215,20 +215,42 @@ class CheckReport:
                                  "ok": k.ok} for k in self.kinds]}
 
 
-def _check_doc(doc: YamlDocument, play: bool, t0: float, samples: str | Path | None = None) -> CheckReport:
+def _check_doc(doc: YamlDocument, play: bool, t0: float, samples: str | Path | None = None,
+               ahead: bool = True) -> CheckReport:
+    report, sets = _static(doc, play, samples)
+    if play and report.scenario is not None:
+        if ahead:
+            from mentorkit.scenarios.precompute import parse_ahead
+            parse_ahead([_to_play(report.scenario, sets)])
+        _play(report, doc, sets)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _static(doc: YamlDocument, play: bool, samples: str | Path | None):
+    """Everything but the plays: validation, lints and (with *play*) reading the sample file."""
     from mentorkit.scenarios.lint import lint
     scenario, errors = _validate(doc)
     report = CheckReport(doc.where, scenario, errors=errors)
     if scenario is None:
-        report.seconds = time.perf_counter() - t0
-        return report
+        return report, None
     report.warnings = [Problem(doc.where, doc.marks.line(path), dotted(path), message, "warning")
                        for path, message in lint(scenario, doc.data)]
-    if play:
-        _play_examples(report, scenario, doc)
-        _play_samples(report, scenario, doc, samples)
-    report.seconds = time.perf_counter() - t0
-    return report
+    return report, (_read_samples(report, scenario, doc, samples) if play else None)
+
+
+def _to_play(scenario: Scenario, sets) -> tuple[Scenario, list[str]]:
+    """*scenario* and every reply its check plays: the file's examples and the sample sets."""
+    replies = [r for rs in scenario.examples.values() for r in rs]
+    if sets is not None:
+        replies += [r for kind in sets.sets.values() for rs in kind for r in rs]
+    return scenario, replies
+
+
+def _play(report: CheckReport, doc: YamlDocument, sets) -> None:
+    _play_examples(report, report.scenario, doc)
+    if sets is not None:
+        _play_samples(report, sets)
 
 
 def _play_examples(report: CheckReport, scenario: Scenario, doc: YamlDocument) -> None:
@@ -246,8 +268,9 @@ def _play_examples(report: CheckReport, scenario: Scenario, doc: YamlDocument) -
                                          f"{need} (the rubric or the branches reward the wrong replies)"))
 
 
-def _play_samples(report: CheckReport, scenario: Scenario, doc: YamlDocument, samples: str | Path | None) -> None:
-    from mentorkit.scenarios.samples import SAMPLE_KINDS, play_sets, read_samples, samples_path
+def _read_samples(report: CheckReport, scenario: Scenario, doc: YamlDocument, samples: str | Path | None):
+    """The scenario's sample sets (None when there is no sample file or it has problems, which are reported)."""
+    from mentorkit.scenarios.samples import SAMPLE_KINDS, read_samples, samples_path
     path = Path(samples) if samples is not None else samples_path(scenario)
     if not path.is_file():
         if not scenario.examples:
@@ -258,41 +281,86 @@ def _play_samples(report: CheckReport, scenario: Scenario, doc: YamlDocument, sa
                                        f"no sample reply sets at {path} {what}: ask someone who has not seen "
                                        f"the rubric to write strong, weak, stuffed and off-topic replies "
                                        f"(see docs/scenario_authoring.md, 'Sample reply sets')", "warning"))
-        return
+        return None
     report.samples_file = str(path)
     sets, problems = read_samples(path, scenario)
     if problems:
         report.errors.extend(problems)
-        return
+        return None
     report.samples_writer = sets.writer
     for kind in SAMPLE_KINDS[2:]:
         if kind not in sets.sets:
             report.warnings.append(Problem(str(path), sets.line("sets"), f"sets.{kind}",
                                            f"no {kind} sets: without them the check cannot tell whether the "
                                            f"rubric rewards replies that only sound right", "warning"))
-    report.kinds = play_sets(scenario, sets)
+    return sets
+
+
+def _play_samples(report: CheckReport, sets) -> None:
+    from mentorkit.scenarios.samples import play_sets
+    report.kinds = play_sets(report.scenario, sets, ahead=False)
     for kp in report.kinds:
         if not kp.ok:
             lo, hi = kp.bounds
             need = f"at least {lo:g}" if kp.mean < lo else f"at most {hi:g}"
             each = ", ".join(f"{x:.0f}" for x in kp.scores)
-            report.errors.append(Problem(str(path), kp.line, f"sets.{kp.kind}",
+            report.errors.append(Problem(sets.path, kp.line, f"sets.{kp.kind}",
                                          f"the {kp.kind} sample sets score {kp.mean:.0f} on average ({each}); "
                                          f"they should score {need} (the rubric or the branches reward the "
                                          f"wrong replies)"))
 
 
-def check_file(path: str | Path, play: bool = True, samples: str | Path | None = None) -> CheckReport:
+def check_file(path: str | Path, play: bool = True, samples: str | Path | None = None,
+               ahead: bool = True) -> CheckReport:
     """Everything ``mentorkit scenario check`` reports for one file (see the module docstring).
 
-    *samples* is the sample file to play (default ``samples/NAME.yaml`` beside the file).
+    *samples* is the sample file to play (default ``samples/NAME.yaml`` beside the file). With
+    *ahead* (the default) every reply and mentee line of the plays is parsed in one batch first
+    (:func:`mentorkit.scenarios.precompute.parse_ahead`); without it each text is parsed when the
+    play reaches it. The reports are the same either way.
     """
     t0 = time.perf_counter()
     try:
         doc = read_yaml(path)
     except UnreadableFile as exc:
         return CheckReport(str(path), None, errors=exc.problems, unreadable=True, seconds=time.perf_counter() - t0)
-    return _check_doc(doc, play, t0, samples)
+    return _check_doc(doc, play, t0, samples, ahead)
+
+
+def check_files(paths: list[str | Path], play: bool = True, progress=None) -> list[CheckReport]:
+    """:func:`check_file` of each of *paths*, the plays of all of them prepared together.
+
+    Every file is read, validated and linted first; then the replies and mentee lines of every
+    play of every file are parsed in one batch (a text shared by several files, such as copies
+    of one scenario, is parsed once) and the plays run. Each report's ``seconds`` is its own
+    reading, checking and playing plus its share of the batch (by the texts it asked for).
+    *progress* wraps the list of files being played (a ``tqdm``, say).
+    """
+    from mentorkit.scenarios.precompute import parse_ahead
+    staged = []
+    for path in paths:
+        t0 = time.perf_counter()
+        try:
+            doc = read_yaml(path)
+        except UnreadableFile as exc:
+            staged.append((CheckReport(str(path), None, errors=exc.problems, unreadable=True,
+                                       seconds=time.perf_counter() - t0), None, None))
+            continue
+        report, sets = _static(doc, play, None)
+        report.seconds = time.perf_counter() - t0
+        staged.append((report, doc, sets))
+    todo = [(r, d, s) for r, d, s in staged if play and r.scenario is not None]
+    if todo:
+        t0 = time.perf_counter()
+        asked = [_to_play(r.scenario, s) for r, _, s in todo]
+        parse_ahead(asked)
+        batch = time.perf_counter() - t0
+        sizes = [max(1, len(replies)) for _, replies in asked]
+        for (report, doc, sets), size in zip(progress(todo) if progress else todo, sizes):
+            t0 = time.perf_counter()
+            _play(report, doc, sets)
+            report.seconds += time.perf_counter() - t0 + batch * size / sum(sizes)
+    return [r for r, _, _ in staged]
 
 
 def check_source(text: str, where: str = "<text>", play: bool = True,

@@ -234,6 +234,11 @@ class Match:
 class FactIndex:
     """Every phrase of a fact sheet, parsed once: ``(kind, id, phrase, content keys)``."""
     entries: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    #: each entry's content keys as a set (a sentence without all of them cannot match it)
+    _keysets: list[frozenset] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self._keysets = [frozenset(e[3]) for e in self.entries]
 
     def matches(self, doc) -> list[Match]:
         """Every (sentence, entry) pair where one of the entry's phrases occurs in the sentence.
@@ -250,8 +255,8 @@ class FactIndex:
         have = set().union(*toks) if toks else set()
         seen: set[tuple[str, str]] = set()
         out = []
-        for kind, eid, phrase, keys in self.entries:
-            if (kind, eid) in seen or not keys or not all(k in have for k in keys):
+        for (kind, eid, phrase, keys), keyset in zip(self.entries, self._keysets):
+            if (kind, eid) in seen or not keys or not keyset <= have:
                 continue
             if _in_window(toks, keys):
                 seen.add((kind, eid))

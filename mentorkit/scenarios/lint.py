@@ -208,12 +208,12 @@ def lint_facts(s: Scenario) -> list[tuple[tuple, str]]:
     loose = [(i, f) for i, f in enumerate(s.facts.items) if not f.topics]
     if not loose:
         return []
-    from mentorkit.nlp import get_nlp
+    from mentorkit.nlp import parse_many
     from mentorkit.scenarios.facts import fact_index
     index = fact_index(s.facts)
     replies = [r for rs in s.examples.values() for r in rs if r.strip()]
     hit: set[str] = set()
-    for doc in get_nlp("grader").pipe(replies):
+    for doc in parse_many(replies):   # the parses the plays of these replies read
         hit.update(m.id for m in index.matches(doc) if m.kind == "fact")
     return [(("facts", "items", i), f"fact {f.id!r} is never used: it is on no topic, so the mentee never "
                                     "tells it, and no sample reply refers to it (add a topic, or check its words)")

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Union
 
 from spacy.tokens import Doc, Span, Token
@@ -158,12 +159,33 @@ def norm(text: str) -> str:
 
 def lower_text(sent: Tokens) -> str:
     """The sentence's text, lower-cased, apostrophes straightened, trimmed."""
-    return norm(sent.text).lower().strip()
+    return _asked("lower", sent, lambda s: norm(s.text).lower().strip())
+
+
+#: the last few hundred answers of the cues every other cue asks for, by (cue, doc, start, end): a
+#: detector asks them a dozen times of each sentence (the key holds the Doc, so it cannot be another's)
+_ASKED: OrderedDict = OrderedDict()
+_ASKED_SIZE = 512
+
+
+def _asked(cue: str, sent: Tokens, compute):
+    key = (cue, sent.doc, sent.start, sent.end) if isinstance(sent, Span) else (cue, sent, 0, len(sent))
+    if key in _ASKED:
+        _ASKED.move_to_end(key)
+        return _ASKED[key]
+    value = _ASKED[key] = compute(sent)
+    if len(_ASKED) > _ASKED_SIZE:
+        _ASKED.popitem(last=False)
+    return value
+
+
+def _content(sent: Tokens) -> tuple[Token, ...]:
+    return tuple(t for t in sent if not (t.is_punct or t.is_space or t.pos_ in ("SYM", "X") and not t.is_alpha))
 
 
 def content_tokens(sent: Tokens) -> list[Token]:
     """Tokens that are not punctuation, spaces or emoji/symbols."""
-    return [t for t in sent if not (t.is_punct or t.is_space or t.pos_ in ("SYM", "X") and not t.is_alpha)]
+    return list(_asked("content", sent, _content))
 
 
 def opening(sent: Tokens) -> list[Token]:
@@ -181,16 +203,23 @@ def opening(sent: Tokens) -> list[Token]:
 
 
 def _opening_text(sent: Tokens) -> str:
+    return _asked("opening_text", sent, _opening_text_of)
+
+
+def _opening_text_of(sent: Tokens) -> str:
     toks = opening(sent)
     if not toks:
         return ""
-    # the sentence's own text from the first opening token (``sent.doc.text`` would join the whole doc)
+    # the sentence's own text from its first content token (doc.text would join every token of the doc)
     return norm(sent.text[toks[0].idx - sent.start_char:]).lower().strip()
+
+
+_QUESTION_END = re.compile(r"\?[\s\"')\]!?\W]*$")
 
 
 def is_question(sent: Tokens) -> bool:
     """The sentence ends in a question mark (trailing emoji, quotes and spaces ignored)."""
-    return bool(re.search(r"\?[\s\"')\]!?\W]*$", sent.text.strip()))
+    return _asked("question", sent, lambda s: bool(_QUESTION_END.search(s.text.strip())))
 
 
 def wh_opening(sent: Tokens) -> str:

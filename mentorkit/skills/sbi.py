@@ -41,16 +41,20 @@ def from_grade(g: Any, text: str) -> SkillResult:
 
 
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
-    """Grade *text* against the SBI model, on *doc* when it is the parse the grader would make of
-    the text (the other detectors' shared parse of its normalised form), else on its own parse.
+    """Grade *text* against the SBI model.
+
+    The grader reads the parse of its own normalised form of the text (emoji taken out): *doc*
+    when it is that parse, else the shared one (:func:`mentorkit.normalise.parse_one`).
 
     >>> r = detect("In yesterday's standup you interrupted Priya three times.")
     >>> r.skill, sorted(r.components)
     ('sbi', ['behavior', 'impact', 'situation'])
     """
     try:
-        from mentorkit.feedback.grade import grade_feedback, grade_parsed
+        from mentorkit.feedback.grade import grade_feedback
     except ImportError:
         raise MentorkitError("the SBI grader (mentorkit.grade_feedback) is not available in this install") from None
-    grade = grade_parsed(text, doc) if doc is not None else None
-    return from_grade(grade if grade is not None else grade_feedback(text), text)
+    from mentorkit.normalise import normalise, parse_one
+    if doc is None or doc.text != normalise(text).text:
+        doc = parse_one(text, keep_emoji=False)
+    return from_grade(grade_feedback(text, doc), text)
