@@ -244,6 +244,16 @@ def _expand(word: str, nxt: str | None, prev: str | None) -> str | None:
     return ABBREVIATIONS.get(low)
 
 
+#: characters a word may follow with no space in between ("e-mail", "'those'", "(see", "and/or", "@ana")
+_JOINERS = frozenset("-‐‑'’‘\"“([/@#&_+")
+
+
+def _joined(b: _Builder, text: str, at: int) -> bool:
+    """The output so far ends in the joiner written right before the word at *at* in *text*."""
+    return (at > 0 and text[at - 1] in _JOINERS and b.out[-1] == text[at - 1]
+            and b.starts[-1] == at - 1 and b.ends[-1] == at)
+
+
 @lru_cache(maxsize=4096)
 def normalise(text: str, keep_emoji: bool = False) -> Normalised:
     """Rewrite chat-style *text* for the parser; see the module docstring.
@@ -305,7 +315,7 @@ def normalise(text: str, keep_emoji: bool = False) -> Normalised:
             if pending_break:
                 end_sentence(s)
                 pending_break = False
-            if b.out and not b.out[-1].isspace():
+            if b.out and not b.out[-1].isspace() and not _joined(b, text, s):
                 b.insert(s, " ")
             nxt = words[k + 1][2] if k + 1 < len(words) else None
             prev = words[k - 1][2] if k > 0 else None

@@ -26,6 +26,12 @@ from mentorkit.normalise import (ABBREVIATIONS, emoji_names, is_emoji_only, norm
     ("sent the deck\nclient loved it", "Sent the deck.\nClient loved it."),
     ("Next steps:\n- me: intro to Sam", "Next steps:\n- me: intro to Sam."),
     ("done 👍", "Done."),
+    # words joined by a hyphen, slash or quote stay joined (no "e- mail", "' those numbers", "( see")
+    ("sent the e-mail mid-presentation tmrw", "Sent the e-mail mid-presentation tomorrow."),
+    ("she said 'those numbers' were off (see notes) and/or @ana", "She said 'those numbers' were off (see notes) "
+                                                                    "and/or @ana."),
+    # a missing space after a full stop is still put back
+    ("ok.thanks so much", "Okay. Thanks so much."),
 ])
 def test_rewrites(text, expected):
     assert normalise(text).text == expected
@@ -33,6 +39,7 @@ def test_rewrites(text, expected):
 
 @pytest.mark.parametrize("text", [
     "In yesterday's client call, you interrupted Priya three times, so we never agreed the budget.",
+    "The one-off report (the Q3 one) went out by e-mail; Ana said \"looks great\".",
     "Could you send the agenda a day ahead next time?",
     "",
 ])
