@@ -60,9 +60,9 @@ def _replies() -> list[tuple[str, str]]:
 
 def _forget_replies() -> None:
     """Empty the per-text caches (parses, detector results), so the next reply is read as a new one."""
-    from mentorkit.nlp import cached_parse
+    from mentorkit.nlp import clear_parse_cache
     from mentorkit.scenarios import engine
-    cached_parse.cache_clear()
+    clear_parse_cache()
     engine._detect_cached.cache_clear()
 
 

@@ -59,7 +59,7 @@ def bench_check(files: list[Path], label: str) -> dict:
     one batch, a text shared by several files parsed once.
     """
     from mentorkit.scenarios.check import check_file, check_files
-    from mentorkit.scenarios.precompute import forget_shared
+    from mentorkit.scenarios.ahead import forget_shared
     plain = []
     for f in files:
         t0 = time.perf_counter()

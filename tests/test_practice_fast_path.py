@@ -61,15 +61,15 @@ def _slow_path():
     """Every consumer parses for itself: no parse cache, no table of the mentee lines' facts."""
     mp = pytest.MonkeyPatch()
     try:
-        mp.setattr(nlp, "cached_parse", _fresh_parse)
         mp.setattr(engine, "_TOLD_CACHE", _NoStore())
-        yield
+        with nlp.uncached():  # every cached_parse / parse_many parses its text anew and alone
+            yield
     finally:
         mp.undo()
 
 
 def _clear_caches() -> None:
-    nlp.cached_parse.cache_clear()
+    nlp.clear_parse_cache()
     engine._detect_cached.cache_clear()
     engine._TOLD_CACHE.clear()
 
@@ -133,8 +133,10 @@ def test_detect_many_parses_a_chat_reply_once_for_every_detector(monkeypatch):
     many = detect_many(text, SKILLS, doc=raw)
     assert len(seen) == 1 and seen[0] != text   # the normalised text, once (SBI included)
     seen.clear()
-    assert {s: r.to_dict() for s, r in many.items()} == {s: detect(s, text).to_dict() for s in SKILLS}
-    assert len(seen) == len(SKILLS)   # each detector alone parses it again
+    with nlp.uncached():   # each detector alone, parsing the reply for itself
+        alone = {s: detect(s, text).to_dict() for s in SKILLS}
+    assert {s: r.to_dict() for s, r in many.items()} == alone
+    assert len(seen) == len(SKILLS)   # each detector alone parsed it again
 
 
 def test_detect_many_reuses_the_parse_when_normalising_keeps_the_text(monkeypatch):

@@ -11,7 +11,7 @@ import yaml
 from mentorkit import nlp
 from mentorkit.scenarios import DATA_DIR, SAMPLES_DIR
 from mentorkit.scenarios.check import check_file, check_files
-from mentorkit.scenarios.precompute import forget_shared, mentee_lines, parse_ahead
+from mentorkit.scenarios.ahead import forget_shared, mentee_lines, parse_ahead
 
 SHIPPED = sorted(DATA_DIR.glob("*.yaml"))
 

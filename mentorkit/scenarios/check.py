@@ -220,7 +220,7 @@ def _check_doc(doc: YamlDocument, play: bool, t0: float, samples: str | Path | N
     report, sets = _static(doc, play, samples)
     if play and report.scenario is not None:
         if ahead:
-            from mentorkit.scenarios.precompute import parse_ahead
+            from mentorkit.scenarios.ahead import parse_ahead
             parse_ahead([_to_play(report.scenario, sets)])
         _play(report, doc, sets)
     report.seconds = time.perf_counter() - t0
@@ -316,7 +316,7 @@ def check_file(path: str | Path, play: bool = True, samples: str | Path | None =
 
     *samples* is the sample file to play (default ``samples/NAME.yaml`` beside the file). With
     *ahead* (the default) every reply and mentee line of the plays is parsed in one batch first
-    (:func:`mentorkit.scenarios.precompute.parse_ahead`); without it each text is parsed when the
+    (:func:`mentorkit.scenarios.ahead.parse_ahead`); without it each text is parsed when the
     play reaches it. The reports are the same either way.
     """
     t0 = time.perf_counter()
@@ -336,7 +336,7 @@ def check_files(paths: list[str | Path], play: bool = True, progress=None) -> li
     reading, checking and playing plus its share of the batch (by the texts it asked for).
     *progress* wraps the list of files being played (a ``tqdm``, say).
     """
-    from mentorkit.scenarios.precompute import parse_ahead
+    from mentorkit.scenarios.ahead import parse_ahead
     staged = []
     for path in paths:
         t0 = time.perf_counter()

@@ -165,12 +165,12 @@ def play_sets(scenario, sets: SampleSets, ahead: bool = True) -> list[KindPlay]:
     """Play every set of *sets* through *scenario* (set *i* with seed *i*) and judge each kind's mean.
 
     With *ahead*, every reply of every set (and every line the mentee can say) is parsed in one
-    batch before the plays (:func:`mentorkit.scenarios.precompute.parse_ahead`); the scores are
+    batch before the plays (:func:`mentorkit.scenarios.ahead.parse_ahead`); the scores are
     the same without it.
     """
     from mentorkit.scenarios.play import play_replies
     if ahead:
-        from mentorkit.scenarios.precompute import parse_ahead
+        from mentorkit.scenarios.ahead import parse_ahead
         parse_ahead([(scenario, [r for kind in sets.sets.values() for rs in kind for r in rs])])
     out = []
     for kind in SAMPLE_KINDS:

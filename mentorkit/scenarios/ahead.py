@@ -1,0 +1,70 @@
+"""Parsing a scenario's plays ahead, in one batch, before they are played (``scenario check``,
+the sample plays): every reply and every line the mentee can say, so each distinct text is
+parsed once however many scenarios or copies of a file use it.
+
+It sits above the engine (it reads the engine's lines and limits); the on-disk grounding
+cache the engine itself reads is :mod:`mentorkit.scenarios.precompute`, below it.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+__all__ = ["mentee_lines", "parse_ahead", "forget_shared"]
+
+
+def mentee_lines(scenario) -> list[str]:
+    """Every line the mentee of *scenario* can say as written (opening, turn variants, endings, her
+    answers to an empty or off-topic reply), placeholders filled in for each feedback preference the
+    persona can have: what a play parses to learn the facts she tells. Empty when the scenario has
+    no fact sheet (nothing is learnt from her lines then)."""
+    from mentorkit.scenarios.engine import OFF_TOPIC_LINES, placeholder_values, render
+    if scenario.facts is None:
+        return []
+    pref = scenario.persona.feedback_preference
+    lines = [scenario.opening] + [v for t in scenario.turns for b in t.branches for v in b.say]
+    lines += [v for vs in scenario.endings.values() for v in vs] + list(scenario.on_empty)
+    lines += list(scenario.off_topic or OFF_TOPIC_LINES)
+    out: dict[str, None] = {}
+    for p in (("direct", "warm") if pref == "ask" else (pref,)):
+        values = placeholder_values(scenario, p)
+        out.update((render(line, values), None) for line in lines)
+    return [line for line in out if line.strip()]
+
+
+def parse_ahead(plays: Iterable[tuple[Any, Iterable[str]]]) -> int:
+    """Parse, in one batch, what playing each ``(scenario, replies)`` of *plays* would otherwise
+    parse one text at a time: every reply as written and (when normalisation changes it) in the
+    normalised forms the skill detectors and the SBI grader read, and every line the mentee can
+    say. The parses land in the shared parses (:func:`mentorkit.nlp.cached_parse`) that the
+    engine, the detectors, the grounding and the debrief read, so each distinct text is parsed
+    once however many scenarios or copies of a file use it. Returns how many texts were asked for.
+
+    Nothing about a play changes: a text's parse does not depend on the texts batched with it.
+    """
+    from mentorkit.nlp import parse_many
+    from mentorkit.normalise import normalise, shared_key
+    from mentorkit.scenarios.engine import MAX_REPLY_CHARS
+    wanted: dict[tuple, str] = {}
+    for scenario, replies in plays:
+        for line in mentee_lines(scenario):
+            wanted.setdefault(("grader", line), line)
+        modes = (True, False) if "sbi" in scenario.skills else (True,)
+        for text in replies:
+            if not text.strip() or len(text) > MAX_REPLY_CHARS:
+                continue   # an empty reply is not read; a long one is answered, not parsed
+            wanted.setdefault(("grader", text), text)
+            for keep_emoji in modes:
+                n = normalise(text, keep_emoji)
+                wanted.setdefault(shared_key(n), n.text)
+    parse_many(list(wanted.values()), keys=list(wanted))
+    return len(wanted)
+
+
+def forget_shared() -> None:
+    """Drop what plays share within this process (parses, detector results, the facts each mentee
+    line tells), so the next play starts from nothing, as in a new process (benchmarks and tests)."""
+    from mentorkit.nlp import clear_parse_cache
+    from mentorkit.scenarios import engine
+    clear_parse_cache()
+    engine._detect_cached.cache_clear()
+    engine._TOLD_CACHE.clear()
