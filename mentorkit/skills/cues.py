@@ -474,11 +474,18 @@ def intensifiers(sent: Tokens) -> int:
     return sum(1 for t in sent if t.lower_ in INTENSIFIERS)
 
 
-def shouting(sent: Tokens) -> bool:
-    """A word of three or more letters in capitals, or repeated ! / ?."""
+def shouting(sent: Tokens, skip: set[int] = frozenset()) -> bool:
+    """A word of three or more letters in capitals, or repeated ! / ?; tokens whose index is in *skip*
+    (someone else's quoted words, :func:`quoted_tokens`) do not count.
+
+    >>> from mentorkit.nlp import get_nlp
+    >>> d = get_nlp("grader")('The ticket says "Fix it NOW" so I escalated.')
+    >>> shouting(d), shouting(d, skip=quoted_tokens(d))
+    (True, False)
+    """
     return bool(re.search(r"[!?]{2,}", sent.text)) or any(
         t.is_alpha and len(t.text) >= 3 and t.text.isupper() and t.text not in ("CEO", "CTO", "API", "PDF", "HR")
-        for t in sent)
+        and t.i not in skip for t in sent)
 
 
 def lexicon_hits(sent: Tokens, patterns: dict[str, re.Pattern]) -> dict[str, int]:
@@ -514,8 +521,12 @@ def quoted_tokens(sent: Tokens) -> set[int]:
     >>> sorted(d[i].text for i in quoted_tokens(d))
     ['garbage', 'is', 'this']
     """
-    base = sent.start_char if isinstance(sent, Span) else 0
-    ranges = [(base + m.start() + 1, base + m.end() - 1) for m in _QUOTE_RE.finditer(sent.text)]
+    # quotes are found in the whole text: a quoted stretch can be cut into two units ('"Fix it NOW | or we cancel."')
+    doc = sent.doc if isinstance(sent, Span) else sent
+    text = doc.text
+    if '"' not in text and "'" not in text and "“" not in text:
+        return set()
+    ranges = [(m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
     if not ranges:
         return set()
     return {t.i for t in sent if any(a <= t.idx < b for a, b in ranges) and not t.is_punct}

@@ -44,24 +44,72 @@ PATTERNS: dict[str, re.Pattern] = {
         r"\bsupport\b|\bgreat (job|work|question|start)\b|\bgood (work|job|luck|start|point|question)\b|"
         r"\byou'?ve got this\b|\bit'?s (okay|ok|fine|completely fine)\b|\btake (your|the) time\b|\bimpress|"
         r"\blove\b|\bbrilliant\b|\bexcellent\b|\bappreciate\b|\bglad\b|\bcongrat"),
+    # a verdict, blame, a rhetorical question or a command: harsh on its own
     "harsh": re.compile(
-        r"\bwon'?t (work|scale|fly)\b|\bwrong\b|\buseless\b|\bpointless\b|\bunacceptable\b|\bridiculous\b|"
-        r"\bsloppy\b|\bterrible\b|\bawful\b|\bmess\b|\bwhy (would|did|didn'?t|can'?t|do|don'?t|is|are) \w+\b|"
-        r"\bjust (do|fix|get|stop|make|send|finish|ship|google)\b|\balways\b|\bnever\b|\bobviously\b|\bclearly\b|"
-        r"\bseriously\b|\bwhat were you thinking\b|\bhow many times\b|\bdid you even\b|\bexcuses?\b|"
-        r"\bnot good enough\b|\bi told you\b|\bfigure it out\b|\bnot my problem\b|\bstop\b|\bwaste\b|"
-        r"\bcan'?t believe\b|\bfrankly\b|\bdisappointed\b|\bexpected (much )?better\b|\bshould know better\b|"
+        r"\bwon'?t (work|scale|fly)\b|\buseless\b|\bpointless\b|\bunacceptable\b|\bridiculous\b|"
+        r"\bsloppy\b|\bterrible\b|\bawful\b|\bmess\b|"
+        r"\bjust (do|fix|get|stop|make|send|finish|ship|google)\b|"
+        r"\bwhat were you thinking\b|\bhow many times\b|\bdid you even\b|\bexcuses?\b|"
+        r"\bnot good enough\b|\bi told you\b|\bfigure it out\b|\bnot my problem\b|\bwaste\b|"
+        r"\bcan'?t believe\b|\bdisappointed\b|\bexpected (much )?better\b|\bshould know better\b|"
         r"\bdon'?t bother\b|\bworst\b|\bgarbage\b|\bamateur|\blazy\b|\bcareless\b|\bstupid\b|\bnaive\b|"
-        r"\bugly\b|\bout of line\b|\bagain\b|\bhurry up\b|\bi don'?t care\b|\bno\. \b|\bruined\b|\bdisaster\b"),
+        r"\bugly\b|\bout of line\b|\bhurry up\b|\bi don'?t care\b|\bno\. \b|\bruined\b|\bdisaster\b|"
+        # "wrong" as the verdict of the sentence ("The numbers are wrong.", "that's just wrong"), not "the wrong month"
+        r"\b(is|are|was|were|'s|'re) (just |completely |totally |all |plain |simply )?wrong\b"),
+    # words that are harsh only in some contexts ("you never listen" against "never mind", "send it again?",
+    # "why did you pick Postgres?"): a separate count, so the model weighs them apart from the verdicts above
+    "harsh_context": re.compile(
+        r"\bwrong\b|\bwhy (would|did|didn'?t|can'?t|do|don'?t|is|are) \w+\b|\balways\b|\bnever\b|"
+        r"\bobviously\b|\bclearly\b|\bseriously\b|\bstop\b|\bfrankly\b|\bagain\b"),
 }
+
+_NEGATION = frozenset({"not", "n't", "never", "no"})
+
+
+def _harsh_turned(sent) -> dict[str, float]:
+    """Where a harsh word stands in the unit: said of oneself ("my brain is toast", "I'm useless to both of
+    us") or denied ("I don't think it's lazy at all"), it is not a verdict on the reader."""
+    hits = [t for t in sent if t.lower_ in cues.HARSH_WORDS or t.lemma_.lower() in cues.HARSH_WORDS]
+    if not hits:
+        return {}
+    out: dict[str, float] = {}
+    person = cues.subject_person(sent)
+    if person == "1" and not cues.second_person_subject(sent):
+        out["harsh_self"] = 1.0
+    for t in hits:
+        heads = [t, *t.ancestors][:3]
+        if any(c.lower_ in _NEGATION for h in heads for c in h.children if c.dep_ == "neg"):
+            out["harsh_denied"] = 1.0
+    return out
+
+
+def _bare_praise(sent) -> bool:
+    """A unit that is nothing but a praise word or two ("Great.", "Oh, brilliant.", "Just great."): the
+    sarcastic form, told apart from praise of something named ("this is really solid work")."""
+    words = [t for t in sent if t.is_alpha]
+    return 0 < len(words) <= 3 and cues.praise(sent) and not any(t.pos_ in ("NOUN", "PROPN", "PRON", "VERB")
+                                                                 for t in words)
+
+
+_PRAISE_INTENSIFIERS = frozenset({"seriously", "clearly", "really", "honestly", "genuinely", "truly", "so"})
+
+
+def _praise_intensified(sent) -> bool:
+    """An intensifier that strengthens praise ("seriously impressive", "you've clearly put a lot into this"),
+    not a verdict: "seriously" and "clearly" are harsh words only when nothing in the unit praises."""
+    return cues.praise(sent) and any(t.lower_ in _PRAISE_INTENSIFIERS for t in sent)
 
 
 def _extra(sent) -> dict[str, float]:
-    return {"exclaim": float("!" in sent.text), "caps": float(cues.shouting(sent)),
-            "short_cmd": float(cues.imperative(sent) and cues.n_tokens(sent) <= 6)}
+    quoted = cues.quoted_tokens(sent)
+    return {"exclaim": float("!" in sent.text), "caps": float(cues.shouting(sent, skip=quoted)),
+            "praise_intens": float(_praise_intensified(sent)),
+            "short_cmd": float(cues.imperative(sent) and cues.n_tokens(sent) <= 6),
+            "bare_praise": float(_bare_praise(sent)), **_harsh_turned(sent)}
 
 
-SPEC = tagger.SentenceSkill(SKILL, PATTERNS, _extra, C=1.0)
+# a warm message flagged harsh costs more than a harsh one missed (the mentee withdraws): precision first
+SPEC = tagger.SentenceSkill(SKILL, PATTERNS, _extra, C=1.0, precision_first=("harsh",), calibration_folds=10)
 
 
 def train(root=None, progress: bool = True) -> dict:

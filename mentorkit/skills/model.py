@@ -27,7 +27,7 @@ __all__ = ["FEATURE_VERSION", "TRUSTED_TYPES", "MODEL_DIR", "TRAINED_SKILLS", "m
            "get", "clear_cache", "linear_parts", "predict_proba", "bundle_proba"]
 
 #: bump whenever a featuriser changes, so an old model is never fed new features
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 #: the types a skill model file may hold besides skops' built-in trusted set; nothing else loads
 TRUSTED_TYPES: list[str] = [
