@@ -12,7 +12,7 @@ exported to two CSV files next to this script:
 * ``attempts.csv``: one row per attempt (no transcripts);
 * ``scores.csv``: one row per attempt and rubric criterion.
 
-Run from the repository root (about two minutes; the same seed gives the same files)::
+Run from the repository root (a few seconds to a minute; the same seed gives the same files)::
 
     .venv/bin/python datasets/practice_sample/make_practice_sample.py
 
