@@ -6,6 +6,7 @@ takes on a busy machine; once the render has ended, its idle time counts like an
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from mentorkit import serving
 
@@ -37,4 +38,6 @@ def test_a_kernel_whose_page_is_rendering_is_not_culled():
             await km.shutdown_all(now=True)
         assert km.list_kernel_ids() == []
 
-    asyncio.run(scenario())
+    # a thread of its own: an earlier test in the session (Playwright's sync API) may hold this thread's loop
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
