@@ -20,6 +20,7 @@ import pytest
 from mentorkit import nlp
 from mentorkit.scenarios import SAMPLE_KINDS, engine, load_samples, load_scenario, play_replies, scenario_names
 from mentorkit.normalise import original_text
+from mentorkit.scenarios.ahead import forget_shared
 from mentorkit.skills import detect
 
 #: chat-style replies, so normalisation changes the text (and emoji make the SBI grader's text differ)
@@ -68,12 +69,6 @@ def _slow_path():
         mp.undo()
 
 
-def _clear_caches() -> None:
-    nlp.clear_parse_cache()
-    engine._detect_cached.cache_clear()
-    engine._TOLD_CACHE.clear()
-
-
 def _outputs(session) -> dict:
     out = session.to_dict()
     out["findings"] = [{k: f.to_dict() for k, f in ln.findings.items()} for ln in session.lines]
@@ -92,7 +87,7 @@ def _plays(name: str) -> list[tuple[str, int, list[str]]]:
 @pytest.mark.parametrize("name", scenario_names())
 def test_fast_path_equals_each_consumer_parsing_alone(name):
     plays = _plays(name)
-    _clear_caches()
+    forget_shared()   # a new process: no parse, detector result or told-facts table kept
     fast = [_outputs(play_replies(name, replies, seed=seed)) for _kind, seed, replies in plays]
     with _slow_path():
         slow = [_outputs(play_replies(_Reference(name, seed=seed, detector=detect), replies))

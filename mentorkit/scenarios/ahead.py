@@ -13,22 +13,11 @@ __all__ = ["mentee_lines", "parse_ahead", "forget_shared"]
 
 
 def mentee_lines(scenario) -> list[str]:
-    """Every line the mentee of *scenario* can say as written (opening, turn variants, endings, her
-    answers to an empty or off-topic reply), placeholders filled in for each feedback preference the
-    persona can have: what a play parses to learn the facts she tells. Empty when the scenario has
-    no fact sheet (nothing is learnt from her lines then)."""
-    from mentorkit.scenarios.engine import OFF_TOPIC_LINES, placeholder_values, render
-    if scenario.facts is None:
-        return []
-    pref = scenario.persona.feedback_preference
-    lines = [scenario.opening] + [v for t in scenario.turns for b in t.branches for v in b.say]
-    lines += [v for vs in scenario.endings.values() for v in vs] + list(scenario.on_empty)
-    lines += list(scenario.off_topic or OFF_TOPIC_LINES)
-    out: dict[str, None] = {}
-    for p in (("direct", "warm") if pref == "ask" else (pref,)):
-        values = placeholder_values(scenario, p)
-        out.update((render(line, values), None) for line in lines)
-    return [line for line in out if line.strip()]
+    """Every line the mentee of *scenario* can say as written (:func:`mentorkit.scenarios.engine.authored_lines`):
+    what a play parses to learn the facts she tells. Empty when the scenario has no fact sheet
+    (nothing is learnt from her lines then)."""
+    from mentorkit.scenarios.engine import authored_lines
+    return [] if scenario.facts is None else authored_lines(scenario)
 
 
 def parse_ahead(plays: Iterable[tuple[Any, Iterable[str]]]) -> int:

@@ -231,13 +231,19 @@ def analyse_reply(text: str, skills: tuple[str, ...], detector: Callable[[str, s
 _TOLD_CACHE: dict[tuple[str, str, str], frozenset] = {}
 
 
-def _authored_lines(scenario) -> list[str]:
-    """Every line *scenario* authors for its mentee (opening, each branch's wordings, endings, off-topic
-    lines), rendered for each feedback preference a session of it may take."""
-    prefs = dict.fromkeys((scenario.persona.feedback_preference, "direct", "warm"))
+def authored_lines(scenario) -> list[str]:
+    """Every line *scenario* authors for its mentee (opening, each branch's wordings, endings, her
+    answers to an empty or off-topic reply), placeholders filled in for each feedback preference a
+    session of it can take (the persona's; both when she asks), each once, in authored order."""
+    pref = scenario.persona.feedback_preference
     raw = [scenario.opening, *(v for t in scenario.turns for b in t.branches for v in b.say),
-           *(v for wordings in scenario.endings.values() for v in wordings), *(scenario.off_topic or OFF_TOPIC_LINES)]
-    return sorted({render(line, placeholder_values(scenario, p)) for p in prefs for line in raw})
+           *(v for wordings in scenario.endings.values() for v in wordings), *scenario.on_empty,
+           *(scenario.off_topic or OFF_TOPIC_LINES)]
+    out: dict[str, None] = {}
+    for p in (("direct", "warm") if pref == "ask" else (pref,)):
+        values = placeholder_values(scenario, p)
+        out.update((render(line, values), None) for line in raw)
+    return [line for line in out if line.strip()]
 
 
 def _know_authored_lines(scenario) -> None:
@@ -247,7 +253,7 @@ def _know_authored_lines(scenario) -> None:
     reads every wording of the branch)."""
     if scenario.facts is None:
         return
-    lines = _authored_lines(scenario)
+    lines = authored_lines(scenario)
     if all((scenario.name, "all", line) in _TOLD_CACHE for line in lines):
         return
     from mentorkit.scenarios.facts import fact_index
