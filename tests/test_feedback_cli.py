@@ -86,3 +86,12 @@ def test_no_text_and_both_inputs_are_errors(tmp_path):
 def test_bare_command_prints_help():
     r = run()
     assert r.returncode == 2 and "grade" in r.stdout
+
+
+def test_python_dash_m_mentorkit_is_the_same_command():
+    """``python -m mentorkit`` (what a user tries first) runs the command, not an error about ``__main__``."""
+    via_package = subprocess.run([sys.executable, "-m", "mentorkit", "grade", "You were rude."],
+                                 capture_output=True, text=True, timeout=300)
+    via_cli = run("grade", "You were rude.")
+    assert via_package.returncode == 0, via_package.stderr
+    assert via_package.stdout == via_cli.stdout and "Score: " in via_package.stdout
