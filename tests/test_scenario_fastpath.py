@@ -59,15 +59,38 @@ def test_copies_of_a_file_share_their_parses_and_score_alike(tmp_path):
 
 
 def test_parse_ahead_parses_each_distinct_text_once_and_skips_what_is_never_read():
-    from mentorkit.scenarios import load_scenario
+    from mentorkit.scenarios import engine, load_scenario
     s = load_scenario("written_recap")
     forget_shared()
     long = "word " * 3000
     asked = parse_ahead([(s, ["Recap: you'll send it Monday.", "", long]), (s, ["Recap: you'll send it Monday."])])
+    assert asked == 1                                               # one distinct reply; empty and long not read
+    assert ("grader", "Recap: you'll send it Monday.") in nlp._PARSES.docs
+    assert ("grader", long) not in nlp._PARSES.docs and ("grader", "") not in nlp._PARSES.docs
     lines = mentee_lines(s)
     assert lines and all("{" not in line for line in lines)        # placeholders filled in
-    assert asked == len(nlp._PARSES.docs) == len(set(lines) | {"Recap: you'll send it Monday."})
-    assert ("grader", long) not in nlp._PARSES.docs and ("grader", "") not in nlp._PARSES.docs
+    # what each of her lines tells is known before the play: none of them is parsed on a reply
+    assert all((s.name, "all", line) in engine._TOLD_CACHE for line in lines)
+
+
+def test_a_composed_mentee_line_tells_what_its_parts_tell():
+    """An uptake before a wording or a frame around a fact is not parsed again: its facts are its parts'."""
+    from mentorkit.nlp import cached_parse
+    from mentorkit.scenarios import Session, load_scenario
+    from mentorkit.scenarios.grounding import told_facts
+    s = load_scenario("written_recap")
+    forget_shared()
+    session = Session(s, seed=3)
+    from mentorkit.scenarios.speech import render
+    fact = s.facts.items[0]
+    says = render(fact.says, session._values)
+    line = session._compose(f"Fair question. {says}", "Fair question.", says)
+    parsed_before = set(nlp._PARSES.docs)
+    got = session._told_in(line)
+    assert ("grader", line) not in nlp._PARSES.docs and set(nlp._PARSES.docs) == parsed_before
+    assert fact.id in got
+    assert got == frozenset(told_facts(s.facts, cached_parse(says)))   # the whole line's own parse agrees
+    assert got == frozenset(told_facts(s.facts, cached_parse(line)))
 
 
 def test_a_batched_parse_is_the_parse_of_the_text_alone():

@@ -23,20 +23,24 @@ def mentee_lines(scenario) -> list[str]:
 def parse_ahead(plays: Iterable[tuple[Any, Iterable[str]]]) -> int:
     """Parse, in one batch, what playing each ``(scenario, replies)`` of *plays* would otherwise
     parse one text at a time: every reply as written and (when normalisation changes it) in the
-    normalised forms the skill detectors and the SBI grader read, and every line the mentee can
-    say. The parses land in the shared parses (:func:`mentorkit.nlp.cached_parse`) that the
-    engine, the detectors, the grounding and the debrief read, so each distinct text is parsed
-    once however many scenarios or copies of a file use it. Returns how many texts were asked for.
+    normalised forms the skill detectors and the SBI grader read. The parses land in the shared
+    parses (:func:`mentorkit.nlp.cached_parse`) that the engine, the detectors, the grounding and
+    the debrief read, so each distinct text is parsed once however many scenarios or copies of a
+    file use it. The lines the mentee can say are not parsed again when the facts they tell are
+    already known: the engine keeps that table on disk per scenario text
+    (:func:`mentorkit.scenarios.engine._know_authored_lines`), and works it out in one batch per
+    file the first time. Returns how many texts were asked for.
 
     Nothing about a play changes: a text's parse does not depend on the texts batched with it.
     """
     from mentorkit.nlp import parse_many
     from mentorkit.normalise import normalise, shared_key
-    from mentorkit.scenarios.engine import MAX_REPLY_CHARS
+    from mentorkit.scenarios.engine import MAX_REPLY_CHARS, _know_authored_lines
     wanted: dict[tuple, str] = {}
     for scenario, replies in plays:
-        for line in mentee_lines(scenario):
-            wanted.setdefault(("grader", line), line)
+        # what her lines tell comes from the on-disk table when this text of the scenario was seen
+        # before (a copy of a file included); otherwise her lines are parsed in one batch per file
+        _know_authored_lines(scenario)
         modes = (True, False) if "sbi" in scenario.skills else (True,)
         for text in replies:
             if not text.strip() or len(text) > MAX_REPLY_CHARS:

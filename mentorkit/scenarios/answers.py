@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from mentorkit.scenarios.facts import Fact, FactSheet, Match
 from mentorkit.scenarios.speech import join_voiced, render, split_tag
 
-__all__ = ["Answer", "compose_answers", "question_sentences", "proposal_sentences", "proposal_phrase",
+__all__ = ["Answer", "stock_lines", "compose_answers", "question_sentences", "proposal_sentences", "proposal_phrase",
            "ANSWER_TRUST", "split_tag", "join_voiced"]
 
 #: the least trust at which she takes up a proposal that is not on her sheet
@@ -82,6 +82,21 @@ ACCEPT_MENTOR = ("Thanks, that would help: you'd {p}.", "If you could {p}, that 
 HESITATE = ("{P}? Maybe. I'm not sure yet.", "I don't know about that: {p}. Let me think.",
             "{P}... I'd need to think about it.", "Hm, {p}? I'm not convinced yet.",
             "Maybe. I'm not sure I want to {p}.")
+
+
+def _lead(frame: str) -> str:
+    """A frame's own words, without its slot ("Fair question. {fact}" -> "Fair question.")."""
+    return frame.replace("{fact}", " ").strip()
+
+
+def stock_lines() -> list[str]:
+    """Every fixed line and frame wording the answers and uptakes use (not a scenario's own words):
+    a line composed from them and a scenario's lines tells what its parts tell."""
+    from mentorkit.scenarios.wording import ANSWER_FRAMES, CLOSED_FRAMES, OPTION_FRAMES, UPTAKES
+    frames = (*ANSWER_FRAMES, *CLOSED_FRAMES, *OPTION_FRAMES, *REFER_BACK)
+    lines = [_lead(f) for f in frames] + [*UNSURE, *CHECK_YES, *CHECK_UNSURE]
+    lines += [u for pool in UPTAKES.values() for u in pool]
+    return [ln for ln in dict.fromkeys(lines) if ln]
 
 
 @dataclass
@@ -283,9 +298,11 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
                 chosen = fresh[:2]
                 told_now.update(f.id for f in chosen)
                 from mentorkit.scenarios.wording import ANSWER_FRAMES, frame_answer
-                lines = [_fact_line(f, False, values) for f in chosen]
-                lines[0] = frame_answer(session._say(ANSWER_FRAMES, doc.text + "|" + sent.text), lines[0])
-                answers.append(Answer("open", sent.text.strip(), join_voiced(lines), tuple(f.id for f in chosen)))
+                said = [_fact_line(f, False, values) for f in chosen]
+                frame = session._say(ANSWER_FRAMES, doc.text + "|" + sent.text)
+                lines = [frame_answer(frame, said[0]), *said[1:]]
+                line = session._compose(join_voiced(lines), _lead(frame), *said)
+                answers.append(Answer("open", sent.text.strip(), line, tuple(f.id for f in chosen)))
                 continue
         else:
             best = next((f for f in candidates if f.id not in told_now), None)
@@ -293,7 +310,8 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
                 told_now.add(best.id)
                 from mentorkit.scenarios.wording import CLOSED_FRAMES, frame_answer
                 frame = session._say(CLOSED_FRAMES, doc.text + "|" + sent.text)
-                line = frame_answer(frame, _fact_line(best, True, values))
+                said = _fact_line(best, True, values)
+                line = session._compose(frame_answer(frame, said), _lead(frame), said)
                 answers.append(Answer("closed", sent.text.strip(), line, (best.id,)))
                 continue
         # told before: she refers back to it, once per message (a second question on the same
@@ -301,9 +319,12 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
         told = [f for f in candidates if f.id in already and f.id not in told_now and f.id not in referred]
         if told:
             referred.add(told[0].id)
-            tag, body = split_tag(_fact_line(told[0], True, values))
-            line = session._say(REFER_BACK, doc.text).format(fact=_lower_first(body))
-            answers.append(Answer("refer", sent.text.strip(), f"{tag} {line}" if tag else line, (told[0].id,)))
+            said = _fact_line(told[0], True, values)
+            tag, body = split_tag(said)
+            frame = session._say(REFER_BACK, doc.text)
+            line = frame.format(fact=_lower_first(body))
+            line = session._compose(f"{tag} {line}" if tag else line, _lead(frame), said)
+            answers.append(Answer("refer", sent.text.strip(), line, (told[0].id,)))
 
     for i, sent in proposals[:2]:
         if foreign[i]:
@@ -314,8 +335,9 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
         if fresh:
             told_now.add(fresh[0].id)
             from mentorkit.scenarios.wording import OPTION_FRAMES, frame_answer
-            line = frame_answer(session._say(OPTION_FRAMES, doc.text + "|" + sent.text),
-                                _fact_line(fresh[0], False, values))
+            frame = session._say(OPTION_FRAMES, doc.text + "|" + sent.text)
+            said = _fact_line(fresh[0], False, values)
+            line = session._compose(frame_answer(frame, said), _lead(frame), said)
             answers.append(Answer("proposal", sent.text.strip(), line, (fresh[0].id,)))
             continue
         read = proposal_phrase(sent)

@@ -233,12 +233,14 @@ _TOLD_CACHE: dict[tuple[str, str, str], frozenset] = {}
 
 def authored_lines(scenario) -> list[str]:
     """Every line *scenario* authors for its mentee (opening, each branch's wordings, endings, her
-    answers to an empty or off-topic reply), placeholders filled in for each feedback preference a
-    session of it can take (the persona's; both when she asks), each once, in authored order."""
+    answers to an empty or off-topic reply, each fact of her fact sheet in its full and short
+    wording), placeholders filled in for each feedback preference a session of it can take (the
+    persona's; both when she asks), each once, in authored order."""
     pref = scenario.persona.feedback_preference
+    facts = scenario.facts.items if scenario.facts is not None else ()
     raw = [scenario.opening, *(v for t in scenario.turns for b in t.branches for v in b.say),
            *(v for wordings in scenario.endings.values() for v in wordings), *scenario.on_empty,
-           *(scenario.off_topic or OFF_TOPIC_LINES)]
+           *(scenario.off_topic or OFF_TOPIC_LINES), *(w for f in facts for w in (f.says, f.short) if w)]
     out: dict[str, None] = {}
     for p in (("direct", "warm") if pref == "ask" else (pref,)):
         values = placeholder_values(scenario, p)
@@ -253,7 +255,8 @@ def _know_authored_lines(scenario) -> None:
     reads every wording of the branch)."""
     if scenario.facts is None:
         return
-    lines = authored_lines(scenario)
+    from mentorkit.scenarios.answers import stock_lines
+    lines = list(dict.fromkeys(authored_lines(scenario) + stock_lines()))
     if all((scenario.name, "all", line) in _TOLD_CACHE for line in lines):
         return
     from mentorkit.scenarios.facts import fact_index
@@ -320,6 +323,9 @@ class Session:
         self.told: set[str] = set()
         self._history: dict[str, Any] = {"behavior": False}
         self._used: set[str] = set()
+        #: lines of hers made of other lines (an uptake before a wording, a frame around a fact):
+        #: what such a line tells is what its parts tell (:meth:`_told_in`)
+        self._made_of: dict[str, tuple[str, ...]] = {}
         _know_authored_lines(scenario)
         self._learn(self.lines[0].text)
 
@@ -411,7 +417,15 @@ class Session:
             return reaction
         self._used.add(up)
         tag, body = split_tag(reaction)
-        return f"{tag} {up} {body}" if tag else f"{up} {body}"
+        return self._compose(f"{tag} {up} {body}" if tag else f"{up} {body}", up, reaction)
+
+    def _compose(self, line: str, *parts: str) -> str:
+        """Note that her *line* is made of *parts* (each a line she can say, or a stock frame), so
+        what it tells is read from them, not from a new parse of the whole (:meth:`_told_in`)."""
+        parts = tuple(p for p in parts if p.strip())
+        if line not in parts:
+            self._made_of[line] = parts
+        return line
 
     def _fresh_news(self, variants: tuple[str, ...]) -> tuple[str, ...]:
         """The variants that tell her nothing she has told already (all of them when none is left)."""
@@ -563,8 +577,13 @@ class Session:
 
     def _told_in(self, text: str) -> frozenset:
         """The fact ids (and ``topic:ID``) a mentee line tells, cached by line: her lines are authored
-        or composed from authored parts, so a play parses each of them once, not on every reply."""
+        or composed from authored parts, so a play parses each of them once, not on every reply. A
+        composed line (:meth:`_compose`) tells what its parts tell: a stock uptake or frame adds
+        nothing of the fact sheet, and the parts' facts are known without parsing the whole again."""
         from mentorkit.scenarios.grounding import told_facts
+        parts = self._made_of.get(text)
+        if parts is not None:
+            return frozenset().union(*(self._told_in(p) for p in parts))
         key = (self.scenario.name, "all", text)
         got = _TOLD_CACHE.get(key)
         if got is None:

@@ -64,5 +64,5 @@ def cached(what: str, texts: list[str], build: Callable[[], Any]) -> Any:
 def parse_phrases(texts: list[str]):
     """Parse short phrases with the same pipeline replies are parsed with (the parser included: without
     it a few tags differ, 'how does *that* sound', and a phrase would no longer match its own words)."""
-    from mentorkit.nlp import get_nlp
-    return list(get_nlp("grader").pipe(texts, batch_size=256))
+    from mentorkit.nlp import parse_many
+    return parse_many(texts)   # kept in the shared parses: a play that reads one of them again parses nothing

@@ -513,6 +513,18 @@ def split_quotes(text: str) -> tuple[str, str]:
     return _QUOTE_RE.sub('"…"', text), " ".join(quoted)
 
 
+def _quote_ranges(doc) -> tuple[tuple[int, int], ...]:
+    """The character ranges of the quoted stretches of *doc*, found once per Doc (``doc.text`` is
+    rebuilt from the tokens on every read, and a detector asks for each unit of the text)."""
+    got = doc.user_data.get("mentorkit.quote_ranges")
+    if got is None:
+        text = doc.text
+        got = () if '"' not in text and "'" not in text and "“" not in text else tuple(
+            (m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text))
+        doc.user_data["mentorkit.quote_ranges"] = got
+    return got
+
+
 def quoted_tokens(sent: Tokens) -> set[int]:
     """Indexes (in the doc) of the tokens inside a quoted stretch of *sent*.
 
@@ -523,10 +535,7 @@ def quoted_tokens(sent: Tokens) -> set[int]:
     """
     # quotes are found in the whole text: a quoted stretch can be cut into two units ('"Fix it NOW | or we cancel."')
     doc = sent.doc if isinstance(sent, Span) else sent
-    text = doc.text
-    if '"' not in text and "'" not in text and "“" not in text:
-        return set()
-    ranges = [(m.start() + 1, m.end() - 1) for m in _QUOTE_RE.finditer(text)]
+    ranges = _quote_ranges(doc)
     if not ranges:
         return set()
     return {t.i for t in sent if any(a <= t.idx < b for a, b in ranges) and not t.is_punct}
