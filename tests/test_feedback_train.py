@@ -22,8 +22,11 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     feats, flags, _ = featurise(test["text"].tolist())
     a = retrained.predict_docs(feats, flags)
     b = _model().predict_docs(feats, flags)
+    # the same model up to the last digits of floating point: the solver's sums round differently
+    # on another CPU (seen: 7e-7 between two machines); a changed corpus or feature moves them by far more
     for x, y in zip(a, b):
-        np.testing.assert_allclose(x.part_proba, y.part_proba, atol=1e-9)
+        np.testing.assert_allclose(x.part_proba, y.part_proba, atol=1e-5)
+        np.testing.assert_allclose(x.probs, y.probs, atol=1e-5)
     assert (corpus / "metrics.json").exists() and result["n_test"] == len(test)
 
 
