@@ -23,6 +23,7 @@ inside one file, is an error naming both lines.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,6 +243,20 @@ def parse_marked(marked: str, tags: dict[str, str], where: str = "<text>") -> tu
     return "".join(out), spans
 
 
+def _span_cores(spans: list[dict], text: str) -> list[tuple[str, int, int]]:
+    """Each span as ``(label, start, end)`` with punctuation and spaces at its edges left out: two
+    writers who mark the same words, one with the closing full stop and one without, agree."""
+    out = []
+    for sp in spans:
+        a, b = sp["start"], sp["end"]
+        while a < b and (text[a].isspace() or unicodedata.category(text[a]).startswith("P")):
+            a += 1
+        while b > a and (text[b - 1].isspace() or unicodedata.category(text[b - 1]).startswith("P")):
+            b -= 1
+        out.append((sp["label"], a, b))
+    return sorted(out)
+
+
 def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
     """Every marked text of *skill* (one of :data:`TAGS`).
 
@@ -268,7 +283,7 @@ def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
             repeat_of = ""
             if key in seen:
                 first_where, first_spans, first_path = seen[key]
-                if first_path == path or first_spans != spans:
+                if first_path == path or _span_cores(first_spans, text) != _span_cores(spans, text):
                     why = "in the same file" if first_path == path else "marked differently there"
                     raise MentorkitError(f"{where}: duplicate of {first_where} ({why})")
                 repeat_of = first_where.rsplit("/", 1)[-1]

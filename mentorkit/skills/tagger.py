@@ -63,7 +63,8 @@ class SentenceSkill:
         Folds of the out-of-fold scores the calibration map and thresholds are fitted on.
     precision_first : tuple of str
         Components whose false alarm costs more than a miss (a warm message flagged harsh): their
-        threshold maximises F0.5 over 0.2-0.8 instead of F1 over 0.2-0.5.
+        threshold maximises F0.5 over 0.2-0.8 on whole texts (the highest unit of each) instead
+        of F1 over 0.2-0.5 on units.
     """
 
     skill: str
@@ -339,10 +340,29 @@ def platt_calibration(spec: SentenceSkill, X: list[dict], Y: np.ndarray, groups:
         params.append([round(a, 6), round(c, 6)])
         p = 1.0 / (1.0 + np.exp(-(a * z[:, j] + c)))
         if spec.components[j] in spec.precision_first:
-            cuts.append(round(_best_threshold(p, Y[:, j], beta=0.5, top=0.8), 4))
+            # chosen on whole texts, as it is used (a text is flagged when any of its units is):
+            # a long message has several chances of a false alarm, which a per-unit choice does not see
+            tp, ty = _by_text(p, Y[:, j], groups)
+            cuts.append(round(_best_threshold(tp, ty, beta=0.5, top=0.8), 4))
         else:
             cuts.append(round(_best_threshold(p, Y[:, j]), 4))
     return {"platt": params, "thresholds": cuts}
+
+
+def _by_text(p: np.ndarray, y: np.ndarray, groups: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text (*groups* names each unit's text): the highest unit probability, and whether any
+    unit carries the component.
+
+    >>> _by_text(np.array([0.2, 0.7, 0.4]), np.array([0, 1, 0]), ["a", "a", "b"])
+    (array([0.7, 0.4]), array([1, 0]))
+    """
+    order = list(dict.fromkeys(groups))
+    at = {g: i for i, g in enumerate(order)}
+    idx = np.array([at[g] for g in groups])
+    top, lab = np.zeros(len(order)), np.zeros(len(order), dtype=int)
+    np.maximum.at(top, idx, p)
+    np.maximum.at(lab, idx, y.astype(int))
+    return top, lab
 
 
 def _best_threshold(p: np.ndarray, y: np.ndarray, beta: float = 1.0, top: float = 0.5) -> float:
