@@ -72,10 +72,11 @@ def test_retraining_reproduces_the_packaged_models(tmp_path):
         shipped = model_store.load(model_store.model_path(skill))["model"]
         again = model_store.load(tmp_path / f"{skill}.skops")["model"]
         assert again.named_steps["vec"].feature_names_ == shipped.named_steps["vec"].feature_names_
-        # the solver's last digits depend on the BLAS build and CPU (about 1e-12 apart between machines):
-        # equal to far below anything a score could show, not bit for bit
-        np.testing.assert_allclose(_coefs(again), _coefs(shipped), rtol=1e-7, atol=1e-9)
-        np.testing.assert_allclose(_coefs(fresh["model"]), _coefs(shipped), rtol=1e-7, atol=1e-9)
+        # the solver's last digits depend on the BLAS build and CPU: 1e-12 apart between two machines,
+        # and 3e-8 for active_listening's L-BFGS fit between two others (its stopping point moves); equal
+        # to far below anything a score could show (coefficients of order 0.01-1), not bit for bit
+        np.testing.assert_allclose(_coefs(again), _coefs(shipped), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(_coefs(fresh["model"]), _coefs(shipped), rtol=1e-5, atol=1e-6)
     assert set(report.skill) == set(model_store.TRAINED_SKILLS)
 
 
