@@ -78,10 +78,10 @@ def test_a_composed_mentee_line_tells_what_its_parts_tell():
     from mentorkit.nlp import cached_parse
     from mentorkit.scenarios import Session, load_scenario
     from mentorkit.scenarios.grounding import told_facts
+    from mentorkit.scenarios.speech import render
     s = load_scenario("written_recap")
     forget_shared()
     session = Session(s, seed=3)
-    from mentorkit.scenarios.speech import render
     fact = s.facts.items[0]
     says = render(fact.says, session._values)
     line = session._compose(f"Fair question. {says}", "Fair question.", says)

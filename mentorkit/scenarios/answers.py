@@ -89,6 +89,12 @@ def _lead(frame: str) -> str:
     return frame.replace("{fact}", " ").strip()
 
 
+def _framed(session, frame: str, said: str) -> str:
+    """Her line *said* (a fact's wording) put into *frame*, noted as made of the two."""
+    from mentorkit.scenarios.wording import frame_answer
+    return session._compose(frame_answer(frame, said), _lead(frame), said)
+
+
 def stock_lines() -> list[str]:
     """Every fixed line and frame wording the answers and uptakes use (not a scenario's own words):
     a line composed from them and a scenario's lines tells what its parts tell."""
@@ -308,10 +314,9 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
             best = next((f for f in candidates if f.id not in told_now), None)
             if best is not None and best.id not in already:
                 told_now.add(best.id)
-                from mentorkit.scenarios.wording import CLOSED_FRAMES, frame_answer
+                from mentorkit.scenarios.wording import CLOSED_FRAMES
                 frame = session._say(CLOSED_FRAMES, doc.text + "|" + sent.text)
-                said = _fact_line(best, True, values)
-                line = session._compose(frame_answer(frame, said), _lead(frame), said)
+                line = _framed(session, frame, _fact_line(best, True, values))
                 answers.append(Answer("closed", sent.text.strip(), line, (best.id,)))
                 continue
         # told before: she refers back to it, once per message (a second question on the same
@@ -334,10 +339,9 @@ def compose_answers(session, doc, matches: list[Match], already: set[str], forei
         fresh = [f for f in options if f.id not in already and f.id not in told_now]
         if fresh:
             told_now.add(fresh[0].id)
-            from mentorkit.scenarios.wording import OPTION_FRAMES, frame_answer
+            from mentorkit.scenarios.wording import OPTION_FRAMES
             frame = session._say(OPTION_FRAMES, doc.text + "|" + sent.text)
-            said = _fact_line(fresh[0], False, values)
-            line = session._compose(frame_answer(frame, said), _lead(frame), said)
+            line = _framed(session, frame, _fact_line(fresh[0], False, values))
             answers.append(Answer("proposal", sent.text.strip(), line, (fresh[0].id,)))
             continue
         read = proposal_phrase(sent)

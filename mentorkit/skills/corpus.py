@@ -188,15 +188,20 @@ class MarkedText:
         return {c: c in found for c in COMPONENTS[self.skill]}
 
 
-def hug(chars: Sequence[str], start: int, end: int) -> tuple[int, int]:
-    """*start* and *end* moved inward past white space, so that a marked span hugs its words.
+def hug(chars: Sequence[str], start: int, end: int, punct: bool = False) -> tuple[int, int]:
+    """*start* and *end* moved inward past white space (and punctuation too, with *punct*), so
+    that a marked span hugs its words.
 
     >>> hug(" two words ", 0, 11)
     (1, 10)
+    >>> hug("(two words.)", 0, 12, punct=True)
+    (1, 10)
     """
-    while start < end and chars[start].isspace():
+    def loose(ch: str) -> bool:
+        return ch.isspace() or punct and unicodedata.category(ch).startswith("P")
+    while start < end and loose(chars[start]):
         start += 1
-    while end > start and chars[end - 1].isspace():
+    while end > start and loose(chars[end - 1]):
         end -= 1
     return start, end
 
@@ -246,15 +251,7 @@ def parse_marked(marked: str, tags: dict[str, str], where: str = "<text>") -> tu
 def _span_cores(spans: list[dict], text: str) -> list[tuple[str, int, int]]:
     """Each span as ``(label, start, end)`` with punctuation and spaces at its edges left out: two
     writers who mark the same words, one with the closing full stop and one without, agree."""
-    out = []
-    for sp in spans:
-        a, b = sp["start"], sp["end"]
-        while a < b and (text[a].isspace() or unicodedata.category(text[a]).startswith("P")):
-            a += 1
-        while b > a and (text[b - 1].isspace() or unicodedata.category(text[b - 1]).startswith("P")):
-            b -= 1
-        out.append((sp["label"], a, b))
-    return sorted(out)
+    return sorted((sp["label"], *hug(text, sp["start"], sp["end"], punct=True)) for sp in spans)
 
 
 def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
