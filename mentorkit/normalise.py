@@ -89,7 +89,9 @@ _UR_YOURE_NEXT = frozenset({"late", "right", "welcome", "not", "so", "too", "ver
                             "still", "doing", "going", "the", "a", "an", "on", "in", "at", "off", "out", "up",
                             "done", "back", "ok", "okay", "fine", "good", "great", "amazing", "allowed",
                             "supposed", "meant", "clearly", "being", "just", "gonna", "making"})
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/&+]*|[&+]")
+# a word is letters of any script and digits ("Tomás", "Müller", "3pm"), with inner apostrophes,
+# slashes, "&" and "+"; ASCII-only classes would cut an accented name in two
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’/&+])*|[&+]")
 _SENT_END = ".!?…"
 
 

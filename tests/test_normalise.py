@@ -32,6 +32,9 @@ from mentorkit.normalise import (ABBREVIATIONS, emoji_names, is_emoji_only, norm
                                                                     "and/or @ana."),
     # a missing space after a full stop is still put back
     ("ok.thanks so much", "Okay. Thanks so much."),
+    # words in letters beyond ASCII stay whole ("Tomás", not "Tomá s")
+    ("thx Tomás, see u at Müller's", "thanks Tomás, see you at Müller's."),
+    ("naïve plan tbh", "Naïve plan to be honest."),
 ])
 def test_rewrites(text, expected):
     assert normalise(text).text == expected

@@ -190,3 +190,24 @@ def test_sentence_labels_overlap_rule():
     assert corpus.sentence_labels(spans, 0, 30, text) == {"goals"}      # holds all of the goals span
     assert corpus.sentence_labels(spans, 15, 50, text) == {"cadence"}   # 5 of 20 goal chars: less than half
     assert corpus.sentence_labels(spans, 30, 39, text) == set()
+
+
+def test_a_labelling_disagreement_is_set_aside_not_lost(tmp_path):
+    # two writers mark one text differently: refused until both lines are listed in set_aside.txt,
+    # then neither is trained on and both are reported with the reason
+    folder = tmp_path / "skills" / "boundaries"
+    folder.mkdir(parents=True)
+    (folder / "boundaries.tsv").write_text("chat\t{reply:I reply within a day.}\nchat\tSee you soon.\n", encoding="utf-8")
+    (folder / "writer_z.tsv").write_text("chat\tI reply within a day.\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match="marked differently"):
+        corpus.read_skill("boundaries", tmp_path)
+    (folder / "set_aside.txt").write_text("boundaries.tsv:1\twriters disagree\nwriter_z.tsv:1\tsee boundaries.tsv:1\n",
+                                          encoding="utf-8")
+    rows = corpus.read_skill("boundaries", tmp_path)
+    assert [r.text for r in rows] == ["See you soon."]
+    assert [r["where"] for r in corpus.set_aside("boundaries", tmp_path)] == ["boundaries.tsv:1", "writer_z.tsv:1"]
+    # a stale entry (no such line) is an error that names the list and the line
+    (folder / "set_aside.txt").write_text("boundaries.tsv:1\tdisagree\nwriter_z.tsv:1\tsee above\n"
+                                          "writer_z.tsv:9\twhy\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"set_aside.txt: sets aside writer_z.tsv:9"):
+        corpus.read_skill("boundaries", tmp_path)

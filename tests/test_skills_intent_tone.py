@@ -108,3 +108,37 @@ def test_soften_keeps_neutral_sentences_in_place():
 def test_soften_leaves_a_kind_message_alone():
     text = "Thanks so much for jumping on this."
     assert intent_tone.soften(text) == text
+
+
+def test_a_letter_keeps_its_greeting_and_signature_in_place():
+    # the greeting opens, the name closes, and neither is read as the topic or reframed
+    text = "Hi Lily,\nPlease stop sending me half-finished drafts.\nAndrew"
+    out = rewrite.soften(text, None, [1])
+    assert out.startswith("Hi Lily,") and out.rstrip(".").endswith("Andrew")
+    assert "hi Lily" not in out and "Could you stop sending me half-finished drafts?" in out
+    two = rewrite.soften("Dear team,\nThis approach won't work.\nRegards,\nMeg", None, [1])
+    assert two.rstrip(".").endswith("Regards, Meg") and "Regards, Could" not in two
+
+
+def test_a_plain_statement_read_as_harsh_is_said_as_an_observation():
+    assert rewrite.reframe(get_nlp("grader")("This is the third time this week.")[:]) == \
+        "I've noticed that this is the third time this week."
+    # sarcasm or a fragment is not forced into that frame
+    sarcastic = rewrite.reframe(get_nlp("grader")("sure, take another week, it's not like they're waiting")[:])
+    assert not sarcastic.startswith("I've noticed")
+
+
+def test_the_suggestion_is_read_again():
+    # a sentence kept as written that still reads harsh beside the new ones is reframed too
+    r = detect("intent_tone", "do it properly or don't do it")
+    assert r.suggestion is not None and "do it properly or" not in r.suggestion.lower()
+    assert "Could you do it properly?" in r.suggestion
+    assert rewrite.written_here("Could we look at a couple of alternatives together?")
+    assert not rewrite.written_here("It's unprofessional.")
+
+
+def test_softened_lines_are_not_repeated_and_never_stays_grammatical():
+    out = rewrite.soften("Your code is a disaster, it'll never pass review.", None, [0])
+    assert "'ll don't" not in out and "never" not in out
+    twice = rewrite.soften("Great. Just great. Thanks for nothing.", None, [0, 1, 2])
+    assert all(a != b for a, b in zip(twice.split(". "), twice.split(". ")[1:]))

@@ -36,7 +36,7 @@ from mentorkit.skills.base import COMPONENTS, LISTENING_LABELS
 __all__ = [
     "TAGS", "STYLES", "TEST_FRACTION", "datasets_dir", "split_for", "parse_marked", "hug",
     "Utterance", "MarkedText", "read_listening", "read_skill", "listening_frame", "skill_frame",
-    "sentence_labels", "data_hash", "skill_files",
+    "sentence_labels", "data_hash", "skill_files", "set_aside", "ASIDE_FILE",
 ]
 
 TEST_FRACTION = 0.2
@@ -249,9 +249,25 @@ def parse_marked(marked: str, tags: dict[str, str], where: str = "<text>") -> tu
 
 
 def _span_cores(spans: list[dict], text: str) -> list[tuple[str, int, int]]:
-    """Each span as ``(label, start, end)`` with punctuation and spaces at its edges left out: two
-    writers who mark the same words, one with the closing full stop and one without, agree."""
-    return sorted((sp["label"], *hug(text, sp["start"], sp["end"], punct=True)) for sp in spans)
+    """Each span as ``(label, start, end)`` with punctuation and spaces at its edges left out, and
+    spans of one label that only punctuation and spaces part joined: two writers who mark the same
+    words agree, one with the closing full stop and one without, one as a single span and one split
+    at a sentence end.
+
+    >>> t = "Typical. Absolutely typical."
+    >>> _span_cores([{"label": "harsh", "start": 0, "end": 8},
+    ...              {"label": "harsh", "start": 9, "end": 28}], t)
+    [('harsh', 0, 27)]
+    """
+    cores: list[tuple[str, int, int]] = []
+    for label, start, end in sorted((sp["label"], *hug(text, sp["start"], sp["end"], punct=True))
+                                    for sp in spans):
+        if cores and cores[-1][0] == label and cores[-1][2] <= start \
+                and hug(text, cores[-1][2], start, punct=True)[0] == start:
+            cores[-1] = (label, cores[-1][1], max(end, cores[-1][2]))
+        else:
+            cores.append((label, start, end))
+    return cores
 
 
 def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
@@ -265,9 +281,14 @@ def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
         raise MentorkitError(f"no marked dataset for skill {skill!r}; choose one of {sorted(TAGS)}")
     rows: list[MarkedText] = []
     seen: dict[str, tuple[str, list, Path]] = {}
+    aside = _aside_list(skill, root)
+    found: set[tuple[str, int]] = set()
     for path in skill_files(skill, root):
         for lineno, line in _read_lines(path):
             where = f"{path}:{lineno}"
+            if (path.name, lineno) in aside:
+                found.add((path.name, lineno))
+                continue
             fields = line.split("\t")
             if len(fields) != 2:
                 raise MentorkitError(f"{where}: expected 2 tab-separated fields (style, marked text), "
@@ -288,14 +309,58 @@ def read_skill(skill: str, root: str | Path | None = None) -> list[MarkedText]:
                 seen[key] = (where, spans, path)
             uid = f"{skill}-{lineno:04d}" if path.stem == skill else f"{skill}-{path.stem}-{lineno:04d}"
             rows.append(MarkedText(uid, skill, style, text, split_for(text), spans, path.stem, repeat_of))
+    missing = sorted(set(aside) - found)
+    if missing:
+        name, lineno = missing[0]
+        raise MentorkitError(f"{_aside_path(skill, root)}: sets aside {name}:{lineno}, which is not a text line")
     return rows
+
+
+ASIDE_FILE = "set_aside.txt"
+
+
+def _aside_path(skill: str, root: str | Path | None = None) -> Path:
+    return datasets_dir(root) / "skills" / skill / ASIDE_FILE
+
+
+def _aside_list(skill: str, root: str | Path | None = None) -> dict[tuple[str, int], str]:
+    """``(file name, line) -> why`` from the skill folder's ``set_aside.txt``: lines two writers
+    marked differently for the same text (a labelling disagreement), kept in their files as
+    delivered but read by neither training nor test. Each line is ``file:line <TAB> why``."""
+    path = _aside_path(skill, root)
+    if not path.exists():
+        return {}
+    out: dict[tuple[str, int], str] = {}
+    for lineno, line in _read_lines(path):
+        ref, _, why = line.partition("\t")
+        name, _, num = ref.strip().rpartition(":")
+        if not name or not num.isdigit() or not why.strip():
+            raise MentorkitError(f"{path}:{lineno}: expected 'file.tsv:line<TAB>why', found {line!r}")
+        out[(name, int(num))] = why.strip()
+    return out
+
+
+def set_aside(skill: str, root: str | Path | None = None) -> list[dict[str, str]]:
+    """The lines of *skill*'s data kept out of training and test (see :func:`_aside_list`), each
+    with its text as written and why, for the data card.
+
+    >>> [r["where"] for r in set_aside("intent_tone")]
+    ['writer_h.tsv:15', 'writer_r.tsv:52']
+    """
+    aside = _aside_list(skill, root)
+    out = []
+    for path in skill_files(skill, root):
+        for lineno, line in _read_lines(path):
+            if (path.name, lineno) in aside:
+                out.append({"where": f"{path.name}:{lineno}", "line": line, "why": aside[(path.name, lineno)]})
+    return out
 
 
 def skill_files(skill: str, root: str | Path | None = None) -> list[Path]:
     """The source files of *skill*: ``<skill>.tsv`` first, then any other ``*.tsv`` beside it (sorted).
 
     >>> [p.name for p in skill_files("recap")]
-    ['recap.tsv']
+    ['recap.tsv', 'writer_p.tsv']
     """
     folder = datasets_dir(root) / "skills" / skill
     main = folder / f"{skill}.tsv"
@@ -344,6 +409,8 @@ def data_hash(root: str | Path | None = None, skill: str | None = None) -> str:
     base = datasets_dir(root)
     files = (sorted((base / "listening" / "src").glob("*.tsv")) if skill in (None, "active_listening")
              else skill_files(skill, root))
+    if skill not in (None, "active_listening") and _aside_path(skill, root).exists():
+        files = [*files, _aside_path(skill, root)]  # what is set aside changes what is trained on
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode())

@@ -363,8 +363,11 @@ def imperative(sent: Tokens) -> bool:
         return True
     if first.lower_ == "please" and len(toks) > 1:
         first = toks[1]
+    lo, hi = sent[0].i, sent[-1].i
     if first.tag_ == "VB" and first.dep_ in ("ROOT", "conj"):
-        return not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in first.children)
+        # a subject outside the unit is the parser joining lines ("Hi Lily,\nPlease stop ..."
+        # parsed with "Lily" as the subject of "stop"), not a subject of this command
+        return not any(c.dep_ in ("nsubj", "nsubjpass", "expl") and lo <= c.i <= hi for c in first.children)
     # "When the urge comes, wait ten minutes": a bare root verb after an opening clause
     roots = [t for t in sent if t.dep_ == "ROOT"]
     if roots and roots[0].tag_ == "VB" and not is_question(sent):

@@ -117,6 +117,19 @@ def train(root=None, progress: bool = True) -> dict:
     return tagger.train(SPEC, root, progress)
 
 
+def _second_pass(suggestion: str, j: int, cut: float) -> str:
+    """Read the softer phrasing with the same model once more: a sentence kept as written that still
+    reads as harsh beside the new ones ("It's unprofessional." after a reframed request) is reframed
+    too. Sentences the first pass wrote are left alone, so the phrasing cannot snowball."""
+    from mentorkit.normalise import parse_one
+    doc = parse_one(suggestion, None)
+    _, proba, units = tagger.tag(SPEC, suggestion, doc)
+    # only whole clauses: a fragment ("No exceptions.") has no frame to soften it into
+    again = [i for i, u in enumerate(units) if proba[i, j] >= cut and not rewrite.written_here(u.text)
+             and any(t.pos_ in ("VERB", "AUX") for t in u)]
+    return rewrite.soften(suggestion, doc, again) if again else suggestion
+
+
 def detect(text: str, doc: Doc | None = None) -> SkillResult:
     """Intent, supportive and harsh wording in *text*, with a softer phrasing when it is harsh."""
     from mentorkit.normalise import parse_one
@@ -130,7 +143,7 @@ def detect(text: str, doc: Doc | None = None) -> SkillResult:
         j = SPEC.components.index("harsh")
         cut = tagger.thresholds(SPEC)[j]
         idx = [i for i in range(len(units)) if proba[i, j] >= cut]
-        suggestion = rewrite.soften(text, doc, idx)
+        suggestion = _second_pass(rewrite.soften(text, doc, idx), j, cut)
     return SkillResult(SKILL, intent.present and not harsh.present, score, comps, suggestion=suggestion,
                        details={"tone": round(float(tone), 4)}, text=text)
 

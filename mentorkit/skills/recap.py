@@ -43,11 +43,32 @@ PATTERNS: dict[str, re.Pattern] = {
 }
 
 
+def _done_already(sent) -> bool:
+    """The unit reports something already done ("I sent the introduction yesterday", "you've
+    booked the room"): its main verb is in the past or the perfect, with no future or committing
+    word beside it. A next step is still to do; a finished one is news, not a commitment."""
+    root = sent.root
+    if root.pos_ not in ("VERB", "AUX"):
+        return False
+    kids = list(root.children)
+    # "you agreed to send it", "we said you'd call her": the past verb frames a step still to do
+    if any(k.dep_ in ("xcomp", "ccomp") for k in kids):
+        return False
+    if any(k.dep_ == "aux" and (k.lower_ in ("will", "'ll", "ll", "shall", "gonna") or k.tag_ == "MD")
+           for k in kids):
+        return False
+    if root.tag_ == "VBD":
+        return True
+    return root.tag_ == "VBN" and any(k.dep_ == "aux" and k.lemma_ == "have" for k in kids)
+
+
 def _extra(sent) -> dict[str, float]:
     # "Me: book the room" / "You: draft the pitch" and "I'll ... / you'll ..." via the generic cues;
-    # here: a bare command in a list line reads as an action for the reader (the mentee)
+    # here: a bare command in a list line reads as an action for the reader (the mentee), and a
+    # verb in the past tense as a step already taken
     first = next((t for t in sent if not (t.is_punct or t.is_space)), None)
-    return {"line_starts_verb": float(first is not None and first.tag_ == "VB")}
+    return {"line_starts_verb": float(first is not None and first.tag_ == "VB"),
+            "done_already": float(_done_already(sent))}
 
 
 SPEC = tagger.SentenceSkill(SKILL, PATTERNS, _extra, C=1.0)

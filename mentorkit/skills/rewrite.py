@@ -34,10 +34,11 @@ from typing import Iterable
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from mentorkit.nlp import get_nlp
+from mentorkit.normalise import emoji_names
 from mentorkit.skills import cues
 
 __all__ = ["soften", "reframe", "topic_phrase", "acknowledge", "strip_intensifiers", "third_person",
-           "ALTERNATIVE", "SUPPORT"]
+           "written_here", "ALTERNATIVE", "SUPPORT"]
 
 ALTERNATIVE = "Could we look at a couple of alternatives together?"
 SUPPORT = "I'm happy to help you work through it."
@@ -81,12 +82,17 @@ def _render(tokens: Iterable[Token], replace: dict[int, str] | None = None, drop
     """Rebuild text from tokens, replacing or dropping some by index, keeping the original spacing."""
     replace, drop = replace or {}, drop or set()
     out: list[str] = []
+    prev = None
     for t in tokens:
         if t.i in drop:
             if t.whitespace_ and out and not out[-1].endswith(" "):
                 out[-1] += t.whitespace_
             continue
+        # a word whose neighbour was left out of *tokens* ("like, I" without the comma) keeps a space
+        if out and prev is not None and t.i > prev + 1 and not t.is_punct and not out[-1].endswith(" "):
+            out[-1] += " "
         out.append(replace.get(t.i, t.text) + t.whitespace_)
+        prev = t.i
     s = "".join(out)
     s = re.sub(r"\s+([,.;:!?])", r"\1", s)
     s = re.sub(r"\s{2,}", " ", s)
@@ -113,7 +119,8 @@ def strip_intensifiers(unit: SpacySpan) -> tuple[list[Token], set[int], dict[int
     drop = {t.i for t in toks if _droppable(t)}
     # a leading interjection or a one-word exclamation before the sentence proper ("ugh, ...", "seriously?")
     lead = [t for t in toks if t.i not in drop]
-    while lead and (lead[0].lower_ in _INTERJECTIONS or lead[0].is_punct):
+    while lead and (lead[0].lower_ in _INTERJECTIONS or lead[0].is_punct
+                    or lead[0].dep_ == "cc" and lead[0] is toks[0]):  # "but this is sloppy", split off a clause
         drop.add(lead[0].i)
         lead = lead[1:]
     replace: dict[int, str] = {}
@@ -152,7 +159,7 @@ def topic_phrase(unit: SpacySpan) -> str | None:
     'this approach'
     """
     root = _root(unit)
-    subj = _subject(root) if root is not None else None
+    subj = _subject(root, unit) if root is not None else None
     if subj is None or subj.pos_ == "PRON" or subj.lower_ in _STOP_TOPICS or subj.lemma_.lower() in _STOP_TOPICS:
         return None
     left = [t for t in subj.subtree if t.i <= subj.i]
@@ -190,9 +197,11 @@ def _root(unit: SpacySpan) -> Token | None:
     return roots[0] if roots else None
 
 
-def _subject(root: Token) -> Token | None:
+def _subject(root: Token, unit: SpacySpan | None = None) -> Token | None:
+    """The subject of *root*, inside *unit* when given (the parser may join a greeting line to the
+    next one and take the name for a subject)."""
     for c in root.children:
-        if c.dep_ in ("nsubj", "nsubjpass", "expl"):
+        if c.dep_ in ("nsubj", "nsubjpass", "expl") and (unit is None or unit.start <= c.i < unit.end):
             return c
     return None
 
@@ -203,7 +212,7 @@ def _negated_verdict(unit: SpacySpan, toks, drop, replace) -> str | None:
         return None
     neg = [c for c in root.children if c.dep_ == "neg"]
     aux = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i < root.i]
-    subj = _subject(root)
+    subj = _subject(root, unit)
     if not neg or subj is None or subj.lower_ in ("i", "we"):
         return None
     if root.lemma_ == "be" and not any(c.dep_ == "acomp" for c in root.children):
@@ -305,7 +314,9 @@ def _sweeping(unit: SpacySpan, toks, drop, replace) -> str | None:
             changed = True
         elif t.lower_ == "never" and t.dep_ in ("neg", "advmod"):
             head = t.head
-            if head.tag_ == "VBZ":
+            if any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children):  # "it'll never pass"
+                rep[t.i] = "not always"
+            elif head.tag_ == "VBZ":
                 rep[t.i] = "doesn't always"
                 rep[head.i] = head.lemma_
             elif head.tag_ == "VBD":
@@ -340,6 +351,8 @@ def _command(unit: SpacySpan, toks, drop, replace) -> str | None:
     if first.lower_ in ("don't", "dont"):
         body = _render(kept[1:], replace, drop)
         return _end(f"Please try not to {_lower_first(body, kept[1] if len(kept) > 1 else None)}") if body else None
+    if first.lower_ == "please" and len(kept) > 1:  # "Please stop sending drafts." is still a bare command
+        first = kept[1]
     if not cues.imperative(unit) or first.tag_ != "VB":
         return None
     body = _render([t for t in toks if t.i >= first.i], replace, drop)
@@ -408,13 +421,20 @@ def _fallback(unit: SpacySpan, toks, drop, replace) -> str:
     if _looks_like_question(unit):
         return "Can you walk me through your thinking here?"
     root = _root(unit)
-    subj = _subject(root) if root is not None else None
+    subj = _subject(root, unit) if root is not None else None
     negated = any(t.dep_ == "neg" for t in unit)
     you = subj is not None and subj.lower_ in ("you", "u")
     if not cues.harsh_words(unit) and not (you and negated):
         if you and root is not None and root.tag_ == "VBD":  # "You promised this last week."
             return _end("I know " + _lower_first(body, kept[0] if kept else None))
-        return _end(body)  # a plain fact ("I asked for it last week") stays as it is
+        if subj is not None and subj.lower_ in ("i", "we"):
+            return _end(body)  # the writer's own plain fact ("I asked for it last week") stays as it is
+        # a statement with no harsh word that still reads as a verdict ("This is the third time this
+        # week."): said as what the writer noticed, when it is a plain clause that opens with its
+        # subject; anything else (sarcasm, a fragment) stays as it is rather than turn into nonsense
+        plain = subj is not None and root.tag_ != "VB" and kept and min(t.i for t in subj.subtree) == kept[0].i \
+            and not emoji_names(unit.text)
+        return _end("I've noticed that " + _lower_first(body, kept[0])) if plain else _end(body)
     return _end("I'm concerned that " + _lower_first(body, kept[0] if kept else None))
 
 
@@ -494,11 +514,22 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
     us = split_units(doc)
     if not us:
         return text
-    harsh = set(harsh_units)
+    harsh = {i for i in harsh_units if 0 <= i < len(us)}
     if not harsh:
         return text
     # a bare command in a message that already reads as harsh is part of the harshness
     harsh |= {i for i, u in enumerate(us) if cues.imperative(u) and "please" not in cues.lower_text(u)}
+    # a greeting line ("Hi Lily,") and a closing name line ("Andrew") are the letter's frame, not
+    # its tone: never reframed, never the topic, and the name stays last, after the added lines
+    frame = {i for i, u in enumerate(us) if _frame_line(u)}
+    harsh -= frame
+    if not harsh:
+        return text
+    # the closing lines ("Regards," and "Meg"): the trailing run of frame lines that are not a greeting
+    tail = len(us)
+    while tail > 1 and (tail - 1) in frame and not _SALUTATION_LINE.match(us[tail - 1].text):
+        tail -= 1
+    sign_off = " ".join(u.text.strip() for u in us[tail:]) or None
     first_i = min(harsh)
     topic = next((t for t in (topic_phrase(us[i]) or _attr_topic(us[i]) for i in sorted(harsh)) if t), None)
     before = " ".join(u.text for u in us[:first_i])
@@ -515,16 +546,58 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
             parts.append(acknowledge(topic, cues.second_person_subject(body) or "your" in cues.lower_text(body)))
         if i in harsh:
             parts.append(reframe(body))
+        elif i >= tail:
+            continue
+        elif i in frame:
+            parts.append(u.text.strip())
         else:
-            kept = u.text.strip()
-            kept = _sentence_case(kept)
+            kept = _sentence_case(u.text.strip().rstrip(",;"))
             parts.append(kept if re.search(r"[.!?:)]$", kept) else kept + ".")
     rest = " ".join(u.text for i, u in enumerate(us) if i not in harsh)
     if not _ALTERNATIVE_RE.search(rest):
         parts.append(ALTERNATIVE)
     if not _SUPPORT_RE.search(rest):
         parts.append(SUPPORT)
-    return " ".join(p for p in parts if p)
+    if sign_off:
+        parts.append(sign_off)
+    # two harsh fragments can soften to the same line ("Great. Just great." -> two concerns): say it once
+    parts = [p for k, p in enumerate(parts) if p and (k == 0 or p != parts[k - 1])]
+    return " ".join(parts)
+
+
+_SALUTATION_LINE = re.compile(r"^\s*(dear|hi|hello|hey|hiya|morning|afternoon|evening)\b[^.!?]*[,:\-\u2013\u2014]?\s*$",
+                              re.I)
+
+
+def _frame_line(unit: SpacySpan) -> bool:
+    """A unit that is only a greeting ("Hi Lily,", "Dear Mr Kowalski,") or only a name or sign-off
+    ("Andrew", "Best, Meg")."""
+    words = [t for t in unit if not (t.is_punct or t.is_space)]
+    if not words:
+        return False
+    if _SALUTATION_LINE.match(unit.text) and all(t.pos_ in ("PROPN", "INTJ") or t.lower_ in (
+            "dear", "hi", "hello", "hey", "hiya", "mr", "mrs", "ms", "dr", "team", "all", "everyone")
+            for t in words):
+        return True
+    closers = {"best", "thanks", "regards", "cheers", "kind", "warm", "warmly", "sincerely", "many", "yours"}
+    return len(words) <= 3 and all(t.pos_ == "PROPN" or t.lower_ in closers for t in words) \
+        and any(t.pos_ == "PROPN" or t.lower_ in ("regards", "sincerely", "cheers", "best") for t in words)
+
+
+_WRITTEN_HERE = re.compile(r"^(I can see the|I know you've been|I'm not sure|I think|Could you|Can you|"
+                          r"I'm concerned that|I've noticed|Please try not to|Did you get a chance|"
+                          r"I have some concerns|I was hoping|I was surprised|I'd like us to|I know )")
+
+
+def written_here(sentence: str) -> bool:
+    """Whether *sentence* is one :func:`soften` writes (an opening, a reframed sentence, the added
+    offers), not one kept from the message.
+
+    >>> written_here(ALTERNATIVE), written_here("It's unprofessional.")
+    (True, False)
+    """
+    s = sentence.strip()
+    return s in (ALTERNATIVE, SUPPORT) or bool(_WRITTEN_HERE.match(s))
 
 
 def _attr_topic(unit: SpacySpan) -> str | None:
@@ -532,7 +605,7 @@ def _attr_topic(unit: SpacySpan) -> str | None:
     root = _root(unit)
     if root is None or root.lemma_ != "be":
         return None
-    subj = _subject(root)
+    subj = _subject(root, unit)
     attr = next((c for c in root.children if c.dep_ == "attr" and c.pos_ == "NOUN"), None)
     if subj is None or attr is None or subj.lower_ not in ("this", "that", "it") or attr.lower_ in _STOP_TOPICS:
         return None
