@@ -15,9 +15,15 @@
      "Don't ever X again" -> "Please try not to X.";
    * a rhetorical question ("Why would you send that?") -> "Can you help me understand
      why you would send that?"; "Did you even read it?" -> "Did you get a chance to read it?";
-   * any other statement -> "I'm concerned that ..." with intensifiers and shouting removed;
+   * any other statement with a harsh word -> "I'm concerned that ..." with intensifiers and
+     shouting removed; a plain clause without one that still reads as a verdict ("This is the third
+     time this week.") -> "I've noticed that ..."; a sarcastic fragment is kept as written rather
+     than forced into a frame;
 
 3. **offer alternatives** and 4. **state support**, unless the message already does.
+
+A letter's greeting line and closing lines ("Hi Lily," ... "Regards, Meg") are its frame: kept in
+place (the closing last), never reframed and never taken for the topic.
 
 Sentences that were not harsh are kept as written, in place. Which ones are harsh is given
 (:func:`mentorkit.skills.intent_tone.soften` asks the intent_tone model), so this module uses
