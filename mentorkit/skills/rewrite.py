@@ -513,7 +513,7 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
     >>> soften("You never reply on time. Fix it.", None, [0])
     "I know you've been putting a lot into this. I've noticed that you don't always reply on time. Could you fix it? Could we look at a couple of alternatives together? I'm happy to help you work through it."
     """
-    from mentorkit.skills.tagger import units as split_units
+    from mentorkit.skills.tagger import salutation_only, units as split_units
 
     if doc is None:
         doc = get_nlp("grader")(text)
@@ -533,7 +533,7 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
         return text
     # the closing lines ("Regards," and "Meg"): the trailing run of frame lines that are not a greeting
     tail = len(us)
-    while tail > 1 and (tail - 1) in frame and not _SALUTATION_LINE.match(us[tail - 1].text):
+    while tail > 1 and (tail - 1) in frame and not salutation_only(us[tail - 1]):
         tail -= 1
     sign_off = " ".join(u.text.strip() for u in us[tail:]) or None
     first_i = min(harsh)
@@ -571,19 +571,15 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
     return " ".join(parts)
 
 
-_SALUTATION_LINE = re.compile(r"^\s*(dear|hi|hello|hey|hiya|morning|afternoon|evening)\b[^.!?]*[,:\-\u2013\u2014]?\s*$",
-                              re.I)
-
-
 def _frame_line(unit: SpacySpan) -> bool:
-    """A unit that is only a greeting ("Hi Lily,", "Dear Mr Kowalski,") or only a name or sign-off
-    ("Andrew", "Best, Meg")."""
+    """A unit that is only a greeting ("Hi Lily,", "Dear Mr Kowalski,": the tone tagger's own
+    :func:`~mentorkit.skills.tagger.salutation_only`) or only a name or sign-off ("Andrew", "Best, Meg")."""
+    from mentorkit.skills.tagger import salutation_only
+
     words = [t for t in unit if not (t.is_punct or t.is_space)]
     if not words:
         return False
-    if _SALUTATION_LINE.match(unit.text) and all(t.pos_ in ("PROPN", "INTJ") or t.lower_ in (
-            "dear", "hi", "hello", "hey", "hiya", "mr", "mrs", "ms", "dr", "team", "all", "everyone")
-            for t in words):
+    if salutation_only(unit):
         return True
     closers = {"best", "thanks", "regards", "cheers", "kind", "warm", "warmly", "sincerely", "many", "yours"}
     return len(words) <= 3 and all(t.pos_ == "PROPN" or t.lower_ in closers for t in words) \

@@ -36,7 +36,7 @@ from mentorkit.skills import model as model_store
 from mentorkit.skills.base import COMPONENTS, ComponentResult, Span
 from mentorkit.skills.corpus import data_hash, read_skill, sentence_labels
 
-__all__ = ["SentenceSkill", "units", "sentence_features", "build_pipeline", "training_units", "train",
+__all__ = ["SentenceSkill", "units", "salutation_only", "sentence_features", "build_pipeline", "training_units", "train",
            "tag", "prune_rare", "thresholds", "platt_calibration", "THRESHOLD", "MIN_COUNT"]
 
 THRESHOLD = 0.5
@@ -150,6 +150,12 @@ def _salutation(sent: SpacySpan) -> set[int]:
     return out
 
 
+def salutation_only(sent: SpacySpan) -> bool:
+    """The unit is a greeting and nothing else ("Hi Sana,", "Dear Mr Kowalski,")."""
+    sal = _salutation(sent)
+    return bool(sal) and all(t.i in sal for t in cues.content_tokens(sent))
+
+
 def _lemmas(sent: SpacySpan, quoted: set[int] = frozenset()) -> list[str]:
     """Lemmas of the content words (a leading salutation left out); a quoted word is marked ``q|``
     (someone else's word)."""
@@ -174,8 +180,7 @@ def sentence_features(sent: SpacySpan, spec: SentenceSkill, position: str = "onl
     >>> f["duration"], f["future=1"] if "future=1" in f else 0.0
     (1.0, 0.0)
     """
-    sal = _salutation(sent)
-    if sal and all(t.i in sal for t in cues.content_tokens(sent)):
+    if salutation_only(sent):
         # a line that is only a salutation ("Hi Sana,") says nothing about tone or content: one feature
         # of its own, none of the general ones (a bare short unit otherwise reads like "k." or "Typical.")
         return {"salutation_only": 1.0}
