@@ -142,3 +142,29 @@ def test_softened_lines_are_not_repeated_and_never_stays_grammatical():
     assert "'ll don't" not in out and "never" not in out
     twice = rewrite.soften("Great. Just great. Thanks for nothing.", None, [0, 1, 2])
     assert all(a != b for a, b in zip(twice.split(". "), twice.split(". ")[1:]))
+
+
+def test_a_formula_opening_or_closing_is_left_out_of_the_reframe():
+    nlp = get_nlp("grader")
+    out = rewrite.reframe(nlp("With all due respect, the forecast is sloppy.")[:])
+    assert "respect" not in out.lower() and "forecast" in out
+    out = rewrite.reframe(nlp("We ship on Friday, end of discussion.")[:])
+    assert "end of discussion" not in out.lower() and "Friday" in out
+    assert rewrite.reframe(nlp("No offense,")[:]) == ""   # nothing left to say again
+
+
+def test_a_one_word_verdict_line_is_not_taken_for_a_signature():
+    # "Clown." tags as a proper noun, as a name on its own line would; flagged harsh, it is reframed
+    out = rewrite.soften("Ugh. Clown.", None, [1])
+    assert "Clown" not in out and rewrite.ALTERNATIVE in out
+    # a real signature the model did not flag stays last
+    letter = "Hi Dana,\nThe figures are wrong.\nBest,\nKemal"
+    assert rewrite.soften(letter, None, [1]).endswith("Kemal")
+
+
+def test_the_second_reading_says_a_frameless_harsh_sentence_as_a_concern():
+    sarcasm = "Sure, keep ignoring the checklist, it's working out great."
+    first = rewrite.soften(sarcasm, None, [0])
+    again = rewrite.soften(sarcasm, None, [0], last_resort=True)
+    assert "ignoring the checklist" in first                 # kept as written: no frame fits
+    assert "ignoring" not in again and "I have some concerns about this." in again

@@ -28,9 +28,10 @@ from mentorkit.skills import listening
 from mentorkit.skills import model as model_store
 from mentorkit.skills import tagger
 from mentorkit.skills.base import LISTENING_LABELS
-from mentorkit.skills.corpus import TAGS, read_listening, read_skill, sentence_labels
+from mentorkit.errors import MentorkitError
+from mentorkit.skills.corpus import TAGS, datasets_dir, read_listening, read_skill, sentence_labels
 
-__all__ = ["heldout_predictions", "heldout_report", "listening_cross_source", "skill_cross_source", "group_report",
+__all__ = ["near_miss_kinds", "near_miss_report", "harsh_precision_against", "heldout_predictions", "heldout_report", "listening_cross_source", "skill_cross_source", "group_report",
            "calibration_table", "errors", "softening_report", "cross_validate", "listening_predictions", "listening_report", "listening_confusion", "skill_predictions",
            "skill_unit_predictions", "skill_report", "predictions", "report_all", "SENTENCE_SKILLS"]
 
@@ -325,6 +326,67 @@ def skill_cross_source(skill: str, root=None) -> pd.DataFrame:
                 rec[f"{c}_pred"] = bool(len(p) and (p[:, j] >= cut[j]).any())
             out.append(rec)
     return pd.DataFrame(out)
+
+
+#: writer T's own note of what each of its intent-and-tone texts was written to be
+NEAR_MISS_FILE = "writer_t_kinds.csv"
+#: the near misses the issue names: a harsh flag on these is the false alarm that costs most
+TARGET_NEAR_MISSES = ("neutral question", "warm boundary or decline")
+
+
+def near_miss_kinds(root=None) -> pd.DataFrame:
+    """Writer T's note of what each of its texts was written to be: one row per text with ``id``,
+    ``kind`` (``harsh``, ``neutral question``, ``warm boundary or decline``, ``venting about a
+    thing or third party``, ...) and ``second_language`` (0/1).
+
+    The note came from the writer with the texts (``datasets/skills/intent_tone/writer_t_kinds.csv``,
+    by file line); training never reads it. A line that names no text of ``writer_t.tsv``, or a
+    text without a line, is an error that names the file and the lines.
+    """
+    path = datasets_dir(root) / "skills" / "intent_tone" / NEAR_MISS_FILE
+    if not path.exists():
+        raise MentorkitError(f"{path}: writer T's near-miss note not found")
+    kinds = pd.read_csv(path, comment="#")
+    missing = {"line", "kind", "second_language"} - set(kinds.columns)
+    if missing:
+        raise MentorkitError(f"{path}: column(s) {sorted(missing)} missing (found {list(kinds.columns)})")
+    ids = {int(r.id.rsplit("-", 1)[1]): r.id for r in read_skill("intent_tone", root) if r.source == "writer_t"}
+    unknown = sorted(set(kinds.line) - set(ids))
+    if unknown:
+        raise MentorkitError(f"{path}: line(s) {unknown[:5]} name no text of writer_t.tsv")
+    unlisted = sorted(set(ids) - set(kinds.line))
+    if unlisted:
+        raise MentorkitError(f"{path}: writer_t.tsv line(s) {unlisted[:5]} have no kind")
+    kinds["id"] = kinds.line.map(ids)
+    return kinds[["id", "kind", "second_language"]]
+
+
+def near_miss_report(preds: pd.DataFrame, root=None) -> pd.DataFrame:
+    """How often the harsh flag is raised on each kind of writer T's texts.
+
+    *preds* is an intent-and-tone predictions frame (:func:`skill_predictions` on one split, or
+    :func:`skill_cross_source`, where writer T's file is predicted by a model that never saw it);
+    texts of other writers in it are ignored. One row per kind: ``texts``, ``flagged_harsh`` and
+    ``share`` (for the kind ``harsh`` that share is the recall, for every other kind the
+    false-alarm rate)."""
+    mine = preds.merge(near_miss_kinds(root), on="id", how="inner")
+    out = mine.groupby("kind").harsh_pred.agg(texts="size", flagged_harsh="sum").reset_index()
+    out["flagged_harsh"] = out.flagged_harsh.astype(int)
+    out["share"] = (out.flagged_harsh / out.texts).round(4)
+    return out.sort_values(["kind"]).reset_index(drop=True)
+
+
+def harsh_precision_against(preds: pd.DataFrame, kinds: tuple[str, ...] = TARGET_NEAR_MISSES,
+                            root=None) -> dict[str, float]:
+    """Harsh precision on writer T's harsh texts set against its near misses of *kinds* only (by
+    default the neutral questions and warm boundaries): of the texts flagged harsh among them,
+    the share that are harsh. Also the counts behind it."""
+    mine = preds.merge(near_miss_kinds(root), on="id", how="inner")
+    mine = mine[(mine.kind == "harsh") | mine.kind.isin(kinds)]
+    tp = int((mine.harsh_pred & mine.harsh).sum())
+    fp = int((mine.harsh_pred & ~mine.harsh).sum())
+    return {"harsh_texts": int(mine.harsh.sum()), "near_misses": int((~mine.harsh).sum()), "true_flags": tp,
+            "false_flags": fp, "precision": round(tp / (tp + fp), 4) if tp + fp else float("nan")}
 
 
 def group_report(preds: pd.DataFrame, skill: str, by: str = "style") -> pd.DataFrame:

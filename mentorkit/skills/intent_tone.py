@@ -120,14 +120,15 @@ def train(root=None, progress: bool = True) -> dict:
 def _second_pass(suggestion: str, j: int, cut: float) -> str:
     """Read the softer phrasing with the same model once more: a sentence kept as written that still
     reads as harsh beside the new ones ("It's unprofessional." after a reframed request) is reframed
-    too. Sentences the first pass wrote are left alone, so the phrasing cannot snowball."""
+    too, and one no frame fits (sarcasm kept as written) is said as a concern instead. Sentences the
+    first pass wrote are left alone, so the phrasing cannot snowball."""
     from mentorkit.normalise import parse_one
     doc = parse_one(suggestion, None)
     _, proba, units = tagger.tag(SPEC, suggestion, doc)
     # only whole clauses: a fragment ("No exceptions.") has no frame to soften it into
     again = [i for i, u in enumerate(units) if proba[i, j] >= cut and not rewrite.written_here(u.text)
              and any(t.pos_ in ("VERB", "AUX") for t in u)]
-    return rewrite.soften(suggestion, doc, again) if again else suggestion
+    return rewrite.soften(suggestion, doc, again, last_resort=True) if again else suggestion
 
 
 def detect(text: str, doc: Doc | None = None) -> SkillResult:

@@ -61,7 +61,8 @@ _DEFAULT_PRED = "isn't quite where it needs to be yet"
 _STOP_TOPICS = {"time", "way", "thing", "everyone", "nobody", "anyone", "someone", "one", "lot", "bit",
                 "attitude", "behaviour", "behavior", "tone", "lack", "preparation", "work", "effort",
                 "mess", "waste", "joke", "garbage", "rubbish", "disaster", "nonsense", "problem", "excuses",
-                "excuse", "standard", "minute", "times", "hour", "hours", "week", "day", "head", "question"}
+                "excuse", "standard", "minute", "times", "hour", "hours", "week", "day", "head", "question",
+                "people", "person", "guys", "folks", "team", "colleagues", "everybody", "somebody", "anybody"}
 _NEG_AUX = {"wo": "will", "ca": "can", "is": "is", "are": "are", "was": "was", "were": "were", "should": "should",
             "would": "would", "could": "could", "will": "will", "can": "can", "has": "has", "have": "have",
             "does": None, "do": None, "did": None, "'s": "is", "'re": "are", "must": "must"}
@@ -118,11 +119,30 @@ def _droppable(t: Token) -> bool:
     return low in _DROP and t.dep_ in ("advmod", "intj", "dep", "ROOT", "npadvmod", "amod", "punct", "")
 
 
+# set phrases that frame a verdict without adding to it: an opening ("kindly note that", "no offence
+# but", "with all due respect,") or a closing ("end of story", "period"); left out of the reframed sentence
+_FORMULA_OPEN = re.compile(r"^\s*(?:(?:kindly|please)\s+(?:note|remind|be (?:reminded|advised|informed))(?:\s+that)?"
+                           r"|no offen[cs]e(?:,)?(?:\s+but)?|with (?:all )?(?:due )?respect(?:,)?"
+                           r"|for the record(?:,)?|just so you know(?:,)?|to be (?:honest|frank)(?:,)?)(?:[\s,]+|$)", re.I)
+_FORMULA_CLOSE = re.compile(r"[\s,;-]+(?:end of (?:story|discussion)|period|full stop|no discussion|no excuses)"
+                            r"\s*[.!]*\s*$", re.I)
+
+
+def _formula_tokens(unit: SpacySpan) -> set[int]:
+    """Indexes of the tokens of a formula opening or closing of *unit* (see ``_FORMULA_OPEN``)."""
+    out: set[int] = set()
+    text, base = unit.text, unit.start_char
+    for m in (_FORMULA_OPEN.match(text), _FORMULA_CLOSE.search(text)):
+        if m and m.group(0).strip(" ,.!"):
+            out |= {t.i for t in unit if base + m.start() <= t.idx < base + m.end()}
+    return out
+
+
 def strip_intensifiers(unit: SpacySpan) -> tuple[list[Token], set[int], dict[int, str]]:
     """Tokens of *unit* and the indexes to drop (intensifiers, leading interjections) and respell
     (capitals, repeated ! and ?)."""
     toks = [t for t in unit if not t.is_space]
-    drop = {t.i for t in toks if _droppable(t)}
+    drop = {t.i for t in toks if _droppable(t)} | _formula_tokens(unit)
     # a leading interjection or a one-word exclamation before the sentence proper ("ugh, ...", "seriously?")
     lead = [t for t in toks if t.i not in drop]
     while lead and (lead[0].lower_ in _INTERJECTIONS or lead[0].is_punct
@@ -166,8 +186,9 @@ def topic_phrase(unit: SpacySpan) -> str | None:
     """
     root = _root(unit)
     subj = _subject(root, unit) if root is not None else None
-    if subj is None or subj.pos_ == "PRON" or subj.lower_ in _STOP_TOPICS or subj.lemma_.lower() in _STOP_TOPICS:
-        return None
+    if subj is None or subj.pos_ in ("PRON", "PROPN") or subj.lower_ in _STOP_TOPICS \
+            or subj.lemma_.lower() in _STOP_TOPICS:
+        return None  # a name is the person spoken to or about, not the thing the verdict is on
     left = [t for t in subj.subtree if t.i <= subj.i]
     det = ""
     if left and (left[0].dep_ == "det" or left[0].tag_ == "PRP$"):
@@ -420,7 +441,7 @@ def _fallback(unit: SpacySpan, toks, drop, replace) -> str:
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in content)
     if not has_verb:
         nouns = [t for t in content if t.pos_ in ("NOUN", "PROPN") and t.lower_ not in _STOP_TOPICS]
-        if nouns:
+        if nouns and len(content) > 1:  # a one-word fragment ("Amateur.") is the verdict, not its topic
             return f"I have some concerns about the {nouns[0].lower_}."
         return "I have some concerns about this."
     body = _render(kept, replace, drop)
@@ -457,6 +478,7 @@ _SPECIAL = [
     (re.compile(r"^i don'?t know what you were thinking$", re.I), lambda m: "Can you walk me through your thinking"),
     (re.compile(r"^you should (know|have known) better\b.*$", re.I), lambda m: "I know you know how this should go"),
     (re.compile(r"^you (need|have|ought) to (.+)$", re.I), lambda m: f"I think it would help to {m.group(2)}"),
+    (re.compile(r"^you must (.+)$", re.I), lambda m: f"I think it would help to {m.group(1)}"),
     (re.compile(r"^i don'?t care (how|what|when|who)\b([^,]*),\s*(.+)$", re.I),
      lambda m: f"I'm flexible on {m.group(1)}{m.group(2)}, but could you {m.group(3)}"),
     (re.compile(r"^why is (this|it|that) so (hard|difficult) for you$", re.I),
@@ -482,18 +504,32 @@ def _special(unit: SpacySpan, toks, drop, replace) -> str | None:
     return None
 
 
-def reframe(unit: SpacySpan) -> str:
+def reframe(unit: SpacySpan, last_resort: bool = False) -> str:
     """A softer sentence that keeps what *unit* (one harsh sentence) says.
+
+    Where no frame fits (sarcasm, a plain clause that is not a verdict), the sentence is kept as
+    written; with *last_resort* (the model still reads that sentence as harsh after one rewrite) it
+    is said as a plain concern instead, since a suggestion must not keep the harm.
 
     >>> reframe(get_nlp("grader")("Fix it before anyone else sees it.")[:])
     'Could you fix it before anyone else sees it?'
+    >>> reframe(get_nlp("grader")("Sure, take another week, the client can wait.")[:], last_resort=True)
+    'I have some concerns about this.'
+    >>> reframe(get_nlp("grader")("No offence,")[:])
+    ''
     """
     toks, drop, replace = strip_intensifiers(unit)
+    if not any(t.i not in drop and not t.is_punct for t in toks):
+        return ""  # only a formula or an interjection ("No offence,", "Ugh."): nothing to say again
     for rule in (_special, _negated_verdict, _harsh_predicate, _question, _command, _sweeping):
         out = rule(unit, toks, drop, replace)
         if out:
             return _sentence_case(out)
-    return _sentence_case(_fallback(unit, toks, drop, replace))
+    out = _sentence_case(_fallback(unit, toks, drop, replace))
+    if last_resort and not written_here(out):
+        # not the sentence's subject: in sarcasm that is rarely what the concern is about
+        return "I have some concerns about this."
+    return out
 
 
 _SALUTATION = re.compile(r"^((?:dear|hi|hello|hey)\s+[A-Z][\w'\u00C0-\u024F-]*\s*,)\s*", re.I)
@@ -502,13 +538,13 @@ _ALTERNATIVE_RE = re.compile(r"\b(alternative|option|another way|other ways|inst
 _SUPPORT_RE = re.compile(r"\b(happy to help|i'?m here|let me know|i can help|support you|help you|with you)\b", re.I)
 
 
-def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
+def soften(text: str, doc: Doc | None, harsh_units: Iterable[int], last_resort: bool = False) -> str:
     """A softer phrasing of *text* that keeps its content (see the module docstring).
 
     *doc* is the parse of *text* (parsed here when None); *harsh_units* are the indexes (into
     :func:`mentorkit.skills.tagger.units`) of the sentences to reframe. Which sentences read
     as harsh is the intent_tone model's call: :func:`mentorkit.skills.intent_tone.soften`
-    asks it and calls this.
+    asks it and calls this. *last_resort* is passed on to :func:`reframe` (the second reading).
 
     >>> soften("You never reply on time. Fix it.", None, [0])
     "I know you've been putting a lot into this. I've noticed that you don't always reply on time. Could you fix it? Could we look at a couple of alternatives together? I'm happy to help you work through it."
@@ -523,11 +559,13 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
     harsh = {i for i in harsh_units if 0 <= i < len(us)}
     if not harsh:
         return text
+    flagged = set(harsh)
     # a bare command in a message that already reads as harsh is part of the harshness
     harsh |= {i for i, u in enumerate(us) if cues.imperative(u) and "please" not in cues.lower_text(u)}
     # a greeting line ("Hi Lily,") and a closing name line ("Andrew") are the letter's frame, not
     # its tone: never reframed, never the topic, and the name stays last, after the added lines
-    frame = {i for i, u in enumerate(us) if _frame_line(u)}
+    # (a one-word line the model reads as harsh, "Amateur.", is a verdict, not a signature)
+    frame = {i for i, u in enumerate(us) if _frame_line(u) and (salutation_only(u) or i not in flagged)}
     harsh -= frame
     if not harsh:
         return text
@@ -537,21 +575,21 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
         tail -= 1
     sign_off = " ".join(u.text.strip() for u in us[tail:]) or None
     first_i = min(harsh)
-    topic = next((t for t in (topic_phrase(us[i]) or _attr_topic(us[i]) for i in sorted(harsh)) if t), None)
+    bodies = {i: _after_greeting(us[i]) for i in harsh}
+    topic = next((t for t in (topic_phrase(bodies[i][1]) or _attr_topic(bodies[i][1]) for i in sorted(harsh))
+                  if t), None)
     before = " ".join(u.text for u in us[:first_i])
     parts: list[str] = []
     for i, u in enumerate(us):
         body = u
         if i in harsh:
-            m = _SALUTATION.match(u.text)
-            if m:  # "Dear Tomás, I'm disappointed" -> keep the greeting, soften the rest
-                parts.append(m.group(1).strip())
-                rest_span = u.doc.char_span(u.start_char + m.end(), u.end_char, alignment_mode="expand")
-                body = rest_span if rest_span is not None and len(rest_span) else u
+            greeting, body = bodies[i]
+            if greeting:  # "Dear Tomás, I'm disappointed" -> keep the greeting, soften the rest
+                parts.append(greeting)
         if i == first_i and not _ACK_RE.search(before):
             parts.append(acknowledge(topic, cues.second_person_subject(body) or "your" in cues.lower_text(body)))
         if i in harsh:
-            parts.append(reframe(body))
+            parts.append(reframe(body, last_resort))
         elif i >= tail:
             continue
         elif i in frame:
@@ -569,6 +607,15 @@ def soften(text: str, doc: Doc | None, harsh_units: Iterable[int]) -> str:
     # two harsh fragments can soften to the same line ("Great. Just great." -> two concerns): say it once
     parts = [p for k, p in enumerate(parts) if p and (k == 0 or p != parts[k - 1])]
     return " ".join(parts)
+
+
+def _after_greeting(unit: SpacySpan) -> tuple[str | None, SpacySpan]:
+    """A unit that opens with a greeting ("Dear Tomás, I'm disappointed"): the greeting, and the rest."""
+    m = _SALUTATION.match(unit.text)
+    if not m:
+        return None, unit
+    rest = unit.doc.char_span(unit.start_char + m.end(), unit.end_char, alignment_mode="expand")
+    return m.group(1).strip(), (rest if rest is not None and len(rest) else unit)
 
 
 def _frame_line(unit: SpacySpan) -> bool:
