@@ -86,6 +86,27 @@ def test_doc_cues_flags():
     assert flags["negative_trait"] == 1 and flags["absolute_word"] == 1 and flags["copular_trait"] == 1
     flags = dict(zip(cues.DOC_CUES, cues.doc_cues(nlp("In yesterday's call you interrupted Priya, so I felt lost."))))
     assert flags["specific_occasion"] == 1 and flags["action_by_person"] == 1 and flags["feeling_of_speaker"] == 1
+    assert flags["habitual_setting_only"] == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In meetings you interrupt people.", 1),
+    ("With clients you are too blunt.", 1),
+    ("In meetings you interrupt people, and yesterday you cut Ana off.", 0),   # an occasion too
+    ("In yesterday's call you interrupted Priya.", 0),
+    ("You interrupted Priya.", 0),                                             # no setting at all
+])
+def test_a_general_setting_alone_is_its_own_cue(text, expected):
+    flags = dict(zip(cues.DOC_CUES, cues.doc_cues(get_nlp("grader")(text))))
+    assert flags["habitual_setting_only"] == expected
+
+
+def test_token_features_carry_the_lemma_pairs():
+    doc = get_nlp("grader")("He is dead weight.")
+    feats = cues.token_features(doc)
+    weight = feats[3]
+    assert "bg-=dead|weight" in weight and "bg+=weight|." in weight and "sk=dead|." in weight
+    assert "hb=" + doc[3].head.lemma_.lower() + "|weight" in weight and doc[3].head.i != 3
 
 
 def test_token_features_one_list_per_token():

@@ -347,6 +347,13 @@ def token_features(doc: Doc) -> list[list[str]]:
             "l-2=" + (lemmas[i - 2] if i > 1 else "<s>"), "l+2=" + (lemmas[i + 2] if i + 2 < n else "</s>"),
             "p-1=" + (tags[i - 1] if i > 0 else "<s>"), "p+1=" + (tags[i + 1] if i + 1 < n else "</s>"),
             "sh=" + t.shape_,
+            # the lemma pairs the token stands in (with its neighbours, with its head, and the two words
+            # around it): a label is often a set phrase whose words are harmless alone ("dead weight",
+            # "asleep at the wheel", "of the year")
+            "bg-=" + (lemmas[i - 1] if i > 0 else "<s>") + "|" + lemmas[i],
+            "bg+=" + lemmas[i] + "|" + (lemmas[i + 1] if i + 1 < n else "</s>"),
+            "hb=" + lemmas[t.head.i] + "|" + lemmas[i],
+            "sk=" + (lemmas[i - 1] if i > 0 else "<s>") + "|" + (lemmas[i + 1] if i + 1 < n else "</s>"),
         ]
         si, pos, slen = sent_index[i]
         f.append("sp=" + ("first" if pos < slen / 3 else "mid" if pos < 2 * slen / 3 else "last"))
@@ -472,7 +479,8 @@ def _label_positions(doc: Doc) -> dict[int, str]:
 
 
 DOC_CUES = ("time_word", "specific_occasion", "habitual", "action_by_person", "copular_trait",
-            "feeling_of_speaker", "consequence_marker", "negative_trait", "absolute_word", "result_verb")
+            "feeling_of_speaker", "consequence_marker", "negative_trait", "absolute_word", "result_verb",
+            "habitual_setting_only")
 
 
 def doc_cues(doc: Doc) -> list[float]:
@@ -501,7 +509,10 @@ def doc_cues(doc: Doc) -> list[float]:
                     feeling = True
                 if is_result_verb(t) and sk not in ("you",):
                     result = True
+    # a general setting ("in meetings", "with clients") and nothing that names one occasion: the
+    # guide's clearest "not a situation", which the separate flags leave to a sum of weights
+    setting_only = habitual and not specific and not time_word
     return [float(x) for x in (
         time_word, specific, habitual, action, trait, feeling,
         any(is_consequence_marker(t) for t in doc), any(t.lower_ in NEGATIVE_TRAITS for t in doc),
-        any(is_absolute(t) for t in doc), result)]
+        any(is_absolute(t) for t in doc), result, setting_only)]
