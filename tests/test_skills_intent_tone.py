@@ -150,6 +150,8 @@ def test_a_formula_opening_or_closing_is_left_out_of_the_reframe():
     assert "respect" not in out.lower() and "forecast" in out
     out = rewrite.reframe(nlp("We ship on Friday, end of discussion.")[:])
     assert "end of discussion" not in out.lower() and "Friday" in out
+    # "period" is a closing formula only after a comma or dash, never the noun
+    assert "period" in rewrite.reframe(nlp("You will redo the report in the next period, obviously.")[:])
     assert rewrite.reframe(nlp("No offense,")[:]) == ""   # nothing left to say again
 
 

@@ -124,8 +124,9 @@ def _droppable(t: Token) -> bool:
 _FORMULA_OPEN = re.compile(r"^\s*(?:(?:kindly|please)\s+(?:note|remind|be (?:reminded|advised|informed))(?:\s+that)?"
                            r"|no offen[cs]e(?:,)?(?:\s+but)?|with (?:all )?(?:due )?respect(?:,)?"
                            r"|for the record(?:,)?|just so you know(?:,)?|to be (?:honest|frank)(?:,)?)(?:[\s,]+|$)", re.I)
-_FORMULA_CLOSE = re.compile(r"[\s,;-]+(?:end of (?:story|discussion)|period|full stop|no discussion|no excuses)"
-                            r"\s*[.!]*\s*$", re.I)
+# ("period" and "full stop" only after a comma or dash: "at the usual period." keeps its noun)
+_FORMULA_CLOSE = re.compile(r"(?:[\s,;-]+end of (?:story|discussion)|\s*[,;-]\s*(?:period|full stop|no discussion|"
+                            r"no excuses))\s*[.!]*\s*$", re.I)
 
 
 def _formula_tokens(unit: SpacySpan) -> set[int]:
