@@ -170,3 +170,13 @@ def test_the_second_reading_says_a_frameless_harsh_sentence_as_a_concern():
     again = rewrite.soften(sarcasm, None, [0], last_resort=True)
     assert "ignoring the checklist" in first                 # kept as written: no frame fits
     assert "ignoring" not in again and "I have some concerns about this." in again
+
+
+def test_a_guess_with_must_and_a_phrase_that_goes_on_are_not_cut():
+    nlp = get_nlp("grader")
+    # "you must be ..." is a guess, not an order: never "I think it would help to be kidding"
+    assert "help to be" not in rewrite.reframe(nlp("You must be kidding me with this garbage code.")[:])
+    assert rewrite.reframe(nlp("You must redo it before Monday.")[:]).startswith("I think it would help to redo")
+    # "with respect to" and "no offence to you" go on: the words after them are kept whole
+    assert "respect to the budget" in rewrite.reframe(nlp("With respect to the budget, you messed up badly.")[:])
+    assert "remind your team" in rewrite.reframe(nlp("Kindly remind your team to stop wasting my time.")[:]).lower()

@@ -68,3 +68,14 @@ def test_shipped_detector_rarely_calls_a_neutral_question_or_warm_boundary_harsh
     got = evaluate.harsh_precision_against(preds)
     assert got["near_misses"] >= 5 and got["harsh_texts"] >= 15
     assert got["precision"] >= 0.90, got
+
+
+def test_predictions_read_back_as_0_and_1_count_the_same():
+    kinds = evaluate.near_miss_kinds()
+    ids = kinds[kinds.kind.isin(["harsh", "neutral question"])].id.head(6).tolist()
+    as_bool = pd.DataFrame({"id": ids, "harsh": [i in set(kinds[kinds.kind == "harsh"].id) for i in ids],
+                            "harsh_pred": [True, False, True, True, False, True]})
+    as_int = as_bool.assign(harsh=as_bool.harsh.astype(int), harsh_pred=as_bool.harsh_pred.astype(int))
+    assert evaluate.harsh_precision_against(as_int) == evaluate.harsh_precision_against(as_bool)
+    with pytest.raises(MentorkitError, match="harsh_pred is missing"):
+        evaluate.harsh_precision_against(as_bool.assign(harsh_pred=[None] * len(ids)))

@@ -357,8 +357,27 @@ def near_miss_kinds(root=None) -> pd.DataFrame:
     unlisted = sorted(set(ids) - set(kinds.line))
     if unlisted:
         raise MentorkitError(f"{path}: writer_t.tsv line(s) {unlisted[:5]} have no kind")
+    twice = sorted(kinds.line[kinds.line.duplicated()].unique())
+    if twice:
+        raise MentorkitError(f"{path}: line(s) {twice[:5]} listed more than once")
     kinds["id"] = kinds.line.map(ids)
     return kinds[["id", "kind", "second_language"]]
+
+
+def _with_kinds(preds: pd.DataFrame, root=None) -> pd.DataFrame:
+    """Writer T's rows of *preds* with their kind; ``harsh`` and ``harsh_pred`` as booleans (a frame
+    read back from CSV may hold 0/1), a missing value refused rather than read as False."""
+    missing = {"id", "harsh", "harsh_pred"} - set(preds.columns)
+    if missing:
+        raise MentorkitError(f"predictions frame: column(s) {sorted(missing)} missing")
+    mine = preds.drop(columns=[c for c in ("kind", "second_language") if c in preds.columns])
+    mine = mine.merge(near_miss_kinds(root), on="id", how="inner")
+    for col in ("harsh", "harsh_pred"):
+        if mine[col].isna().any():
+            bad = mine.loc[mine[col].isna(), "id"].tolist()
+            raise MentorkitError(f"predictions frame: {col} is missing for {bad[:5]}")
+        mine[col] = mine[col].astype(bool)
+    return mine
 
 
 def near_miss_report(preds: pd.DataFrame, root=None) -> pd.DataFrame:
@@ -369,7 +388,7 @@ def near_miss_report(preds: pd.DataFrame, root=None) -> pd.DataFrame:
     texts of other writers in it are ignored. One row per kind: ``texts``, ``flagged_harsh`` and
     ``share`` (for the kind ``harsh`` that share is the recall, for every other kind the
     false-alarm rate)."""
-    mine = preds.merge(near_miss_kinds(root), on="id", how="inner")
+    mine = _with_kinds(preds, root)
     out = mine.groupby("kind").harsh_pred.agg(texts="size", flagged_harsh="sum").reset_index()
     out["flagged_harsh"] = out.flagged_harsh.astype(int)
     out["share"] = (out.flagged_harsh / out.texts).round(4)
@@ -381,7 +400,7 @@ def harsh_precision_against(preds: pd.DataFrame, kinds: tuple[str, ...] = TARGET
     """Harsh precision on writer T's harsh texts set against its near misses of *kinds* only (by
     default the neutral questions and warm boundaries): of the texts flagged harsh among them,
     the share that are harsh. Also the counts behind it."""
-    mine = preds.merge(near_miss_kinds(root), on="id", how="inner")
+    mine = _with_kinds(preds, root)
     mine = mine[(mine.kind == "harsh") | mine.kind.isin(kinds)]
     tp = int((mine.harsh_pred & mine.harsh).sum())
     fp = int((mine.harsh_pred & ~mine.harsh).sum())

@@ -121,9 +121,12 @@ def _droppable(t: Token) -> bool:
 
 # set phrases that frame a verdict without adding to it: an opening ("kindly note that", "no offence
 # but", "with all due respect,") or a closing ("end of story", "period"); left out of the reframed sentence
-_FORMULA_OPEN = re.compile(r"^\s*(?:(?:kindly|please)\s+(?:note|remind|be (?:reminded|advised|informed))(?:\s+that)?"
-                           r"|no offen[cs]e(?:,)?(?:\s+but)?|with (?:all )?(?:due )?respect(?:,)?"
-                           r"|for the record(?:,)?|just so you know(?:,)?|to be (?:honest|frank)(?:,)?)(?:[\s,]+|$)", re.I)
+# ("kindly remind your team ..." is a verb, not a formula; "with respect to the budget" and "no offence
+# to you" go on, so those are left alone)
+_FORMULA_OPEN = re.compile(r"^\s*(?:(?:kindly|please)\s+(?:note|be (?:reminded|advised|informed))(?:\s+that)?"
+                           r"|no offen[cs]e(?:,)?(?:\s+but)?|with (?:all )?(?:due )?respect(?!\s+(?:to|for)\b)(?:,)?"
+                           r"|for the record(?:,)?|just so you know(?:,)?|to be (?:honest|frank)(?:,)?)"
+                           r"(?:[\s,:]+|$)(?!(?:to|intended|meant|taken)\b)", re.I)
 # ("period" and "full stop" only after a comma or dash: "at the usual period." keeps its noun)
 _FORMULA_CLOSE = re.compile(r"(?:[\s,;-]+end of (?:story|discussion)|\s*[,;-]\s*(?:period|full stop|no discussion|"
                             r"no excuses))\s*[.!]*\s*$", re.I)
@@ -479,7 +482,9 @@ _SPECIAL = [
     (re.compile(r"^i don'?t know what you were thinking$", re.I), lambda m: "Can you walk me through your thinking"),
     (re.compile(r"^you should (know|have known) better\b.*$", re.I), lambda m: "I know you know how this should go"),
     (re.compile(r"^you (need|have|ought) to (.+)$", re.I), lambda m: f"I think it would help to {m.group(2)}"),
-    (re.compile(r"^you must (.+)$", re.I), lambda m: f"I think it would help to {m.group(1)}"),
+    # an order, not a guess ("you must be kidding", "you must have known", "you must think ..."")
+    (re.compile(r"^you must (?!(?:be|have|think|know|feel|see|realise|realize)\b)(.+)$", re.I),
+     lambda m: f"I think it would help to {m.group(1)}"),
     (re.compile(r"^i don'?t care (how|what|when|who)\b([^,]*),\s*(.+)$", re.I),
      lambda m: f"I'm flexible on {m.group(1)}{m.group(2)}, but could you {m.group(3)}"),
     (re.compile(r"^why is (this|it|that) so (hard|difficult) for you$", re.I),
