@@ -339,21 +339,22 @@ def token_features(doc: Doc) -> list[list[str]]:
     for t in doc:
         i = t.i
         low = t.lower_
+        lem, head = lemmas[i], lemmas[t.head.i]
+        before = lemmas[i - 1] if i > 0 else "<s>"
+        after = lemmas[i + 1] if i + 1 < n else "</s>"
         f = [
-            "b", "w=" + low, "l=" + lemmas[i], "p=" + tags[i], "d=" + t.dep_,
-            "hl=" + lemmas[t.head.i], "hp=" + tags[t.head.i], "hd=" + t.head.dep_,
+            "b", "w=" + low, "l=" + lem, "p=" + tags[i], "d=" + t.dep_,
+            "hl=" + head, "hp=" + tags[t.head.i], "hd=" + t.head.dep_,
             "pd=" + tags[i] + "|" + t.dep_,
-            "l-1=" + (lemmas[i - 1] if i > 0 else "<s>"), "l+1=" + (lemmas[i + 1] if i + 1 < n else "</s>"),
+            "l-1=" + before, "l+1=" + after,
             "l-2=" + (lemmas[i - 2] if i > 1 else "<s>"), "l+2=" + (lemmas[i + 2] if i + 2 < n else "</s>"),
             "p-1=" + (tags[i - 1] if i > 0 else "<s>"), "p+1=" + (tags[i + 1] if i + 1 < n else "</s>"),
             "sh=" + t.shape_,
             # the lemma pairs the token stands in (with its neighbours, with its head, and the two words
             # around it): a label is often a set phrase whose words are harmless alone ("dead weight",
             # "asleep at the wheel", "of the year")
-            "bg-=" + (lemmas[i - 1] if i > 0 else "<s>") + "|" + lemmas[i],
-            "bg+=" + lemmas[i] + "|" + (lemmas[i + 1] if i + 1 < n else "</s>"),
-            "hb=" + lemmas[t.head.i] + "|" + lemmas[i],
-            "sk=" + (lemmas[i - 1] if i > 0 else "<s>") + "|" + (lemmas[i + 1] if i + 1 < n else "</s>"),
+            "bg-=" + before + "|" + lem, "bg+=" + lem + "|" + after,
+            "hb=" + head + "|" + lem, "sk=" + before + "|" + after,
         ]
         si, pos, slen = sent_index[i]
         f.append("sp=" + ("first" if pos < slen / 3 else "mid" if pos < 2 * slen / 3 else "last"))
