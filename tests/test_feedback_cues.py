@@ -95,6 +95,10 @@ def test_doc_cues_flags():
     ("In meetings you interrupt people, and yesterday you cut Ana off.", 0),   # an occasion too
     ("In yesterday's call you interrupted Priya.", 0),
     ("You interrupted Priya.", 0),                                             # no setting at all
+    # a "last / this" before a noun or a definite place names one occasion the time words miss
+    ("On last week's pilot build in meetings you rushed the checks.", 0),
+    ("At the Christmas market in shops you sold the cards.", 0),
+    ("Usually you answer within the hour.", 0),                               # a habit word, no setting phrase
 ])
 def test_a_general_setting_alone_is_its_own_cue(text, expected):
     flags = dict(zip(cues.DOC_CUES, cues.doc_cues(get_nlp("grader")(text))))

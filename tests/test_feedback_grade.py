@@ -220,3 +220,19 @@ def test_chat_shorthand_is_read_like_the_written_form():
 def test_emoji_only_praise_has_no_parts():
     g = mentorkit.grade_feedback("🙌🙌🔥")
     assert not (g.situation.present or g.behavior.present or g.impact.present)
+
+
+@pytest.mark.parametrize("text, flagged", [
+    # "always" in praise is a habit the speaker wants kept, not a sweeping judgement (the praise
+    # reader); the same word in a complaint is one. The grader before the praise reader flagged all five.
+    ("You always check the dosage twice before the round, and nobody has had a wrong dose since.", False),
+    ("You always label the shelves properly, it saves me so much time.", False),
+    ("You always double-check the payee with the customer. That is exactly what we want.", False),
+    ("You always leave the dosage check to whoever is on next.", True),
+    ("You always label the shelves wrong and I have to redo them.", True),
+])
+def test_always_is_judgement_in_a_complaint_not_in_praise(text, flagged):
+    g = mentorkit.grade_feedback(text)
+    assert bool(g.judgement) == flagged, str(g)
+    if flagged:
+        assert any("always" in s.text.lower() for s in g.judgement)

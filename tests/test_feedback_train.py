@@ -34,7 +34,7 @@ def test_loading_refuses_pickled_objects(tmp_path):
     # an .npz holding an object array needs pickle to load: the grader refuses it
     bad = tmp_path / "bad.npz"
     np.savez(bad, token_coef=np.array([print], dtype=object), token_intercept=np.zeros(4),
-             doc_coef=np.zeros((4, 2)), doc_intercept=np.zeros(4), meta=np.array("{}"))
+             praise_coef=np.zeros((1, 4)), praise_intercept=np.zeros(1), doc_coef=np.zeros((4, 2)), doc_intercept=np.zeros(4), meta=np.array("{}"))
     with pytest.raises(MentorkitError, match="needs pickle"):
         SBIModel.load(bad)
 
@@ -86,3 +86,76 @@ def test_runs(mask, gap, expected):
 def test_runs_bridge_only_unclaimed_gaps():
     assert runs([1, 0, 1], max_gap=1, bridge=[True, False, True]) == [(0, 1), (2, 3)]
     assert runs([1, 0, 1], max_gap=1, bridge=[True, True, True]) == [(0, 3)]
+
+
+def test_praise_reader_tells_praise_from_criticism_on_the_test_split():
+    # reference: scikit-learn's roc_auc_score against the writers' own polarity field
+    from sklearn.metrics import roc_auc_score
+    from mentorkit.feedback.train import praise_labels
+    df = load_corpus()
+    test = df[df["split"] == "test"].reset_index(drop=True)
+    feats, flags, _ = featurise(test["text"].tolist())
+    praise = np.array([t.praise for t in _model().predict_docs(feats, flags)])
+    assert ((praise >= 0) & (praise <= 1)).all()
+    assert roc_auc_score(praise_labels(test), praise) >= 0.95
+
+
+def test_fit_refuses_a_polarity_of_one_kind():
+    df = load_corpus()
+    few = df[df["polarity"] == "praise"].head(12).reset_index(drop=True)
+    feats, flags, labels = featurise(few["text"].tolist(), few["spans"].tolist())
+    y = few[["situation", "behavior", "impact", "judgement"]].to_numpy().astype(int)
+    with pytest.raises(MentorkitError, match="praise reader needs both"):
+        SBIModel(n_folds=2).fit(feats, labels, y, flags, np.ones(len(few), dtype=int))
+
+
+def test_loading_refuses_a_model_without_its_praise_reader(tmp_path):
+    with np.load(model_path(), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if not k.startswith("praise")}
+    old = tmp_path / "old.npz"
+    np.savez(old, **arrays)
+    with pytest.raises(MentorkitError, match="missing .*praise_coef"):
+        SBIModel.load(old)
+
+
+def test_a_habitual_setting_alone_is_never_a_situation():
+    # the guide: "in meetings" is a habit, not one occasion, whatever the taggers make of "In ..."
+    from mentorkit.feedback.model import _setting_only_guard
+    m = _model()
+    assert 0 < m.setting_only_rate_ < 0.5
+    texts = ["In meetings you interrupt people.", "In team meetings you talk over people.",
+             "In yesterday's team meeting you talked over people."]
+    feats, flags, _ = featurise(texts)
+    p = [t.part_proba[0] for t in m.predict_docs(feats, flags)]
+    assert p[0] <= m.setting_only_rate_ and p[1] <= m.setting_only_rate_ and p[2] >= 0.5
+    # the guard only ever lowers a probability, and only where the cue is set
+    raw = np.array([0.9, 0.2, 0.9])
+    guarded = _setting_only_guard(raw, flags, 0.1)
+    assert guarded.tolist() == [0.1, 0.1, 0.9]
+
+
+def test_second_reader_agreement_is_read_and_checked(tmp_path):
+    import shutil
+    from sklearn.metrics import f1_score
+    from mentorkit.feedback.train import corpus_dir, second_reader_agreement
+    table = second_reader_agreement().set_index("part")
+    assert (table["n"] == 270).all()
+    # two people reading the guide agree on judgement far more often than the grader does: the
+    # grader's gap is the model's, not the labels'
+    assert table.at["judgement", "writer_vs_reader_f1"] >= 0.9
+    assert table.at["judgement", "grader_vs_writer_f1"] < table.at["judgement", "writer_vs_reader_f1"]
+    # hand check of one figure: the writers' and the reader's judgement flags, F1 by scikit-learn
+    df = load_corpus().set_index("id")
+    lines = [ln.split("\t") for ln in (corpus_dir() / "agreement" / "reader_y.tsv").read_text().splitlines()
+             if ln and not ln.startswith("#")]
+    reader = [int("{J:" in m) for _, m in lines]
+    writer = df.loc[[i for i, _ in lines], "judgement"].astype(int).tolist()
+    assert table.at["judgement", "writer_vs_reader_f1"] == round(f1_score(writer, reader), 4)
+    # a line whose text was changed is refused, naming the line
+    copy = tmp_path / "sbi"
+    shutil.copytree(corpus_dir() / "src", copy / "src")
+    (copy / "agreement").mkdir()
+    first = lines[0]
+    (copy / "agreement" / "reader_y.tsv").write_text(f"{first[0]}\t{first[1]} extra\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"line 1: the text of"):
+        second_reader_agreement(copy)

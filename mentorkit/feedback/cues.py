@@ -335,6 +335,8 @@ def token_features(doc: Doc) -> list[list[str]]:
         sent_occasion[si] = any(is_time_word(w) for w in sent) or any(
             w.dep_ == "prep" and is_specific_occasion(w) for w in sent)
     label_of = _label_positions(doc)
+    # the statement's only setting is a habitual one: its words are no situation (the guide)
+    setting_only = habitual_setting_only(doc)
     out: list[list[str]] = []
     for t in doc:
         i = t.i
@@ -419,6 +421,8 @@ def token_features(doc: Doc) -> list[list[str]]:
                     pf.append("pp:specific")
                 if is_habitual_setting(p):
                     pf.append("pp:habitual")
+                    if setting_only:
+                        pf.append("pp:setting_only")
                 prep_cache[p.i] = pf
             f.extend(pf)
         if t.dep_ == "poss" and (is_time_word(t) or t.lower_ in ("last", "this")):
@@ -479,6 +483,44 @@ def _label_positions(doc: Doc) -> dict[int, str]:
     return out
 
 
+def _settings(doc: Doc) -> tuple[bool, bool, bool, bool]:
+    """(a time word, a specific occasion, a habitual word or setting, a habitual setting phrase)."""
+    time_word = any(is_time_word(t) for t in doc)
+    specific = habitual = setting_phrase = False
+    for t in doc:
+        if t.dep_ in ("prep", "mark") or _is_root_prep(t) or (t.dep_ == "advmod" and t.lower_ in ("when", "while")):
+            if is_specific_occasion(t):
+                specific = True
+            elif is_habitual_setting(t):
+                habitual = setting_phrase = True
+        if is_habitual(t):
+            habitual = True
+    return time_word, specific, habitual, setting_phrase
+
+
+def habitual_setting_only(doc: Doc) -> bool:
+    """A general setting ("in meetings", "with clients") and nothing that names one occasion: the
+    guide's clearest "not a situation"."""
+    time_word, specific, _, setting_phrase = _settings(doc)
+    return setting_phrase and not specific and not time_word and not _names_an_occasion(doc)
+
+
+def _names_an_occasion(doc: Doc) -> bool:
+    """Something in the statement may pin one occasion that the occasion test does not read: a
+    "last / this / next" before a noun ("last shift", "last week's pilot"), or a prepositional
+    object made definite ("at the Christmas market", "during the survey", "at mondays qc") or
+    named ("at Heathrow"). The habitual-setting cue stands back for these."""
+    for t in doc:
+        if t.lower_ in ("last", "this", "next", "that") and t.dep_ in ("amod", "det") and t.head.pos_ in ("NOUN", "PROPN"):
+            return True
+        if t.dep_ == "pobj" and t.pos_ in ("NOUN", "PROPN"):
+            if t.pos_ == "PROPN" or any(c.dep_ == "poss" or c.lower_ in ("the", "this", "that", "our", "your", "his",
+                                                                             "her", "their", "my")
+                                        for c in t.children):
+                return True
+    return False
+
+
 DOC_CUES = ("time_word", "specific_occasion", "habitual", "action_by_person", "copular_trait",
             "feeling_of_speaker", "consequence_marker", "negative_trait", "absolute_word", "result_verb",
             "habitual_setting_only")
@@ -486,16 +528,7 @@ DOC_CUES = ("time_word", "specific_occasion", "habitual", "action_by_person", "c
 
 def doc_cues(doc: Doc) -> list[float]:
     """Statement-level cue flags (order: :data:`DOC_CUES`), read by the statement classifiers."""
-    time_word = any(is_time_word(t) for t in doc)
-    specific = habitual = False
-    for t in doc:
-        if t.dep_ in ("prep", "mark") or _is_root_prep(t) or (t.dep_ == "advmod" and t.lower_ in ("when", "while")):
-            if is_specific_occasion(t):
-                specific = True
-            elif is_habitual_setting(t):
-                habitual = True
-        if is_habitual(t):
-            habitual = True
+    time_word, specific, habitual, setting_phrase = _settings(doc)
     action = trait = feeling = result = False
     for t in doc:
         if t.pos_ in ("VERB", "AUX") and t.dep_ in _CLAUSE_DEPS:
@@ -512,7 +545,7 @@ def doc_cues(doc: Doc) -> list[float]:
                     result = True
     # a general setting ("in meetings", "with clients") and nothing that names one occasion: the
     # guide's clearest "not a situation", which the separate flags leave to a sum of weights
-    setting_only = habitual and not specific and not time_word
+    setting_only = setting_phrase and not specific and not time_word and not _names_an_occasion(doc)
     return [float(x) for x in (
         time_word, specific, habitual, action, trait, feeling,
         any(is_consequence_marker(t) for t in doc), any(t.lower_ in NEGATIVE_TRAITS for t in doc),

@@ -6,11 +6,19 @@ Two layers, both scikit-learn logistic regressions:
    the cue features of :func:`mentorkit.feedback.cues.token_features`, hashed,
    and give each token a probability of belonging to that part. Runs of likely
    tokens become the evidence spans.
-2. **Statement classifiers** (one per part) read summary figures of all four
+2. **A praise reader**: one statement-level logistic regression over the set of
+   the statement's lexical features (words, lemmas and their pairs, cue and
+   label-position marks) gives the probability that the statement is praise,
+   learned from the writers' ``polarity`` field. Judgement is criticism by the
+   guide, so the same words read differently in praise ("you always
+   double-check") and in a complaint ("you always leave it late"), and praise
+   words in a statement about a failure are sarcasm ("Brilliant, Einstein").
+3. **Statement classifiers** (one per part) read summary figures of all four
    taggers' probabilities (peak, mean of the top three, share of tokens above
-   the threshold, longest run) and decide whether the part is present. They are
-   trained on out-of-fold tagger probabilities, so they learn how far a tagger
-   can be trusted on text it has not seen.
+   the threshold, longest run), the praise probability (alone and times the
+   judgement peak) and the statement cues, and decide whether the part is
+   present. They are trained on out-of-fold tagger and praise probabilities, so
+   they learn how far each can be trusted on text it has not seen.
 
 Training is deterministic: fixed folds, the liblinear solver (dual form, a fixed random_state for its
 coordinate order), no randomness that changes between runs.
@@ -40,8 +48,12 @@ LABELS = {"situation": "Situation", "behavior": "Behavior", "impact": "Impact", 
 COLORS = {"situation": "#cfe8ff", "behavior": "#d7f5d0", "impact": "#ffe7b8", "judgement": "#ffc9c9"}
 N_FEATURES = 2 ** 16
 TOKEN_THRESHOLD = 0.5
-MODEL_VERSION = 3
-ARRAYS = ("token_coef", "token_intercept", "doc_coef", "doc_intercept", "meta")
+MODEL_VERSION = 4
+ARRAYS = ("token_coef", "token_intercept", "praise_coef", "praise_intercept", "doc_coef", "doc_intercept", "meta")
+#: the token features the praise reader reads, as a set per statement (the lexical ones and the
+#: cue and label-position marks; not the positions and tags, which say little about tone)
+BAG_PREFIXES = ("w=", "l=", "bg-=", "bg+=", "hb=", "label_of=", "label_head=", "c:", "abs&", "trait&", "cst=",
+                "ccop", "cneg", "cfeel", "csubj=")
 
 _HASH_CACHE: dict[str, int] = {}
 
@@ -63,6 +75,22 @@ def hash_tokens(flat: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
     for r, feats in enumerate(flat):
         rows.extend([r] * len(feats))
         cols.extend(feature_index(f) for f in feats)
+    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+
+
+def doc_bag(doc_feats: Sequence[Sequence[str]]) -> set[str]:
+    """The set of one statement's token features that the praise reader reads (:data:`BAG_PREFIXES`)."""
+    return {f for feats in doc_feats for f in feats if f.startswith(BAG_PREFIXES)}
+
+
+def hash_bags(token_feats: Sequence[Sequence[Sequence[str]]]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) index arrays of each statement's hashed feature set (each column once per row)."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, doc in enumerate(token_feats):
+        c = sorted({feature_index(f) for f in doc_bag(doc)})
+        rows.extend([r] * len(c))
+        cols.extend(c)
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
@@ -106,6 +134,7 @@ class TaggedDoc:
     """What the model says about one statement."""
     probs: np.ndarray          # tokens x 4 token probabilities
     part_proba: np.ndarray     # 4 statement-level probabilities
+    praise: float = 0.0        # probability that the statement is praise (the praise reader)
 
 
 class SBIModel:
@@ -142,19 +171,48 @@ class SBIModel:
         rows, cols = hash_tokens(flat)
         return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(flat), N_FEATURES))
 
+    @staticmethod
+    def _bag_matrix(token_feats):
+        from scipy.sparse import csr_matrix
+        rows, cols = hash_bags(token_feats)
+        return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(token_feats), N_FEATURES))
+
+    def _fit_praise(self, B, y) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+        if len(np.unique(y)) < 2:  # one fold of a small corpus: refuse rather than learn a constant
+            raise MentorkitError("the praise reader needs both praise and other statements in every fold "
+                                 "(too few of one kind in the polarity field)")
+        m = LogisticRegression(C=self.C_doc, solver="liblinear", max_iter=1000)
+        m.fit(B, y)
+        return m.coef_.astype(np.float32), m.intercept_.astype(np.float32)
+
+    @staticmethod
+    def _with_praise(summaries: np.ndarray, praise: np.ndarray) -> np.ndarray:
+        # the judgement peak is column 12 (part 3, first of its four figures)
+        return np.hstack([summaries, praise[:, None], (praise * summaries[:, 12])[:, None]])
+
     def fit(self, token_feats: list[list[list[str]]], token_y: list[np.ndarray], doc_y: np.ndarray,
-            doc_feats: np.ndarray, progress: bool = False) -> "SBIModel":
-        """Fit from per-statement token features, token labels, statement labels (n x 4) and
-        statement cue flags (n x len(cues.DOC_CUES))."""
+            doc_feats: np.ndarray, praise: np.ndarray, progress: bool = False) -> "SBIModel":
+        """Fit from per-statement token features, token labels, statement labels (n x 4),
+        statement cue flags (n x len(cues.DOC_CUES)) and whether each statement is praise (n, 0/1:
+        the corpus ``polarity`` field is ``praise``)."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GroupKFold
+        praise = np.asarray(praise, dtype=int).ravel()
+        if len(praise) != len(token_feats):
+            raise MentorkitError(f"praise has {len(praise)} values for {len(token_feats)} statements")
+        if len(np.unique(praise)) < 2:
+            raise MentorkitError("the praise reader needs both praise and other statements in the training data "
+                                 f"(the polarity field holds only {'praise' if praise.all() else 'non-praise'})")
         lengths = np.array([len(f) for f in token_feats])
         flat = [tf for doc in token_feats for tf in doc]
         X = self._matrix(flat)
         Y = np.vstack(token_y)
         groups = np.repeat(np.arange(len(token_feats)), lengths)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
+        B = self._bag_matrix(token_feats)
         oof = np.zeros(Y.shape, dtype=float)
+        oof_praise = np.zeros(len(token_feats))
         folds = list(GroupKFold(n_splits=self.n_folds).split(X, groups=groups))
         iterator = folds
         if progress:
@@ -163,9 +221,15 @@ class SBIModel:
         for train_idx, test_idx in iterator:
             coef, intercept = self._fit_taggers(X[train_idx], Y[train_idx])
             oof[test_idx] = _sigmoid(X[test_idx] @ coef.astype(float).T + intercept)
+            # the praise reader on the same statements: each fold's held-out statements
+            held = np.unique(groups[test_idx])
+            kept = np.setdiff1d(np.arange(len(token_feats)), held)
+            pc, pi = self._fit_praise(B[kept], praise[kept])
+            oof_praise[held] = _sigmoid(B[held] @ pc[0].astype(float) + float(pi[0]))
         summaries = np.vstack([doc_summary(oof[offsets[i]:offsets[i + 1]]) for i in range(len(token_feats))])
-        summaries = np.hstack([summaries, np.asarray(doc_feats, dtype=float)])
+        summaries = np.hstack([self._with_praise(summaries, oof_praise), np.asarray(doc_feats, dtype=float)])
         self.token_coef_, self.token_intercept_ = self._fit_taggers(X, Y)
+        self.praise_coef_, self.praise_intercept_ = self._fit_praise(B, praise)
         doc_coef, doc_intercept = [], []
         for k in range(doc_y.shape[1]):
             m = LogisticRegression(C=self.C_doc, solver="liblinear", max_iter=500)
@@ -174,6 +238,7 @@ class SBIModel:
             doc_intercept.append(m.intercept_[0])
         self.doc_coef_ = np.asarray(doc_coef, dtype=np.float64)
         self.doc_intercept_ = np.asarray(doc_intercept, dtype=np.float64)
+        self.setting_only_rate_ = _setting_only_rate(doc_feats, doc_y)
         return self
 
     # -- prediction ----------------------------------------------------------------
@@ -184,6 +249,9 @@ class SBIModel:
         flat = [tf for doc in token_feats for tf in doc]
         if not flat:
             return [TaggedDoc(np.zeros((0, 4)), np.zeros(4)) for _ in token_feats]
+        brows, bcols = hash_bags(token_feats)
+        zp = np.bincount(brows, weights=self.praise_coef_[0][bcols].astype(np.float64), minlength=len(token_feats))
+        praise = _sigmoid(zp + float(self.praise_intercept_[0]))
         rows, cols = hash_tokens(flat)
         # a token's score is the sum of its features' weights: no sparse matrix needed
         P = np.empty((len(flat), len(PART_NAMES)))
@@ -196,12 +264,13 @@ class SBIModel:
         for n in lengths:
             summaries.append(doc_summary(P[start:start + n]))
             start += n
-        S = np.hstack([np.vstack(summaries), np.asarray(doc_feats, dtype=float)])
+        S = np.hstack([self._with_praise(np.vstack(summaries), praise), np.asarray(doc_feats, dtype=float)])
         D = _sigmoid(S @ self.doc_coef_.T + self.doc_intercept_)
+        D[:, 0] = _setting_only_guard(D[:, 0], doc_feats, self.setting_only_rate_)
         start = 0
         for i, n in enumerate(lengths):
             part = D[i] if n else np.zeros(4)
-            out.append(TaggedDoc(P[start:start + n], part))
+            out.append(TaggedDoc(P[start:start + n], part, float(praise[i]) if n else 0.0))
             start += n
         return out
 
@@ -211,9 +280,11 @@ class SBIModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = json.dumps({"version": MODEL_VERSION, "n_features": N_FEATURES, "parts": PART_NAMES,
+                           "setting_only_rate": self.setting_only_rate_,
                            "params": {"C_token": self.C_token, "C_doc": self.C_doc, "n_folds": self.n_folds}})
         with open(path, "wb") as fh:
             np.savez_compressed(fh, token_coef=self.token_coef_, token_intercept=self.token_intercept_,
+                                praise_coef=self.praise_coef_, praise_intercept=self.praise_intercept_,
                                 doc_coef=self.doc_coef_, doc_intercept=self.doc_intercept_, meta=np.array(meta))
         return path
 
@@ -252,7 +323,7 @@ class SBIModel:
         if not isinstance(meta, dict) or meta.get("version") != MODEL_VERSION or meta.get("n_features") != N_FEATURES:
             raise MentorkitError(f"{path}: model version {meta.get('version') if isinstance(meta, dict) else None} "
                                  f"does not match this mentorkit ({MODEL_VERSION}); run `mentorkit train-grader`")
-        for name in ("token_coef", "token_intercept", "doc_coef", "doc_intercept"):
+        for name in ("token_coef", "token_intercept", "praise_coef", "praise_intercept", "doc_coef", "doc_intercept"):
             a = arrays[name]
             if a.dtype.kind not in "fiu":
                 raise MentorkitError(f"{path}: {name} is not numeric ({a.dtype}); run `mentorkit train-grader`")
@@ -262,12 +333,43 @@ class SBIModel:
         if arrays["token_coef"].ndim != 2 or N_FEATURES not in arrays["token_coef"].shape:
             raise MentorkitError(f"{path}: token_coef has shape {arrays['token_coef'].shape}, not one row per "
                                  f"part over {N_FEATURES} features; run `mentorkit train-grader`")
+        if arrays["praise_coef"].shape != (1, N_FEATURES) or arrays["praise_intercept"].shape != (1,):
+            raise MentorkitError(f"{path}: praise_coef has shape {arrays['praise_coef'].shape}, not one row over "
+                                 f"{N_FEATURES} features; run `mentorkit train-grader`")
         model = cls(**params)
+        rate = meta.get("setting_only_rate")
+        if not isinstance(rate, (int, float)) or not 0 <= rate < 0.5:
+            raise MentorkitError(f"{path}: the grader model's metadata is damaged (setting_only_rate {rate!r}); "
+                                 "run `mentorkit train-grader`")
+        model.setting_only_rate_ = float(rate)
         model.token_coef_ = arrays["token_coef"]
         model.token_intercept_ = arrays["token_intercept"]
+        model.praise_coef_ = arrays["praise_coef"]
+        model.praise_intercept_ = arrays["praise_intercept"]
         model.doc_coef_ = arrays["doc_coef"]
         model.doc_intercept_ = arrays["doc_intercept"]
         return model
+
+
+def _setting_only_column() -> int:
+    from mentorkit.feedback import cues
+    return cues.DOC_CUES.index("habitual_setting_only")
+
+
+def _setting_only_rate(doc_feats, doc_y) -> float:
+    """How often the training statements whose only setting is a habitual one ("in meetings", no
+    time word or named occasion) carry a situation all the same (Laplace-smoothed, at most 0.45)."""
+    on = np.asarray(doc_feats, dtype=float)[:, _setting_only_column()] == 1
+    return float(min(0.45, (doc_y[on, 0].sum() + 1) / (on.sum() + 2)))
+
+
+def _setting_only_guard(p_situation: np.ndarray, doc_feats, rate: float) -> np.ndarray:
+    """The guide's definition of a situation, applied last: a statement whose only setting is a
+    habitual one has no situation ("In meetings you interrupt people."). Its situation probability
+    is at most the rate at which such training statements had one anyway (a setting the cues did
+    not read as an occasion: "during storm Ciaran"), so the flag and its confidence say the same."""
+    on = np.asarray(doc_feats, dtype=float)[:, _setting_only_column()] == 1
+    return np.where(on, np.minimum(p_situation, rate), p_situation)
 
 
 def runs(mask: Iterable[bool], max_gap: int = 1, bridge: Sequence[bool] | None = None) -> list[tuple[int, int]]:

@@ -18,8 +18,8 @@ from mentorkit.feedback import cues
 from mentorkit.feedback.model import PART_NAMES, SBIModel, token_labels
 
 __all__ = ["corpus_dir", "load_corpus", "featurise", "normalised_spans", "train", "evaluate", "part_metrics",
-           "cross_source", "cross_source_predictions", "group_metrics", "predict_proba", "calibration_report",
-           "save_cross_source", "cross_source_report", "evaluate_packaged"]
+           "cross_source", "cross_source_predictions", "praise_labels", "group_metrics", "predict_proba", "calibration_report",
+           "save_cross_source", "cross_source_report", "evaluate_packaged", "second_reader_agreement"]
 
 
 def corpus_dir() -> Path:
@@ -66,6 +66,12 @@ def normalised_spans(norm, spans) -> list[dict]:
         if moved is not None:
             out.append({**sp, "start": moved[0], "end": moved[1]})
     return out
+
+
+def praise_labels(df: pd.DataFrame) -> np.ndarray:
+    """1 where a statement's writer recorded its polarity as ``praise``: what the grader's praise
+    reader learns (a statement is praise, or criticism, mixed or neutral)."""
+    return (df["polarity"] == "praise").to_numpy().astype(int)
 
 
 def part_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> pd.DataFrame:
@@ -118,7 +124,7 @@ def train(corpus: str | Path | None = None, out: str | Path | None = None, progr
     test_df = df[df["split"] == "test"].reset_index(drop=True)
     feats, flags, labels = featurise(train_df["text"].tolist(), train_df["spans"].tolist(), progress=progress)
     y = train_df[list(PART_NAMES)].to_numpy().astype(int)
-    model = SBIModel().fit(feats, labels, y, flags, progress=progress)
+    model = SBIModel().fit(feats, labels, y, flags, praise_labels(train_df), progress=progress)
     target = Path(out) if out else model_path()
     model.save(target)
     proba = predict_proba(model, test_df)
@@ -148,6 +154,7 @@ def cross_source_predictions(corpus: str | Path | None = None, n_folds: int = 3,
     df["source"] = df["id"].str.rsplit("-", n=1).str[0]
     feats, flags, labels = featurise(df["text"].tolist(), df["spans"].tolist(), progress=progress)
     y = df[list(PART_NAMES)].to_numpy().astype(int)
+    praise = praise_labels(df)
     proba = np.zeros(y.shape)
     sources = sorted(df["source"].unique())
     iterator = sources
@@ -157,7 +164,8 @@ def cross_source_predictions(corpus: str | Path | None = None, n_folds: int = 3,
     for source in iterator:
         tr = np.flatnonzero(df["source"].to_numpy() != source)
         te = np.flatnonzero(df["source"].to_numpy() == source)
-        model = SBIModel(n_folds=n_folds).fit([feats[i] for i in tr], [labels[i] for i in tr], y[tr], flags[tr])
+        model = SBIModel(n_folds=n_folds).fit([feats[i] for i in tr], [labels[i] for i in tr], y[tr], flags[tr],
+                                              praise[tr])
         tagged = model.predict_docs([feats[i] for i in te], flags[te])
         proba[te] = np.array([t.part_proba for t in tagged])
     for k, part in enumerate(PART_NAMES):
@@ -248,3 +256,47 @@ def evaluate_packaged(corpus: str | Path | None = None) -> pd.DataFrame:
     test_df = df[df["split"] == "test"].reset_index(drop=True)
     metrics, _ = evaluate(SBIModel.load(model_path()), test_df)
     return metrics
+
+
+AGREEMENT_FILE = Path("agreement") / "reader_y.tsv"
+
+
+def second_reader_agreement(corpus: str | Path | None = None, model: SBIModel | None = None) -> pd.DataFrame:
+    """How far a second reader, marking the same statements from the guide alone, agrees with the
+    writers, and how the grader compares with each (``agreement/reader_y.tsv``: id, marked text).
+
+    One row per part: ``n``, the writers' and the reader's counts, writer-vs-reader F1 and Cohen's
+    kappa, and the grader's F1 against the writers and against the reader. A line whose text is not
+    the corpus statement of its id is refused, naming the line.
+    """
+    from sklearn.metrics import cohen_kappa_score, f1_score
+    from mentorkit.feedback.grade import model_path
+    root = Path(corpus) if corpus else corpus_dir()
+    path = root / AGREEMENT_FILE
+    if not path.exists():
+        raise MentorkitError(f"{path}: no second reader's file")
+    df = load_corpus(root).set_index("id")
+    ids, marks = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        sid, _, marked = line.partition("\t")
+        if sid not in df.index:
+            raise MentorkitError(f"{path}, line {n}: id {sid!r} is not in the corpus")
+        text, spans = corpus_mod.parse_marked(marked, f"{path}, line {n}")
+        if text != df.at[sid, "text"]:
+            raise MentorkitError(f"{path}, line {n}: the text of {sid} differs from the corpus statement")
+        ids.append(sid)
+        marks.append([int(any(s["label"] == p for s in spans)) for p in PART_NAMES])
+    writer = df.loc[ids, list(PART_NAMES)].to_numpy().astype(int)
+    reader = np.array(marks)
+    model = model or SBIModel.load(model_path())
+    grader = (predict_proba(model, df.loc[ids].reset_index()) >= 0.5).astype(int)
+    rows = []
+    for k, part in enumerate(PART_NAMES):
+        rows.append({"part": part, "n": len(ids), "writer": int(writer[:, k].sum()), "reader": int(reader[:, k].sum()),
+                     "writer_vs_reader_f1": round(float(f1_score(writer[:, k], reader[:, k])), 4),
+                     "writer_vs_reader_kappa": round(float(cohen_kappa_score(writer[:, k], reader[:, k])), 4),
+                     "grader_vs_writer_f1": round(float(f1_score(writer[:, k], grader[:, k])), 4),
+                     "grader_vs_reader_f1": round(float(f1_score(reader[:, k], grader[:, k])), 4)})
+    return pd.DataFrame(rows)
