@@ -83,14 +83,29 @@ def doc_bag(doc_feats: Sequence[Sequence[str]]) -> set[str]:
     return {f for feats in doc_feats for f in feats if f.startswith(BAG_PREFIXES)}
 
 
+_BAG_CACHE: dict[str, int] = {}
+
+
+def _bag_column(feature: str) -> int:
+    """Column of *feature* in the praise reader's hashed space, or -1 when it does not read it."""
+    col = _BAG_CACHE.get(feature)
+    if col is None:
+        col = feature_index(feature) if feature.startswith(BAG_PREFIXES) else -1
+        if len(_BAG_CACHE) < 2_000_000:
+            _BAG_CACHE[feature] = col
+    return col
+
+
 def hash_bags(token_feats: Sequence[Sequence[Sequence[str]]]) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) index arrays of each statement's hashed feature set (each column once per row)."""
+    """(row, column) index arrays of each statement's hashed feature set (each column once per row:
+    the columns of :func:`doc_bag`)."""
     rows: list[int] = []
     cols: list[int] = []
     for r, doc in enumerate(token_feats):
-        c = sorted({feature_index(f) for f in doc_bag(doc)})
+        c = {_bag_column(f) for feats in doc for f in feats}
+        c.discard(-1)
         rows.extend([r] * len(c))
-        cols.extend(c)
+        cols.extend(sorted(c))
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 

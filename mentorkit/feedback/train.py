@@ -114,8 +114,16 @@ def calibration_report(df: pd.DataFrame, proba: np.ndarray, n_bins: int = 10) ->
 def train(corpus: str | Path | None = None, out: str | Path | None = None, progress: bool = True) -> dict:
     """Fit on the train split, evaluate on the test split, save the model and metrics.
 
-    Returns a dict with the model path, the metrics table (records) and corpus counts.
+    Returns a dict with the model path, the metrics table (records) and corpus counts. The
+    numeric libraries run on one thread throughout: the parser's matrix sums round differently
+    with more, which can move a borderline parse and so the model's last digits.
     """
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
+        return _train(corpus, out, progress)
+
+
+def _train(corpus, out, progress) -> dict:
     from mentorkit.feedback.grade import model_path
     root = Path(corpus) if corpus else corpus_dir()
     df = load_corpus(root)
