@@ -98,7 +98,14 @@ def test_doc_cues_flags():
     # a "last / this" before a noun or a definite place names one occasion the time words miss
     ("On last week's pilot build in meetings you rushed the checks.", 0),
     ("At the Christmas market in shops you sold the cards.", 0),
-    ("Usually you answer within the hour.", 0),                               # a habit word, no setting phrase
+    ("Usually you answer quickly.", 0),                                       # a habit word, no setting phrase
+    # the act's own objects name no occasion: the setting stays habitual
+    ("In meetings you shout at Priya.", 1),
+    ("In meetings you talk over the rest of the team.", 1),
+    ("On calls you talk over the client.", 1),
+    ("In meetings you never listen to your colleagues.", 1),
+    ("With clients you always promise that thing.", 1),
+    ("On calls at the Leeds depot you talk over the client.", 0),             # a named place still counts
 ])
 def test_a_general_setting_alone_is_its_own_cue(text, expected):
     flags = dict(zip(cues.DOC_CUES, cues.doc_cues(get_nlp("grader")(text))))

@@ -1,4 +1,5 @@
 """Retraining is reproducible, and the shipped model is what the corpus trains to."""
+import json
 import numpy as np
 import pytest
 
@@ -22,19 +23,23 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     feats, flags, _ = featurise(test["text"].tolist())
     a = retrained.predict_docs(feats, flags)
     b = _model().predict_docs(feats, flags)
-    # the same model up to the last digits of floating point: the solver's sums round differently
-    # on another CPU (seen: 7e-7 between two machines); a changed corpus or feature moves them by far more
+    # the same model up to floating point: the parser's and the solver's sums round differently on
+    # another CPU (seen between two machines: 7e-7, and 4.6e-5 on one statement's impact), while a
+    # changed corpus, cue or feature moves many statements by 1e-2 and more
     for x, y in zip(a, b):
-        np.testing.assert_allclose(x.part_proba, y.part_proba, atol=1e-5)
-        np.testing.assert_allclose(x.probs, y.probs, atol=1e-5)
+        np.testing.assert_allclose(x.part_proba, y.part_proba, atol=1e-3)
+        np.testing.assert_allclose(x.probs, y.probs, atol=1e-3)
     assert (corpus / "metrics.json").exists() and result["n_test"] == len(test)
 
 
 def test_loading_refuses_pickled_objects(tmp_path):
     # an .npz holding an object array needs pickle to load: the grader refuses it
     bad = tmp_path / "bad.npz"
+    with np.load(model_path(), allow_pickle=False) as z:
+        meta = z["meta"]  # this version's metadata: the file gets as far as its arrays
     np.savez(bad, token_coef=np.array([print], dtype=object), token_intercept=np.zeros(4),
-             praise_coef=np.zeros((1, 4)), praise_intercept=np.zeros(1), doc_coef=np.zeros((4, 2)), doc_intercept=np.zeros(4), meta=np.array("{}"))
+             praise_coef=np.zeros((1, 4)), praise_intercept=np.zeros(1), doc_coef=np.zeros((4, 2)),
+             doc_intercept=np.zeros(4), meta=meta)
     with pytest.raises(MentorkitError, match="needs pickle"):
         SBIModel.load(bad)
 
@@ -114,7 +119,21 @@ def test_loading_refuses_a_model_without_its_praise_reader(tmp_path):
         arrays = {k: z[k] for k in z.files if not k.startswith("praise")}
     old = tmp_path / "old.npz"
     np.savez(old, **arrays)
-    with pytest.raises(MentorkitError, match="missing .*praise_coef"):
+    with pytest.raises(MentorkitError, match="lacks .*praise_coef"):
+        SBIModel.load(old)
+
+
+def test_an_older_model_file_is_named_by_its_version(tmp_path):
+    # a version-3 file (before the praise reader) lacks the praise arrays too: the message says
+    # the file is older and how to rebuild it, not only which arrays are absent
+    with np.load(model_path(), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if not k.startswith("praise")}
+    meta = json.loads(str(arrays["meta"]))
+    meta["version"] = 3
+    arrays["meta"] = np.array(json.dumps(meta))
+    old = tmp_path / "v3.npz"
+    np.savez(old, **arrays)
+    with pytest.raises(MentorkitError, match="model version 3 does not match .*train-grader"):
         SBIModel.load(old)
 
 
@@ -134,28 +153,43 @@ def test_a_habitual_setting_alone_is_never_a_situation():
     assert guarded.tolist() == [0.1, 0.1, 0.9]
 
 
+def _hand_f1(a, b) -> float:
+    # F1 counted by hand: 2 TP / (2 TP + FP + FN)
+    tp = sum(1 for x, y in zip(a, b) if x and y)
+    fp = sum(1 for x, y in zip(a, b) if not x and y)
+    fn = sum(1 for x, y in zip(a, b) if x and not y)
+    return 2 * tp / (2 * tp + fp + fn)
+
+
 def test_second_reader_agreement_is_read_and_checked(tmp_path):
     import shutil
-    from sklearn.metrics import f1_score
-    from mentorkit.feedback.train import corpus_dir, second_reader_agreement
+    from mentorkit.feedback.train import corpus_dir, predict_proba, second_reader_agreement
     table = second_reader_agreement().set_index("part")
-    assert (table["n"] == 270).all()
-    # two people reading the guide agree on judgement far more often than the grader does: the
-    # grader's gap is the model's, not the labels'
-    assert table.at["judgement", "writer_vs_reader_f1"] >= 0.9
-    assert table.at["judgement", "grader_vs_writer_f1"] < table.at["judgement", "writer_vs_reader_f1"]
-    # hand check of one figure: the writers' and the reader's judgement flags, F1 by scikit-learn
     df = load_corpus().set_index("id")
     lines = [ln.split("\t") for ln in (corpus_dir() / "agreement" / "reader_y.tsv").read_text().splitlines()
              if ln and not ln.startswith("#")]
+    assert (table["n"] == len(lines)).all() and len(lines) > 100
+    # two people reading the guide agree on judgement nearly always (the labels are not the limit)
+    assert table.at["judgement", "writer_vs_reader_f1"] >= 0.9
+    # hand checks: the writers' and the reader's judgement flags, and the grader's against the writers
     reader = [int("{J:" in m) for _, m in lines]
     writer = df.loc[[i for i, _ in lines], "judgement"].astype(int).tolist()
-    assert table.at["judgement", "writer_vs_reader_f1"] == round(f1_score(writer, reader), 4)
-    # a line whose text was changed is refused, naming the line
+    assert table.at["judgement", "writer_vs_reader_f1"] == round(_hand_f1(writer, reader), 4)
+    grader = (predict_proba(_model(), df.loc[[i for i, _ in lines]].reset_index())[:, 3] >= 0.5).astype(int)
+    assert table.at["judgement", "grader_vs_writer_f1"] == round(_hand_f1(writer, grader.tolist()), 4)
     copy = tmp_path / "sbi"
     shutil.copytree(corpus_dir() / "src", copy / "src")
     (copy / "agreement").mkdir()
     first = lines[0]
+    # a line whose text was changed is refused, naming the line
     (copy / "agreement" / "reader_y.tsv").write_text(f"{first[0]}\t{first[1]} extra\n", encoding="utf-8")
     with pytest.raises(MentorkitError, match=r"line 1: the text of"):
+        second_reader_agreement(copy)
+    # a statement listed twice, or one the grader trained on, is refused: either would bias the figures
+    (copy / "agreement" / "reader_y.tsv").write_text(f"{first[0]}\t{first[1]}\n" * 2, encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"line 2: .* listed twice"):
+        second_reader_agreement(copy)
+    train_row = df[df["split"] == "train"].iloc[0]
+    (copy / "agreement" / "reader_y.tsv").write_text(f"{train_row.name}\t{train_row['text']}\n", encoding="utf-8")
+    with pytest.raises(MentorkitError, match=r"line 1: .* training statement"):
         second_reader_agreement(copy)

@@ -56,13 +56,18 @@ def _grader_damage(tmp_path: Path, kind: str) -> Path:
         a = _arrays()
         del a["doc_coef"]
         _write(p, a)
+    elif kind == "doc-shape":  # statement classifiers over fewer figures than this mentorkit builds
+        a = _arrays()
+        a["doc_coef"] = a["doc_coef"][:, :17].copy()
+        _write(p, a)
     return p
 
 
 @pytest.mark.parametrize("kind, words", [
     ("truncated", "cannot read the grader model"), ("garbage", "cannot read the grader model"),
     ("bad-json", "metadata is damaged"), ("no-params", "metadata is damaged"),
-    ("nan", "NaN or infinite"), ("inf", "NaN or infinite"), ("missing", "missing"),
+    ("nan", "NaN or infinite"), ("inf", "NaN or infinite"), ("missing", "lacks ['doc_coef']"),
+    ("doc-shape", "doc_coef has shape"),
 ])
 def test_a_damaged_grader_file_gives_one_clear_message(tmp_path, kind, words):
     p = _grader_damage(tmp_path, kind)

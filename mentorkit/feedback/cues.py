@@ -502,22 +502,47 @@ def habitual_setting_only(doc: Doc) -> bool:
     """A general setting ("in meetings", "with clients") and nothing that names one occasion: the
     guide's clearest "not a situation"."""
     time_word, specific, _, setting_phrase = _settings(doc)
+    return _setting_only(doc, time_word, specific, setting_phrase)
+
+
+def _setting_only(doc: Doc, time_word: bool, specific: bool, setting_phrase: bool) -> bool:
     return setting_phrase and not specific and not time_word and not _names_an_occasion(doc)
+
+
+#: prepositions that place an act at an occasion ("at the Christmas market", "during the survey");
+#: "to", "over", "with" and the like take the act's object or its people instead
+_OCCASION_PREPS = frozenset({"at", "during", "on", "in", "for", "after", "before", "from", "throughout"})
+#: verbs whose "at" takes the person the act is aimed at ("shout at Priya"), not a place
+_AIMED_AT_VERBS = frozenset({"shout", "yell", "snap", "scream", "swear", "laugh", "stare", "glare",
+                             "point", "look", "roll", "wink", "smile", "bark", "lash", "get", "throw", "aim"})
+#: nouns for people: a phrase about them names who, not when ("in front of the rest of the team")
+_PEOPLE_NOUNS = frozenset({"team", "rest", "client", "customer", "colleague", "people", "everyone", "everybody",
+                           "staff", "manager", "guest", "patient", "student", "parent", "child", "kid", "user",
+                           "member", "boss", "lead", "peer", "group", "class", "crew", "coworker", "co-worker",
+                           "friend", "family", "visitor", "caller", "resident", "pupil", "audience"})
+_DETERMINERS = frozenset({"the", "this", "that", "our", "your", "his", "her", "their", "my"})
 
 
 def _names_an_occasion(doc: Doc) -> bool:
     """Something in the statement may pin one occasion that the occasion test does not read: a
-    "last / this / next" before a noun ("last shift", "last week's pilot"), or a prepositional
-    object made definite ("at the Christmas market", "during the survey", "at mondays qc") or
-    named ("at Heathrow"). The habitual-setting cue stands back for these."""
+    "last / this / next" before a noun that says when ("last shift", "last week's pilot", "on
+    that call"), or the object of a placing preposition made definite ("at the Christmas market",
+    "during the survey", "at mondays qc") or named ("at Heathrow"). The habitual-setting cue
+    stands back for these. The act's own objects do not count: "you shout at Priya", "you talk
+    over the rest of the team", "you promise that thing" name no occasion."""
     for t in doc:
-        if t.lower_ in ("last", "this", "next", "that") and t.dep_ in ("amod", "det") and t.head.pos_ in ("NOUN", "PROPN"):
+        if t.lower_ in ("last", "this", "next", "that") and t.dep_ in ("amod", "det") \
+                and t.head.pos_ in ("NOUN", "PROPN") and t.head.lower_ not in _PEOPLE_NOUNS \
+                and (t.head.dep_ in ("pobj", "npadvmod", "poss", "nmod", "compound") or is_time_word(t.head)):
             return True
-        if t.dep_ == "pobj" and t.pos_ in ("NOUN", "PROPN"):
-            if t.pos_ == "PROPN" or any(c.dep_ == "poss" or c.lower_ in ("the", "this", "that", "our", "your", "his",
-                                                                             "her", "their", "my")
-                                        for c in t.children):
-                return True
+        if t.dep_ != "pobj" or t.pos_ not in ("NOUN", "PROPN") or t.head.lower_ not in _OCCASION_PREPS:
+            continue
+        if t.lemma_.lower() in _PEOPLE_NOUNS or t.lower_ in _PERSON_WORDS:
+            continue
+        if t.head.lower_ == "at" and t.head.head.lemma_.lower() in _AIMED_AT_VERBS:
+            continue
+        if t.pos_ == "PROPN" or any(c.dep_ == "poss" or c.lower_ in _DETERMINERS for c in t.children):
+            return True
     return False
 
 
@@ -545,7 +570,7 @@ def doc_cues(doc: Doc) -> list[float]:
                     result = True
     # a general setting ("in meetings", "with clients") and nothing that names one occasion: the
     # guide's clearest "not a situation", which the separate flags leave to a sum of weights
-    setting_only = setting_phrase and not specific and not time_word and not _names_an_occasion(doc)
+    setting_only = _setting_only(doc, time_word, specific, setting_phrase)
     return [float(x) for x in (
         time_word, specific, habitual, action, trait, feeling,
         any(is_consequence_marker(t) for t in doc), any(t.lower_ in NEGATIVE_TRAITS for t in doc),

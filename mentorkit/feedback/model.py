@@ -125,11 +125,24 @@ def token_labels(doc, spans: Sequence[dict]) -> np.ndarray:
     return y
 
 
+#: figures per part in :func:`doc_summary` (peak, mean of the top three, share above the threshold,
+#: longest run), then one for the length; the statement classifiers read these, the praise figures
+#: (:meth:`SBIModel._with_praise`) and the cue flags, in that order
+SUMMARY_PER_PART = 4
+N_SUMMARY = len(PART_NAMES) * SUMMARY_PER_PART + 1
+
+
+def n_doc_columns() -> int:
+    """Width of the statement classifiers' input (summaries, two praise figures, the cue flags)."""
+    from mentorkit.feedback import cues
+    return N_SUMMARY + 2 + len(cues.DOC_CUES)
+
+
 def doc_summary(probs: np.ndarray) -> np.ndarray:
     """Summary figures of one statement's token probabilities (tokens x 4) -> 1-D vector."""
     n = probs.shape[0]
     if n == 0:
-        return np.zeros(len(PART_NAMES) * 4 + 1)
+        return np.zeros(N_SUMMARY)
     feats = []
     for k in range(probs.shape[1]):
         p = probs[:, k]
@@ -203,8 +216,8 @@ class SBIModel:
 
     @staticmethod
     def _with_praise(summaries: np.ndarray, praise: np.ndarray) -> np.ndarray:
-        # the judgement peak is column 12 (part 3, first of its four figures)
-        return np.hstack([summaries, praise[:, None], (praise * summaries[:, 12])[:, None]])
+        peak = SUMMARY_PER_PART * PART_NAMES.index("judgement")  # the first of judgement's figures
+        return np.hstack([summaries, praise[:, None], (praise * summaries[:, peak])[:, None]])
 
     def fit(self, token_feats: list[list[list[str]]], token_y: list[np.ndarray], doc_y: np.ndarray,
             doc_feats: np.ndarray, praise: np.ndarray, progress: bool = False) -> "SBIModel":
@@ -316,9 +329,25 @@ class SBIModel:
                                  "kind of file); run `mentorkit train-grader`")
         try:
             with np.load(path, allow_pickle=False) as z:
+                if "meta" not in z.files:
+                    raise MentorkitError(f"{path}: not a mentorkit grader model (no metadata); "
+                                         "run `mentorkit train-grader`")
+                meta_raw = z["meta"]
+                try:
+                    meta = json.loads(str(meta_raw))
+                    params = dict(meta["params"])
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                    raise MentorkitError(f"{path}: the grader model's metadata is damaged ({type(exc).__name__}: "
+                                         f"{exc}); run `mentorkit train-grader`") from None
+                # an older model lacks this version's arrays: say so, not which arrays are missing
+                if not isinstance(meta, dict) or meta.get("version") != MODEL_VERSION \
+                        or meta.get("n_features") != N_FEATURES:
+                    version = meta.get("version") if isinstance(meta, dict) else None
+                    raise MentorkitError(f"{path}: model version {version} does not match this mentorkit "
+                                         f"({MODEL_VERSION}); run `mentorkit train-grader`")
                 missing = [a for a in ARRAYS if a not in z.files]
                 if missing:
-                    raise MentorkitError(f"{path}: not a mentorkit grader model (missing {missing})")
+                    raise MentorkitError(f"{path}: the grader model lacks {missing}; run `mentorkit train-grader`")
                 arrays = {a: z[a] for a in ARRAYS}
         except MentorkitError:
             raise
@@ -329,15 +358,6 @@ class SBIModel:
         except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
             raise MentorkitError(f"{path}: cannot read the grader model ({type(exc).__name__}: {exc}); "
                                  "run `mentorkit train-grader`") from None
-        try:
-            meta = json.loads(str(arrays["meta"]))
-            params = dict(meta["params"])
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise MentorkitError(f"{path}: the grader model's metadata is damaged ({type(exc).__name__}: {exc}); "
-                                 "run `mentorkit train-grader`") from None
-        if not isinstance(meta, dict) or meta.get("version") != MODEL_VERSION or meta.get("n_features") != N_FEATURES:
-            raise MentorkitError(f"{path}: model version {meta.get('version') if isinstance(meta, dict) else None} "
-                                 f"does not match this mentorkit ({MODEL_VERSION}); run `mentorkit train-grader`")
         for name in ("token_coef", "token_intercept", "praise_coef", "praise_intercept", "doc_coef", "doc_intercept"):
             a = arrays[name]
             if a.dtype.kind not in "fiu":
@@ -351,6 +371,10 @@ class SBIModel:
         if arrays["praise_coef"].shape != (1, N_FEATURES) or arrays["praise_intercept"].shape != (1,):
             raise MentorkitError(f"{path}: praise_coef has shape {arrays['praise_coef'].shape}, not one row over "
                                  f"{N_FEATURES} features; run `mentorkit train-grader`")
+        width = n_doc_columns()
+        if arrays["doc_coef"].shape != (len(PART_NAMES), width) or arrays["doc_intercept"].shape != (len(PART_NAMES),):
+            raise MentorkitError(f"{path}: doc_coef has shape {arrays['doc_coef'].shape}, not one row per part over "
+                                 f"the {width} statement figures of this mentorkit; run `mentorkit train-grader`")
         model = cls(**params)
         rate = meta.get("setting_only_rate")
         if not isinstance(rate, (int, float)) or not 0 <= rate < 0.5:

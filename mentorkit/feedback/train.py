@@ -151,6 +151,14 @@ def _train(corpus, out, progress) -> dict:
 
 def cross_source_predictions(corpus: str | Path | None = None, n_folds: int = 3,
                              progress: bool = False) -> pd.DataFrame:
+    """Leave-one-writer-out predictions (see :func:`_cross_source_predictions`), on one BLAS
+    thread as :func:`train`, so that the stored figures are reproducible too."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
+        return _cross_source_predictions(corpus, n_folds, progress)
+
+
+def _cross_source_predictions(corpus, n_folds, progress) -> pd.DataFrame:
     """Leave-one-writer-out predictions: for each source file, a model trained on every other file
     predicts all of that file's statements. One row per statement: the corpus columns plus
     ``source`` and ``pred_<part>`` (0/1) and ``proba_<part>``.
@@ -291,6 +299,11 @@ def second_reader_agreement(corpus: str | Path | None = None, model: SBIModel | 
         sid, _, marked = line.partition("\t")
         if sid not in df.index:
             raise MentorkitError(f"{path}, line {n}: id {sid!r} is not in the corpus")
+        if df.at[sid, "split"] != "test":  # the grader trained on it: its figure would be flattered
+            raise MentorkitError(f"{path}, line {n}: {sid} is a training statement; the second reader marks "
+                                 "test-split statements only")
+        if sid in ids:
+            raise MentorkitError(f"{path}, line {n}: {sid} is listed twice")
         text, spans = corpus_mod.parse_marked(marked, f"{path}, line {n}")
         if text != df.at[sid, "text"]:
             raise MentorkitError(f"{path}, line {n}: the text of {sid} differs from the corpus statement")
