@@ -126,3 +126,12 @@ def test_token_features_one_list_per_token():
     assert len(feats) == len(doc)
     assert "c:time" in feats[1] and "pp:specific" in feats[0]
     assert "csubj=you" in feats[4]
+
+
+def test_token_features_carry_word_endings_and_beginnings():
+    doc = get_nlp("grader")("You are sloppier than the students.")
+    feats = cues.token_features(doc)
+    sloppier = feats[2]
+    assert {"suf3=ier", "suf4=pier", "pre4=slop"} <= set(sloppier)
+    # short words and non-words carry none
+    assert not any(f.startswith(("suf3=", "suf4=", "pre4=")) for f in feats[0] + feats[1] + feats[-1])

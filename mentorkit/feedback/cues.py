@@ -358,6 +358,10 @@ def token_features(doc: Doc) -> list[list[str]]:
             "bg-=" + before + "|" + lem, "bg+=" + lem + "|" + after,
             "hb=" + head + "|" + lem, "sk=" + before + "|" + after,
         ]
+        if len(low) > 4 and low.isalpha():
+            # word endings and beginnings: a form of a label the corpus holds in another form
+            # ("sloppier" beside "sloppy", "messiest", "negligent" beside "negligence") or misspelt
+            f.extend(("suf3=" + low[-3:], "suf4=" + low[-4:], "pre4=" + low[:4]))
         si, pos, slen = sent_index[i]
         f.append("sp=" + ("first" if pos < slen / 3 else "mid" if pos < 2 * slen / 3 else "last"))
         f.append("si=" + _bucket(si))

@@ -48,7 +48,7 @@ LABELS = {"situation": "Situation", "behavior": "Behavior", "impact": "Impact", 
 COLORS = {"situation": "#cfe8ff", "behavior": "#d7f5d0", "impact": "#ffe7b8", "judgement": "#ffc9c9"}
 N_FEATURES = 2 ** 16
 TOKEN_THRESHOLD = 0.5
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 ARRAYS = ("token_coef", "token_intercept", "praise_coef", "praise_intercept", "doc_coef", "doc_intercept", "meta")
 #: the token features the praise reader reads, as a set per statement (the lexical ones and the
 #: cue and label-position marks; not the positions and tags, which say little about tone)
